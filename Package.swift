@@ -1,0 +1,66 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+]
+
+let package = Package(
+    name: "hekaton",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "hekatond", targets: ["hekatond"]),
+        .executable(name: "hekatonctl", targets: ["hekatonctl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        // C shims over system libraries, found through pkg-config.
+        .systemLibrary(name: "CSystemd", path: "Sources/CSystemd", pkgConfig: "libsystemd",
+                       providers: [.apt(["libsystemd-dev"])]),
+        .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto",
+                       providers: [.apt(["libssl-dev"])]),
+
+        // Wire types shared by the daemon and the control tool; no logic.
+        .target(name: "ControlAPI", swiftSettings: strict),
+        // HTTP/1.1 over a Unix socket, and where the socket is.
+        .target(name: "ControlClient", dependencies: ["ControlAPI"], swiftSettings: strict),
+
+        .target(name: "Scheduler", dependencies: [
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ], swiftSettings: strict),
+        .target(name: "Lineage", dependencies: [
+            "CCrypto",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ], swiftSettings: strict),
+
+        // The daemon's parts: configuration, the HTTP server, systemd, wiring.
+        .target(name: "HekatonDaemon", dependencies: [
+            "ControlAPI", "ControlClient", "Scheduler", "Lineage", "CSystemd",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Yams", package: "Yams"),
+        ], swiftSettings: strict),
+
+        .executableTarget(name: "hekatond", dependencies: ["HekatonDaemon"], swiftSettings: strict),
+        .executableTarget(name: "hekatonctl", dependencies: [
+            "ControlAPI", "ControlClient", "Scheduler",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: strict),
+
+        .testTarget(name: "ControlAPITests", dependencies: ["ControlAPI", "ControlClient"], swiftSettings: strict),
+        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler"], swiftSettings: strict),
+        .testTarget(name: "LineageTests", dependencies: ["Lineage"], swiftSettings: strict),
+        .testTarget(name: "HekatonDaemonTests", dependencies: ["HekatonDaemon"], swiftSettings: strict),
+        .testTarget(name: "EndToEndTests", dependencies: ["ControlAPI", "ControlClient"],
+                    resources: [.copy("Resources")], swiftSettings: strict),
+    ]
+)
