@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .executable(name: "hekatond", targets: ["hekatond"]),
         .executable(name: "hekatonctl", targets: ["hekatonctl"]),
+        .executable(name: "hekaton-bench", targets: ["hekaton-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -39,9 +40,12 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: strict),
 
+        // Real child processes: process groups, logs, resource usage, kill on timeout.
+        .target(name: "Execution", dependencies: ["Scheduler"], swiftSettings: strict),
+
         // The daemon's parts: configuration, the HTTP server, systemd, wiring.
         .target(name: "HekatonDaemon", dependencies: [
-            "ControlAPI", "ControlClient", "Scheduler", "Lineage", "CSystemd",
+            "ControlAPI", "ControlClient", "Scheduler", "Lineage", "Execution", "CSystemd",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -56,9 +60,16 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
 
+        .executableTarget(name: "hekaton-bench", dependencies: [
+            "Scheduler", "Lineage", "Execution",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: strict),
+
         .testTarget(name: "ControlAPITests", dependencies: ["ControlAPI", "ControlClient"], swiftSettings: strict),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler"], swiftSettings: strict),
         .testTarget(name: "LineageTests", dependencies: ["Lineage"], swiftSettings: strict),
+        .testTarget(name: "ExecutionTests", dependencies: ["Execution", "Scheduler"], swiftSettings: strict),
         .testTarget(name: "HekatonDaemonTests", dependencies: ["HekatonDaemon"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["ControlAPI", "ControlClient"],
                     resources: [.copy("Resources")], swiftSettings: strict),
