@@ -27,6 +27,9 @@ let package = Package(
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto",
                        providers: [.apt(["libssl-dev"])]),
 
+        // YAML read strictly: unknown keys and wrong types are errors with file, line and a suggestion.
+        .target(name: "StrictYAML", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: strict),
+
         // Wire types shared by the daemon and the control tool; no logic.
         .target(name: "ControlAPI", swiftSettings: strict),
         // HTTP/1.1 over a Unix socket, and where the socket is.
@@ -45,16 +48,18 @@ let package = Package(
 
         // The daemon's parts: configuration, the HTTP server, systemd, wiring.
         .target(name: "HekatonDaemon", dependencies: [
-            "ControlAPI", "ControlClient", "Scheduler", "Lineage", "Execution", "CSystemd",
+            "ControlAPI", "ControlClient", "Scheduler", "Lineage", "Execution", "StrictYAML", "CSystemd",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
-            .product(name: "Yams", package: "Yams"),
         ], swiftSettings: strict),
 
-        .executableTarget(name: "hekatond", dependencies: ["HekatonDaemon"], swiftSettings: strict),
+        .executableTarget(name: "hekatond", dependencies: [
+            "HekatonDaemon",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: strict),
         .executableTarget(name: "hekatonctl", dependencies: [
             "ControlAPI", "ControlClient", "Scheduler",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -70,7 +75,7 @@ let package = Package(
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler"], swiftSettings: strict),
         .testTarget(name: "LineageTests", dependencies: ["Lineage"], swiftSettings: strict),
         .testTarget(name: "ExecutionTests", dependencies: ["Execution", "Scheduler"], swiftSettings: strict),
-        .testTarget(name: "HekatonDaemonTests", dependencies: ["HekatonDaemon"], swiftSettings: strict),
+        .testTarget(name: "HekatonDaemonTests", dependencies: ["HekatonDaemon", "StrictYAML"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["ControlAPI", "ControlClient"],
                     resources: [.copy("Resources")], swiftSettings: strict),
     ]

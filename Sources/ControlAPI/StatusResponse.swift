@@ -1,0 +1,47 @@
+/// `GET /v1/status`: what the daemon is and what it holds.
+public struct StatusResponse: Codable, Sendable, Equatable {
+    public var version: String
+    public var pid: Int32
+    public var startedAt: String
+    public var uptimeSeconds: Double
+    public var stateDirectory: String
+    public var socketPath: String
+    public var databaseBytes: Int64
+    /// Jobs by state name (`queued`, `running`, ...); states with no jobs are absent.
+    public var jobs: [String: Int]
+    public var schedules: Int
+    /// The caller as the daemon sees it through `SO_PEERCRED`.
+    public var caller: Caller
+
+    public init(version: String, pid: Int32, startedAt: String, uptimeSeconds: Double, stateDirectory: String,
+                socketPath: String, databaseBytes: Int64, jobs: [String: Int], schedules: Int, caller: Caller) {
+        self.version = version
+        self.pid = pid
+        self.startedAt = startedAt
+        self.uptimeSeconds = uptimeSeconds
+        self.stateDirectory = stateDirectory
+        self.socketPath = socketPath
+        self.databaseBytes = databaseBytes
+        self.jobs = jobs
+        self.schedules = schedules
+        self.caller = caller
+    }
+}
+
+/// Who is calling, from the socket's peer credentials, and what they may do.
+public struct Caller: Codable, Sendable, Equatable {
+    public var uid: UInt32
+    public var gid: UInt32
+    public var pid: Int32
+    public var user: String?
+    /// Hosts (root, the daemon's own user, members of the admin group) may do everything.
+    public var isAdmin: Bool
+
+    public init(uid: UInt32, gid: UInt32, pid: Int32, user: String?, isAdmin: Bool) {
+        self.uid = uid
+        self.gid = gid
+        self.pid = pid
+        self.user = user
+        self.isAdmin = isAdmin
+    }
+}

@@ -1,0 +1,119 @@
+import ControlAPI
+import Foundation
+import GRDB
+import Logging
+import NIOCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// hekatond: opens the state directory, serves the control API, and answers systemd.
+///
+/// Start-up order matters for systemd: `READY=1` is sent only once the database is migrated
+/// and the socket listens, so that `systemctl start` returns when clients can connect.
+public struct Daemon: Sendable {
+    public var configuration: DaemonConfiguration
+    let logger: Logger
+    let notifier = SystemdNotifier()
+    static let shutdownGracePeriod: Duration = .seconds(10)
+
+    public init(configuration: DaemonConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let startedAt = Date()
+        notifier.status("locking the state directory")
+        let lock = try StateDirectoryLock.acquire(stateDirectory: configuration.stateDirectory)
+        notifier.status("opening the database")
+        let database = try DaemonDatabase.open(stateDirectory: configuration.stateDirectory)
+        let activated = try SystemdNotifier.activatedSocket()
+        let context = DaemonContext(database: database, stateDirectory: configuration.stateDirectory,
+                                    socketPath: configuration.socketPath, startedAt: startedAt, logger: logger)
+        var router = Router()
+        router.addStatusRoutes(context)
+
+        notifier.status("binding the control socket")
+        let server = try await ControlServer.bind(
+            path: configuration.socketPath, activatedSocket: activated,
+            mode: configuration.socketMode, group: configuration.socketGroup,
+            settings: .init(maxRequestBodyBytes: configuration.maxRequestBodyBytes,
+                            idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds))),
+            router: router, identity: CallerIdentity(adminGroup: configuration.adminGroup), logger: logger)
+
+        let listening = activated == nil ? configuration.socketPath : "an activated socket"
+        logger.info("hekatond \(HekatonVersion.current) ready", metadata: [
+            "state_directory": "\(configuration.stateDirectory)", "socket": "\(listening)", "pid": "\(getpid())",
+        ])
+        notifier.ready(status: "serving on \(listening)")
+
+        var configuration = self.configuration
+        let watchdog = notifier.watchdogInterval().map { interval in
+            Task { [notifier] in
+                while !Task.isCancelled {
+                    notifier.watchdog()
+                    try? await Task.sleep(for: interval / 2)
+                }
+            }
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await server.run() }
+            signals: for await number in SignalEvents.stream([SIGHUP, SIGTERM, SIGINT]) {
+                switch number {
+                case SIGHUP:
+                    configuration = reload(configuration, server: server)
+                default:
+                    logger.info("stopping", metadata: ["signal": "\(number == SIGTERM ? "SIGTERM" : "SIGINT")"])
+                    notifier.stopping(status: "stopping: finishing open requests")
+                    break signals
+                }
+            }
+            // Open connections get a grace period to finish their answers, then are cut.
+            server.close()
+            group.addTask {
+                try await Task.sleep(for: Self.shutdownGracePeriod)
+                throw CancellationError()
+            }
+            do {
+                _ = try await group.next()
+            } catch is CancellationError {
+                logger.warning("open connections did not finish within the grace period; closing them")
+            }
+            group.cancelAll()
+        }
+        watchdog?.cancel()
+        try database.close()
+        withExtendedLifetime(lock) {}
+        logger.info("stopped")
+    }
+
+    /// Re-reads the configuration file; a bad file is logged and the old configuration stays.
+    private func reload(_ current: DaemonConfiguration, server: ControlServer) -> DaemonConfiguration {
+        notifier.reloading(status: "reloading the configuration")
+        guard let file = current.configurationFile else {
+            logger.info("reload: no configuration file; nothing to re-read")
+            notifier.ready(status: "serving; reloaded (no configuration file)")
+            return current
+        }
+        var next = current
+        do {
+            try next.apply(file: file)
+        } catch {
+            logger.error("reload failed; keeping the running configuration", metadata: ["error": "\(error)"])
+            notifier.ready(status: "serving; reload failed: \(error)")
+            return current
+        }
+        if next.stateDirectory != current.stateDirectory || next.socketPath != current.socketPath {
+            logger.warning("state_directory and socket take effect only at restart")
+            next.stateDirectory = current.stateDirectory
+            next.socketPath = current.socketPath
+        }
+        server.updateIdentity(CallerIdentity(adminGroup: next.adminGroup))
+        ControlServer.applyOwnership(path: current.socketPath, mode: next.socketMode, group: next.socketGroup, logger: logger)
+        DaemonLogLevel.shared.set(next.logLevel)
+        logger.info("configuration reloaded", metadata: ["file": "\(file)"])
+        notifier.ready(status: "serving; configuration reloaded")
+        return next
+    }
+}

@@ -1,0 +1,96 @@
+import ControlClient
+import Foundation
+import StrictYAML
+
+/// Everything the daemon can be told, with defaults that need no configuration at all.
+public struct DaemonConfiguration: Sendable, Equatable {
+    public var stateDirectory: String
+    public var socketPath: String
+    /// Permission bits of the socket file; the socket's group decides who may reach the daemon.
+    public var socketMode: UInt16 = 0o660
+    /// Group owning the socket file; left as the daemon's own group when it does not exist.
+    public var socketGroup: String = "hekaton"
+    /// Members of this group are hosts: they publish competitions and register datasets.
+    public var adminGroup: String = "hekaton-admin"
+    /// Largest request body accepted; larger requests get 413 and the connection is closed.
+    public var maxRequestBodyBytes: Int = 8 << 20
+    /// A connection that sends nothing for this long is closed.
+    public var idleTimeoutSeconds: Int = 30
+    public var logLevel: LogLevelName = .info
+    /// Where the configuration was read from, if anywhere (re-read on SIGHUP).
+    public var configurationFile: String?
+
+    public enum LogLevelName: String, Sendable, CaseIterable {
+        case trace, debug, info, notice, warning, error, critical
+    }
+
+    public init(stateDirectory: String, socketPath: String) {
+        self.stateDirectory = stateDirectory
+        self.socketPath = socketPath
+    }
+
+    /// The keys a configuration file may hold, in the order the README documents them.
+    static let fileKeys = ["state_directory", "socket", "socket_mode", "socket_group", "admin_group",
+                           "max_request_body_bytes", "idle_timeout_seconds", "log_level"]
+
+    /// Resolves the configuration: command-line flags win over the file, the file over
+    /// systemd's environment, and that over the built-in defaults.
+    public static func resolve(stateDirectory: String?, socketPath: String?, configurationFile: String?,
+                               environment: [String: String], euid: UInt32) throws(YAMLError) -> DaemonConfiguration {
+        let defaults = HekatonPaths.daemonDefaults(environment: environment, euid: euid)
+        var configuration = DaemonConfiguration(stateDirectory: defaults.stateDirectory, socketPath: defaults.socketPath)
+        if let configurationFile {
+            try configuration.apply(file: configurationFile)
+        }
+        if let stateDirectory { configuration.stateDirectory = stateDirectory }
+        if let socketPath { configuration.socketPath = socketPath }
+        return configuration
+    }
+
+    /// Reads a YAML configuration file over this configuration.
+    public mutating func apply(file: String) throws(YAMLError) {
+        let text: String
+        do {
+            text = try String(contentsOfFile: file, encoding: .utf8)
+        } catch {
+            throw YAMLError(.syntax, file: file, line: nil, field: nil, message: "cannot read the configuration file (\(error.localizedDescription))",
+                            suggestion: "check the path given to --config")
+        }
+        try apply(yaml: text, file: file)
+        configurationFile = file
+    }
+
+    public mutating func apply(yaml text: String, file: String) throws(YAMLError) {
+        let root = try YAMLMapping.parse(text, file: file)
+        try root.allowKeys(Self.fileKeys)
+        if let value = try root.string("state_directory") { stateDirectory = value }
+        if let value = try root.string("socket") { socketPath = value }
+        if let value = root["socket_mode"] {
+            let text = try value.string()
+            guard let mode = UInt16(text, radix: 8), mode <= 0o777 else {
+                throw value.invalid("'\(text)' is not an octal permission mode", suggestion: "write it like 0660")
+            }
+            socketMode = mode
+        }
+        if let value = try root.string("socket_group") { socketGroup = value }
+        if let value = try root.string("admin_group") { adminGroup = value }
+        if let value = root["max_request_body_bytes"] {
+            let bytes = try value.int()
+            guard bytes >= 1024 else { throw value.invalid("must be at least 1024 bytes") }
+            maxRequestBodyBytes = bytes
+        }
+        if let value = root["idle_timeout_seconds"] {
+            let seconds = try value.int()
+            guard seconds >= 1 else { throw value.invalid("must be at least 1 second") }
+            idleTimeoutSeconds = seconds
+        }
+        if let value = root["log_level"] {
+            let text = try value.string()
+            guard let level = LogLevelName(rawValue: text.lowercased()) else {
+                throw value.invalid("unknown log level '\(text)'",
+                                    suggestion: "use one of \(LogLevelName.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            logLevel = level
+        }
+    }
+}

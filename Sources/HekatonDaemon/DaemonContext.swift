@@ -1,0 +1,46 @@
+import ControlAPI
+import Foundation
+import GRDB
+import Logging
+
+/// What route handlers share: the database, the configuration in force, the start time.
+public final class DaemonContext: Sendable {
+    public let database: DatabasePool
+    public let stateDirectory: String
+    public let socketPath: String
+    public let startedAt: Date
+    public let logger: Logger
+
+    init(database: DatabasePool, stateDirectory: String, socketPath: String, startedAt: Date, logger: Logger) {
+        self.database = database
+        self.stateDirectory = stateDirectory
+        self.socketPath = socketPath
+        self.startedAt = startedAt
+        self.logger = logger
+    }
+
+    func status(for caller: Caller) throws -> StatusResponse {
+        let counts = try database.read { db -> ([String: Int], Int) in
+            var jobs: [String: Int] = [:]
+            if try db.tableExists("job") {
+                for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM job GROUP BY state") {
+                    jobs[row["state"]] = row["n"]
+                }
+            }
+            let schedules = try db.tableExists("schedule") ? try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM schedule") ?? 0 : 0
+            return (jobs, schedules)
+        }
+        return StatusResponse(
+            version: HekatonVersion.current,
+            pid: getpid(),
+            startedAt: startedAt.formatted(.iso8601),
+            uptimeSeconds: Date().timeIntervalSince(startedAt),
+            stateDirectory: stateDirectory,
+            socketPath: socketPath,
+            databaseBytes: DaemonDatabase.sizeOnDisk(stateDirectory: stateDirectory),
+            jobs: counts.0,
+            schedules: counts.1,
+            caller: caller
+        )
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import GRDB
+
+/// The daemon's one SQLite database: queue, schedules and lineage in one file, so that a
+/// job's completion and the records it produced commit in one transaction.
+public enum DaemonDatabase {
+    public static let fileName = "hekaton.sqlite3"
+
+    /// Every module's migrations, in dependency order. Named migrations are never edited
+    /// once they have landed; a change is a new migration.
+    public static func migrator() -> DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("hekatond-v1-meta") { db in
+            try db.create(table: "daemon_meta") { t in
+                t.primaryKey("key", .text)
+                t.column("value", .text).notNull()
+            }
+        }
+        return migrator
+    }
+
+    /// Opens (creating if needed) and migrates the database in WAL mode.
+    ///
+    /// `synchronous=NORMAL` in WAL mode survives a killed process, which is the failure the
+    /// daemon must survive; `FULL` would also survive a power cut at about a seventh of the
+    /// commit rate. Refuses a database that a newer hekatond has migrated further.
+    public static func open(stateDirectory: String, readOnly: Bool = false) throws(DaemonError) -> DatabasePool {
+        let path = stateDirectory + "/" + fileName
+        var configuration = Configuration()
+        configuration.journalMode = .wal
+        configuration.busyMode = .timeout(10)
+        configuration.readonly = readOnly
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw DaemonError(.database, "cannot open the database \(path): \(error)")
+        }
+        let migrator = migrator()
+        do {
+            let superseded = try pool.read { db in try migrator.hasBeenSuperseded(db) }
+            if superseded {
+                let unknown = try pool.read { db in
+                    try migrator.appliedIdentifiers(db).subtracting(migrator.migrations).sorted()
+                }
+                throw DaemonError(.databaseTooNew,
+                                  "the database \(path) was written by a newer hekatond (it has migrations this version does not know: \(unknown.joined(separator: ", "))); run a newer hekatond, or start this one with another --state-dir")
+            }
+            if !readOnly { try migrator.migrate(pool) }
+        } catch let error as DaemonError {
+            throw error
+        } catch {
+            throw DaemonError(.database, "cannot migrate the database \(path): \(error)")
+        }
+        return pool
+    }
+
+    /// Size of the database and its write-ahead log on disk.
+    public static func sizeOnDisk(stateDirectory: String) -> Int64 {
+        let base = stateDirectory + "/" + fileName
+        return [base, base + "-wal", base + "-shm"].reduce(into: Int64(0)) { total, path in
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value ?? 0
+            total += size
+        }
+    }
+}
