@@ -1,0 +1,83 @@
+import ArgumentParser
+import ControlAPI
+import ControlClient
+import Foundation
+
+/// How to reach the daemon; shared by every command that talks to it.
+struct ClientOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Path of hekatond's control socket (default: $HEKATON_SOCKET, then the usual places).", valueName: "path"))
+    var socket: String?
+
+    func client() -> ControlClient {
+        ControlClient(socketPath: ControlClient.locate(explicit: socket).path)
+    }
+
+    /// Runs a call against the daemon, turning its failures into a message and an exit code.
+    func call<T>(_ body: (ControlClient) throws(ControlClientError) -> T) throws -> T {
+        let located = ControlClient.locate(explicit: socket)
+        do {
+            return try body(ControlClient(socketPath: located.path))
+        } catch {
+            throw CommandFailure(error, searched: located.searched)
+        }
+    }
+}
+
+/// A failure already explained to the user, with the documented exit code.
+struct CommandFailure: Error, CustomStringConvertible {
+    let message: String
+    let exitCode: Int32
+
+    init(message: String, exitCode: Int32 = 1) {
+        self.message = message
+        self.exitCode = exitCode
+    }
+
+    init(_ error: ControlClientError, searched: [String]) {
+        switch error.code {
+        case .daemonNotRunning:
+            let places = searched.count > 1 ? "looked at: \(searched.joined(separator: ", "))\n" : ""
+            message = """
+            \(error.message)
+            \(places)start the daemon with `systemctl start hekatond` (system) or run `hekatond` in a terminal (your own, \
+            state in $XDG_STATE_HOME/hekaton); or point --socket / HEKATON_SOCKET at its socket
+            """
+            exitCode = 69
+        case .permissionDenied:
+            message = error.message
+            exitCode = 77
+        case .problem:
+            message = error.message
+            exitCode = error.problem?.status == 403 ? 77 : 1
+        case .badResponse, .io, .timedOut:
+            message = error.message
+            exitCode = 74
+        }
+    }
+
+    var description: String { message }
+}
+
+extension ParsableCommand {
+    /// Prints the failure the way users read it and exits with its code.
+    static func exit(with failure: CommandFailure) -> Never {
+        FileHandle.standardError.write(Data("hekatonctl: \(failure.message)\n".utf8))
+        Foundation.exit(failure.exitCode)
+    }
+}
+
+/// Runs a command body; a `CommandFailure` becomes its message and exit code.
+func runReporting(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let failure as CommandFailure {
+        Hekatonctl.exit(with: failure)
+    }
+}
+
+/// Prints a value as the API's JSON, indented for reading.
+func printJSON<T: Encodable>(_ value: T) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}

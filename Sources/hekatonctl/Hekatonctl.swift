@@ -1,0 +1,31 @@
+import ArgumentParser
+
+@main
+struct Hekatonctl: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hekatonctl",
+        abstract: "Control hekatond: competitions, submissions, jobs, schedules and lineage.",
+        discussion: """
+        hekatonctl talks to hekatond over its Unix socket. It looks for the socket at \
+        --socket, then $HEKATON_SOCKET, then your own daemon's \
+        ($XDG_RUNTIME_DIR/hekaton/hekatond.sock), then the system daemon's \
+        (/run/hekaton/hekatond.sock).
+
+        Every command that prints data takes --json for scripts.
+
+        Shell completion: hekatonctl --generate-completion-script bash|zsh|fish
+
+        EXIT CODES
+          0   success
+          1   the daemon refused or failed the request (the message says why)
+          64  the command line is wrong (usage error)
+          69  no daemon is reachable at the socket
+          74  the daemon's answer could not be read (I/O or protocol error)
+          77  permission denied (not allowed to reach the socket, or not a host)
+        """,
+        version: "0.1.0",
+        subcommands: [
+            Status.self,
+        ]
+    )
+}

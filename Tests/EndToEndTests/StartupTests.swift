@@ -1,0 +1,93 @@
+import ControlAPI
+import ControlClient
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite("What hekatond refuses at start-up, and what it recovers from")
+struct StartupTests {
+    @Test("A second daemon on the same state directory exits non-zero naming the running one")
+    func secondDaemon() throws {
+        let first = try DaemonUnderTest()
+        defer { first.stop() }
+        let second = try runCommand(BuiltProducts.hekatond, ["--state-dir", first.stateDirectory,
+                                                             "--socket", first.root.appendingPathComponent("other.sock").path])
+        #expect(second.status != 0)
+        #expect(second.stderr.contains("pid \(first.pid)"), "message: \(second.stderr)")
+        #expect(second.stderr.contains(first.stateDirectory))
+        #expect(try first.client.call("GET", "/v1/status", as: StatusResponse.self).pid == first.pid)
+    }
+
+    @Test("A live daemon's socket is not taken over by a daemon on another state directory")
+    func liveSocketKept() throws {
+        let first = try DaemonUnderTest()
+        defer { first.stop() }
+        let other = first.root.appendingPathComponent("other-state").path
+        let second = try runCommand(BuiltProducts.hekatond, ["--state-dir", other, "--socket", first.socketPath])
+        #expect(second.status != 0)
+        #expect(second.stderr.contains("already listening on \(first.socketPath)"), "message: \(second.stderr)")
+        #expect(try first.client.call("GET", "/v1/status", as: StatusResponse.self).pid == first.pid)
+    }
+
+    @Test("A stale socket file left by a killed daemon is replaced")
+    func staleSocketReplaced() throws {
+        let root = try makeScratchDirectory()
+        let first = try DaemonUnderTest(root: root)
+        first.signal(SIGKILL)
+        _ = try first.waitForExit()
+        #expect(FileManager.default.fileExists(atPath: first.socketPath), "kill -9 leaves the socket file behind")
+        try FileManager.default.removeItem(atPath: first.notify.path)
+        let second = try DaemonUnderTest(root: root)
+        defer { second.stop() }
+        #expect(try second.client.call("GET", "/v1/status", as: StatusResponse.self).pid == second.pid)
+    }
+
+    @Test("A database written by a newer hekatond is refused and left untouched")
+    func newerDatabase() throws {
+        let root = try makeScratchDirectory()
+        let first = try DaemonUnderTest(root: root)
+        first.stop()
+        let database = first.stateDirectory + "/hekaton.sqlite3"
+        let insert = try runCommand("/usr/bin/env", ["python3", "-c",
+            "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"INSERT INTO grdb_migrations VALUES ('zz-from-the-future')\"); c.commit()",
+            database])
+        try #require(insert.status == 0, "\(insert.stderr)")
+        let dump = ["python3", "-c",
+            "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c.execute('SELECT group_concat(name) FROM (SELECT name FROM sqlite_master ORDER BY name)').fetchone()[0]); print(c.execute('SELECT group_concat(identifier) FROM (SELECT identifier FROM grdb_migrations ORDER BY 1)').fetchone()[0])",
+            database]
+        let before = try runCommand("/usr/bin/env", dump).stdout
+        let second = try runCommand(BuiltProducts.hekatond, ["--state-dir", first.stateDirectory, "--socket", first.socketPath])
+        #expect(second.status != 0)
+        #expect(second.stderr.contains("newer hekatond"), "message: \(second.stderr)")
+        #expect(second.stderr.contains("zz-from-the-future"))
+        #expect(try runCommand("/usr/bin/env", dump).stdout == before, "no table or migration was added")
+        try? FileManager.default.removeItem(at: root)
+    }
+
+    @Test("A configuration file with an unknown key names the file, the line and the key")
+    func unknownConfigurationKey() throws {
+        let root = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let file = root.appendingPathComponent("bad.yaml").path
+        try "socket_mode: \"0660\"\nadmin_grup: wheel\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let result = try runCommand(BuiltProducts.hekatond, ["--config", file, "--state-dir", root.path + "/s"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("\(file):2"), "message: \(result.stderr)")
+        #expect(result.stderr.contains("admin_grup"))
+        #expect(result.stderr.contains("did you mean 'admin_group'"))
+        #expect(!FileManager.default.fileExists(atPath: root.path + "/s/hekaton.sqlite3"), "nothing is created")
+    }
+
+    @Test("hekatonctl says where it looked and how to start the daemon when none runs")
+    func noDaemon() throws {
+        let root = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let socket = root.appendingPathComponent("none.sock").path
+        let result = try hekatonctl(["status"], socket: socket)
+        #expect(result.status == 69)
+        #expect(result.stderr.contains(socket))
+        #expect(result.stderr.contains("systemctl start hekatond"))
+    }
+}

@@ -1,0 +1,127 @@
+import ControlClient
+import Foundation
+
+/// The real `hekatond` binary started in a scratch directory, as systemd would start it:
+/// with a `NOTIFY_SOCKET` owned by the test, waited on until `READY=1`.
+final class DaemonUnderTest: @unchecked Sendable {
+    // The Process is started once and only read afterwards.
+    let root: URL
+    let stateDirectory: String
+    let socketPath: String
+    let notify: NotifySocket
+    let process = Process()
+    let stderrPath: String
+
+    init(root: URL? = nil, configuration: String? = nil, extraArguments: [String] = [],
+         environment extra: [String: String] = [:], waitForReady: Bool = true) throws {
+        let root = try root ?? makeScratchDirectory()
+        self.root = root
+        stateDirectory = root.appendingPathComponent("state").path
+        socketPath = root.appendingPathComponent("d.sock").path
+        notify = try NotifySocket(path: root.appendingPathComponent("notify").path)
+        stderrPath = root.appendingPathComponent("hekatond.log").path
+        var arguments = ["--state-dir", stateDirectory, "--socket", socketPath]
+        if let configuration {
+            let file = root.appendingPathComponent("hekatond.yaml")
+            try configuration.write(to: file, atomically: true, encoding: .utf8)
+            arguments += ["--config", file.path]
+        }
+        process.executableURL = URL(fileURLWithPath: BuiltProducts.hekatond)
+        process.arguments = arguments + extraArguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["NOTIFY_SOCKET"] = notify.path
+        environment.removeValue(forKey: "LISTEN_FDS")
+        environment.removeValue(forKey: "LISTEN_PID")
+        environment.removeValue(forKey: "JOURNAL_STREAM")
+        environment.merge(extra) { _, new in new }
+        process.environment = environment
+        FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        if waitForReady {
+            _ = try notify.wait(for: "READY=1")
+        }
+    }
+
+    var client: ControlClient { ControlClient(socketPath: socketPath, timeoutSeconds: 20) }
+    var pid: Int32 { process.processIdentifier }
+    var log: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
+
+    func signal(_ number: Int32) { kill(process.processIdentifier, number) }
+
+    /// Waits for the process to exit and returns its status.
+    func waitForExit(timeout: Duration = .seconds(30)) throws -> Int32 {
+        try waitUntil("hekatond (pid \(pid)) to exit; its log:\n\(log)", timeout: timeout) { !process.isRunning }
+        return process.terminationStatus
+    }
+
+    /// Stops the daemon if it still runs; used at the end of every test.
+    func stop() {
+        guard process.isRunning else { return }
+        signal(SIGTERM)
+        _ = try? waitForExit()
+        if process.isRunning { signal(SIGKILL) }
+    }
+
+    deinit {
+        stop()
+        try? FileManager.default.removeItem(at: root)
+    }
+}
+
+/// A child process run to completion, its output captured.
+struct CommandResult {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+}
+
+@discardableResult
+func runCommand(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+                input: Data? = nil) throws -> CommandResult {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    var merged = ProcessInfo.processInfo.environment
+    merged.merge(environment) { _, new in new }
+    process.environment = merged
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    if let input {
+        let inPipe = Pipe()
+        process.standardInput = inPipe
+        try process.run()
+        inPipe.fileHandleForWriting.write(input)
+        try inPipe.fileHandleForWriting.close()
+    } else {
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+    }
+    // Read both pipes before waiting so a chatty child cannot block on a full pipe.
+    let errData = CapturedOutput()
+    let done = DispatchSemaphore(value: 0)
+    DispatchQueue.global().async {
+        errData.data = err.fileHandleForReading.readDataToEndOfFile()
+        done.signal()
+    }
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    done.wait()
+    return CommandResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                         stderr: String(decoding: errData.data, as: UTF8.self))
+}
+
+/// Runs `hekatonctl` against the given socket (passed as `$HEKATON_SOCKET`).
+@discardableResult
+func hekatonctl(_ arguments: [String], socket: String, environment: [String: String] = [:]) throws -> CommandResult {
+    var environment = environment
+    environment["HEKATON_SOCKET"] = socket
+    return try runCommand(BuiltProducts.hekatonctl, arguments, environment: environment)
+}
+
+/// Output written by a reader thread and read after the semaphore it signals.
+final class CapturedOutput: @unchecked Sendable {
+    var data = Data()
+}

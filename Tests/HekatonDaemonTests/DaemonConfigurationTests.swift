@@ -1,0 +1,72 @@
+import Foundation
+@testable import HekatonDaemon
+import StrictYAML
+import Testing
+
+@Suite("Daemon configuration")
+struct DaemonConfigurationTests {
+    let base = DaemonConfiguration(stateDirectory: "/s", socketPath: "/s.sock")
+
+    @Test("Defaults need no file at all")
+    func defaults() throws {
+        let configuration = try DaemonConfiguration.resolve(stateDirectory: nil, socketPath: nil, configurationFile: nil,
+                                                            environment: ["HOME": "/home/ada", "XDG_RUNTIME_DIR": "/run/user/1000"], euid: 1000)
+        #expect(configuration.stateDirectory == "/home/ada/.local/state/hekaton")
+        #expect(configuration.socketPath == "/run/user/1000/hekaton/hekatond.sock")
+        #expect(configuration.socketMode == 0o660)
+        #expect(configuration.socketGroup == "hekaton")
+        #expect(configuration.adminGroup == "hekaton-admin")
+    }
+
+    @Test("Flags win over systemd's directories")
+    func precedence() throws {
+        let environment = ["STATE_DIRECTORY": "/var/lib/hekaton", "RUNTIME_DIRECTORY": "/run/hekaton"]
+        let systemd = try DaemonConfiguration.resolve(stateDirectory: nil, socketPath: nil, configurationFile: nil, environment: environment, euid: 0)
+        #expect(systemd.stateDirectory == "/var/lib/hekaton")
+        #expect(systemd.socketPath == "/run/hekaton/hekatond.sock")
+        let flags = try DaemonConfiguration.resolve(stateDirectory: "/tmp/s", socketPath: "/tmp/x.sock", configurationFile: nil, environment: environment, euid: 0)
+        #expect(flags.stateDirectory == "/tmp/s")
+        #expect(flags.socketPath == "/tmp/x.sock")
+    }
+
+    @Test("Every known key is read")
+    func knownKeys() throws {
+        var configuration = base
+        try configuration.apply(yaml: """
+            socket_mode: "0600"
+            socket_group: staff
+            admin_group: wheel
+            max_request_body_bytes: 2048
+            idle_timeout_seconds: 5
+            log_level: debug
+            """, file: "h.yaml")
+        #expect(configuration.socketMode == 0o600)
+        #expect(configuration.socketGroup == "staff")
+        #expect(configuration.adminGroup == "wheel")
+        #expect(configuration.maxRequestBodyBytes == 2048)
+        #expect(configuration.idleTimeoutSeconds == 5)
+        #expect(configuration.logLevel == .debug)
+    }
+
+    @Test("Bad files are rejected with file, line, field and a suggestion", arguments: [
+        ("log_level: info\nsocket_mod: \"0600\"\n", 2, "socket_mod", "did you mean 'socket_mode'?"),
+        ("socket_mode: \"0999\"\n", 1, "socket_mode", "write it like 0660"),
+        ("idle_timeout_seconds: soon\n", 1, "idle_timeout_seconds", nil),
+        ("log_level: loud\n", 1, "log_level", "use one of"),
+        ("max_request_body_bytes: 10\n", 1, "max_request_body_bytes", nil),
+        ("admin_group: [a\n", 2, nil, nil),
+    ] as [(String, Int, String?, String?)])
+    func rejected(text: String, line: Int, field: String?, suggestion: String?) {
+        var configuration = base
+        do {
+            try configuration.apply(yaml: text, file: "/etc/hekaton/hekatond.yaml")
+            Issue.record("accepted \(text)")
+        } catch {
+            #expect(error.file == "/etc/hekaton/hekatond.yaml")
+            #expect(error.line == line, "\(error)")
+            #expect(error.field == field)
+            if let suggestion { #expect(error.suggestion?.contains(suggestion) == true, "\(error)") }
+            #expect(configuration == base, "nothing changes on a rejected file")
+        }
+    }
+}
