@@ -31,8 +31,7 @@ public struct Daemon: Sendable {
         let activated = try SystemdNotifier.activatedSocket()
         let context = DaemonContext(database: database, stateDirectory: configuration.stateDirectory,
                                     socketPath: configuration.socketPath, startedAt: startedAt, logger: logger)
-        var router = Router()
-        router.addStatusRoutes(context)
+        let router = DaemonRoutes.router(context)
 
         notifier.status("binding the control socket")
         let server = try await ControlServer.bind(

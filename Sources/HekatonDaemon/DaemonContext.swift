@@ -11,7 +11,7 @@ public final class DaemonContext: Sendable {
     public let startedAt: Date
     public let logger: Logger
 
-    init(database: DatabasePool, stateDirectory: String, socketPath: String, startedAt: Date, logger: Logger) {
+    public init(database: DatabasePool, stateDirectory: String, socketPath: String, startedAt: Date, logger: Logger) {
         self.database = database
         self.stateDirectory = stateDirectory
         self.socketPath = socketPath

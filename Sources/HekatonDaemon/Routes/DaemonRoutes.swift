@@ -1,0 +1,9 @@
+/// Every route the daemon serves. The OpenAPI document in docs/openapi.yaml describes each
+/// one; a test fails when a route is served but not described.
+public enum DaemonRoutes {
+    public static func router(_ context: DaemonContext) -> Router {
+        var router = Router()
+        router.addStatusRoutes(context)
+        return router
+    }
+}

@@ -1,0 +1,37 @@
+import Foundation
+import GRDB
+@testable import HekatonDaemon
+import Logging
+import StrictYAML
+import Testing
+
+@Suite("The OpenAPI document")
+struct OpenAPIDocumentTests {
+    static let document = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("docs/openapi.yaml")
+
+    @Test("Every served route is described, and every described route is served")
+    func routesDescribed() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("openapi-\(UUID())")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let database = try DaemonDatabase.open(stateDirectory: root.path)
+        let context = DaemonContext(database: database, stateDirectory: root.path, socketPath: root.path + "/s",
+                                    startedAt: Date(), logger: Logger(label: "test"))
+        let served = Set(DaemonRoutes.router(context).routes.map { "\($0.method) \($0.pattern)" })
+
+        let yaml = try String(contentsOf: Self.document, encoding: .utf8)
+        let paths = try #require(try YAMLMapping.parse(yaml, file: Self.document.path).mapping("paths"))
+        var described = Set<String>()
+        for path in paths.keys {
+            let operations = try #require(try paths.mapping(path))
+            for method in operations.keys where ["get", "post", "put", "patch", "delete"].contains(method) {
+                described.insert("\(method.uppercased()) \(path)")
+            }
+        }
+        #expect(!served.isEmpty)
+        #expect(served.subtracting(described).isEmpty, "served but not described: \(served.subtracting(described).sorted())")
+        #expect(described.subtracting(served).isEmpty, "described but not served: \(described.subtracting(served).sorted())")
+    }
+}
