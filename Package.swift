@@ -46,9 +46,15 @@ let package = Package(
         // Real child processes: process groups, logs, resource usage, kill on timeout.
         .target(name: "Execution", dependencies: ["Scheduler"], swiftSettings: strict),
 
+        // Competitions: manifests, the pipeline's stages, the sandbox, promotion.
+        .target(name: "Pipeline", dependencies: [
+            "Scheduler", "Lineage", "Execution", "StrictYAML",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ], swiftSettings: strict),
+
         // The daemon's parts: configuration, the HTTP server, systemd, wiring.
         .target(name: "HekatonDaemon", dependencies: [
-            "ControlAPI", "ControlClient", "Scheduler", "Lineage", "Execution", "StrictYAML", "CSystemd",
+            "ControlAPI", "ControlClient", "Scheduler", "Lineage", "Execution", "Pipeline", "StrictYAML", "CSystemd",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -75,6 +81,7 @@ let package = Package(
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler"], swiftSettings: strict),
         .testTarget(name: "LineageTests", dependencies: ["Lineage"], swiftSettings: strict),
         .testTarget(name: "ExecutionTests", dependencies: ["Execution", "Scheduler"], swiftSettings: strict),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "StrictYAML"], swiftSettings: strict),
         .testTarget(name: "HekatonDaemonTests", dependencies: ["HekatonDaemon", "StrictYAML"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["ControlAPI", "ControlClient"],
                     resources: [.copy("Resources")], swiftSettings: strict),

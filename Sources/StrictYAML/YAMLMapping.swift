@@ -1,3 +1,4 @@
+import Foundation
 import Yams
 
 /// A YAML mapping read field by field, so that every error names its file, line and field.
@@ -168,4 +169,45 @@ func editDistance(_ a: String, _ b: String) -> Int {
         swap(&previous, &current)
     }
     return previous[b.count]
+}
+
+extension YAMLValue {
+    /// The value as compact JSON with sorted keys (scalars typed as YAML resolves them).
+    public func json() throws(YAMLError) -> String {
+        func encode(_ node: Node) -> String {
+            switch node {
+            case .scalar(let scalar):
+                if scalar.style == .plain {
+                    if let int = node.int { return String(int) }
+                    if let double = node.float { return double.isFinite ? String(double) : "null" }
+                    if let bool = node.bool { return bool ? "true" : "false" }
+                    if node.null != nil { return "null" }
+                }
+                return quote(scalar.string)
+            case .mapping(let mapping):
+                let pairs = mapping.map { (key, value) in (key.string ?? "", value) }.sorted { $0.0 < $1.0 }
+                return "{" + pairs.map { quote($0.0) + ":" + encode($0.1) }.joined(separator: ",") + "}"
+            case .sequence(let sequence):
+                return "[" + sequence.map(encode).joined(separator: ",") + "]"
+            case .alias:
+                return "null"
+            }
+        }
+        func quote(_ text: String) -> String {
+            var out = "\""
+            for scalar in text.unicodeScalars {
+                switch scalar {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                case "\r": out += "\\r"
+                case "\t": out += "\\t"
+                default:
+                    if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
+                }
+            }
+            return out + "\""
+        }
+        return encode(node)
+    }
 }
