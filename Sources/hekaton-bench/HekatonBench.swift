@@ -9,6 +9,7 @@ struct HekatonBench: AsyncParsableCommand {
         abstract: "Measure Hekaton's hot paths and print the figures.",
         subcommands: [
             // Each benchmark is a subcommand in its own file.
+            CronBench.self,
         ]
     )
 }

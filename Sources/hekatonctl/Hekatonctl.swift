@@ -26,6 +26,8 @@ struct Hekatonctl: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             Status.self,
+            JobCommand.self,
+            ScheduleCommand.self,
         ]
     )
 }

@@ -1,18 +1,11 @@
 import Foundation
+import Scheduler
 import StrictYAML
 
 /// Durations (`90s`, `10m`, `2h`, `1d`, or plain seconds) and sizes (`512MiB`, `2GiB`, `10MB`,
 /// or plain bytes) as hosts write them in manifests.
 public enum Quantity {
-    public static func seconds(_ text: String) -> Double? {
-        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400)]
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        if let plain = Double(trimmed), plain >= 0 { return plain }
-        for (suffix, factor) in units where trimmed.hasSuffix(suffix) {
-            if let value = Double(trimmed.dropLast(suffix.count)), value >= 0 { return value * factor }
-        }
-        return nil
-    }
+    public static func seconds(_ text: String) -> Double? { DurationText.seconds(text) }
 
     public static func bytes(_ text: String) -> Int64? {
         let kibi = 1024.0

@@ -1,0 +1,154 @@
+import ArgumentParser
+import ControlAPI
+import ControlClient
+import Foundation
+import Scheduler
+
+extension Hekatonctl.ScheduleCommand {
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a named cron schedule that enqueues a command.",
+            discussion: """
+            Overlap: allow starts a new job even if the last one still runs; forbid (the \
+            default) skips the fire and records the skip; replace cancels the running job first.
+            Catch-up: after the daemon was down, once fires a single job for everything missed \
+            (unless --deadline has passed since the missed time); none fires nothing.
+
+            Example:
+              hekatonctl schedule add nightly --cron '0 2 * * *' --tz Europe/Berlin --deadline 1h -- /usr/local/bin/nightly.sh
+            """
+        )
+
+        @OptionGroup var client: ClientOptions
+        @Argument(help: "The schedule's name (letters, digits, '.', '_', '-').") var name: String
+        @Option(help: "The cron expression (see `hekatonctl schedule next --help`).") var cron: String
+        @Option(help: ArgumentHelp("IANA time zone (default: the daemon's).", valueName: "zone")) var tz: String?
+        @Option(help: "allow, forbid or replace.") var overlap = "forbid"
+        @Option(help: "none or once.") var catchUp = "once"
+        @Option(help: ArgumentHelp("Skip a fire that could not start within this long of its time.", valueName: "duration")) var deadline: String?
+        @Option(help: ArgumentHelp("Delay each fire by a random amount up to this.", valueName: "duration")) var jitter: String?
+        @Option(help: "Queue for the jobs.") var queue: String?
+        @Option(help: ArgumentHelp("Wall-time limit of each job.", valueName: "duration")) var timeout: String?
+        @Flag(help: "Print JSON.") var json = false
+        @Argument(parsing: .postTerminator, help: "The command, after --.") var command: [String] = []
+
+        func validate() throws {
+            guard !command.isEmpty else { throw ValidationError("give the command after --") }
+            guard ["allow", "forbid", "replace"].contains(overlap) else { throw ValidationError("--overlap must be allow, forbid or replace") }
+            guard ["none", "once"].contains(catchUp) else { throw ValidationError("--catch-up must be none or once") }
+            for (flag, value) in [("--deadline", deadline), ("--jitter", jitter), ("--timeout", timeout)] {
+                if let value, DurationText.seconds(value) == nil { throw ValidationError("\(flag) '\(value)' is not a duration; write it like 90s, 10m or 2h") }
+            }
+            // Checked here too so that a typo never needs a round trip to the daemon.
+            do {
+                _ = try CronExpression(cron, timeZone: tz.map { try CronExpression.timeZone(named: $0) } ?? .current)
+            } catch {
+                throw ValidationError("invalid schedule: \(error)")
+            }
+        }
+
+        func run() throws {
+            try runReporting {
+                let request = ScheduleAddRequest(
+                    name: name, cron: cron, timeZone: tz ?? TimeZone.current.identifier, overlap: overlap, catchUp: catchUp,
+                    deadlineSeconds: deadline.flatMap(DurationText.seconds), jitterSeconds: jitter.flatMap(DurationText.seconds),
+                    argv: command, queue: queue, timeoutSeconds: timeout.flatMap(DurationText.seconds))
+                let schedule: ScheduleInfo = try client.call { c throws(ControlClientError) in try c.call("POST", "/v1/schedules", body: request) }
+                if json { try printJSON(schedule); return }
+                print("schedule \(schedule.name) added; next fire \(schedule.nextFireAt ?? "never")")
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List schedules with their next fire, last fire and last outcome.")
+        @OptionGroup var client: ClientOptions
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() throws {
+            try runReporting {
+                let list: ScheduleList = try client.call { c throws(ControlClientError) in try c.call("GET", "/v1/schedules") }
+                if json { try printJSON(list); return }
+                if list.schedules.isEmpty { print("no schedules"); return }
+                var table = TextTable(["NAME", "CRON", "ZONE", "NEXT", "LAST", "OUTCOME"])
+                for s in list.schedules {
+                    table.add([s.name, s.cron, s.timeZone, s.suspended ? "(suspended)" : (s.nextFireAt ?? "never"),
+                               s.lastFireAt ?? "-", (s.lastOutcome ?? "-").truncated(50)])
+                }
+                print(table.render())
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a schedule and its recent history.")
+        @OptionGroup var client: ClientOptions
+        @Argument(help: "The schedule's name.") var name: String
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() throws {
+            try runReporting {
+                let s: ScheduleInfo = try client.call { c throws(ControlClientError) in try c.call("GET", "/v1/schedules/\(name.pathEscaped)") }
+                if json { try printJSON(s); return }
+                print("""
+                schedule    \(s.name)\(s.suspended ? " (suspended)" : "")
+                cron        \(s.cron) (\(s.timeZone))
+                command     \(s.argv.joined(separator: " "))
+                overlap     \(s.overlap)
+                catch-up    \(s.catchUp)\(s.deadlineSeconds.map { ", deadline \(Int($0))s" } ?? "")
+                next fire   \(s.nextFireAt ?? "never")
+                last fire   \(s.lastFireAt ?? "-")
+                outcome     \(s.lastOutcome ?? "-")
+                """)
+                if let events = s.events, !events.isEmpty {
+                    print("")
+                    var table = TextTable(["AT", "FOR", "EVENT", "JOB", "DETAIL"])
+                    for e in events {
+                        table.add([e.at, e.scheduledFor ?? "-", e.kind, e.jobID.map(String.init) ?? "-", e.detail ?? ""])
+                    }
+                    print(table.render())
+                }
+            }
+        }
+    }
+
+    /// rm, suspend, resume and run share one shape: a verb on a named schedule.
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "rm", abstract: "Remove a schedule (its jobs stay).")
+        @OptionGroup var client: ClientOptions
+        @Argument(help: "The schedule's name.") var name: String
+        func run() throws { try scheduleVerb(client, "DELETE", name, "", done: "removed") }
+    }
+
+    struct Suspend: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop a schedule from firing until it is resumed.")
+        @OptionGroup var client: ClientOptions
+        @Argument(help: "The schedule's name.") var name: String
+        func run() throws { try scheduleVerb(client, "POST", name, "/suspend", done: "suspended") }
+    }
+
+    struct Resume: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Let a suspended schedule fire again (missed fires are not caught up).")
+        @OptionGroup var client: ClientOptions
+        @Argument(help: "The schedule's name.") var name: String
+        func run() throws { try scheduleVerb(client, "POST", name, "/resume", done: "resumed") }
+    }
+
+    struct Run: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Fire a schedule now, whatever its cron says (its overlap policy still applies).")
+        @OptionGroup var client: ClientOptions
+        @Argument(help: "The schedule's name.") var name: String
+        func run() throws { try scheduleVerb(client, "POST", name, "/run", done: "fired") }
+    }
+}
+
+private func scheduleVerb(_ client: ClientOptions, _ method: String, _ name: String, _ suffix: String, done: String) throws {
+    try runReporting {
+        let s: ScheduleInfo = try client.call { c throws(ControlClientError) in try c.call(method, "/v1/schedules/\(name.pathEscaped)\(suffix)") }
+        print("schedule \(s.name) \(done)" + (s.lastOutcome.map { ": \($0)" } ?? ""))
+    }
+}
+
+extension String {
+    var pathEscaped: String { addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? self }
+}
