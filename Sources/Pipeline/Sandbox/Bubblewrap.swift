@@ -1,0 +1,44 @@
+import Foundation
+
+/// Turns a `SandboxSpec` into the argv that runs a command inside bubblewrap.
+///
+/// The command runs as an unprivileged uid (through `setpriv`) so that bubblewrap builds an
+/// unprivileged user namespace, and files the host keeps root-only stay unreadable. Every
+/// namespace is unshared (network included, unless asked for), the sandbox dies with its
+/// parent, and `--new-session` stops it from injecting keystrokes into a terminal.
+public enum Bubblewrap {
+    public static let executable = "/usr/bin/bwrap"
+    public static let setpriv = "/usr/bin/setpriv"
+
+    public static func argv(_ spec: SandboxSpec, command: [String]) -> [String] {
+        var argv: [String] = []
+        if let uid = spec.uid {
+            argv += [setpriv, "--reuid=\(uid)", "--regid=\(uid)", "--clear-groups", "--inh-caps=-all"]
+        }
+        argv += [executable, "--unshare-all", "--die-with-parent", "--new-session", "--hostname", "sandbox"]
+        if spec.network { argv.append("--share-net") }
+        for path in spec.systemPaths where FileManager.default.fileExists(atPath: path) {
+            argv += ["--ro-bind", path, path]
+        }
+        // Debian's merged /usr: the top-level directories are links into it.
+        for (link, target) in [("/bin", "usr/bin"), ("/sbin", "usr/sbin"), ("/lib", "usr/lib"), ("/lib64", "usr/lib64")]
+        where isSymlink(link) {
+            argv += ["--symlink", target, link]
+        }
+        argv += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/var/tmp"]
+        for mount in spec.mounts {
+            argv += [mount.writable ? "--bind" : "--ro-bind", mount.source, mount.target]
+        }
+        // bubblewrap's root is a tmpfs; once every mount point exists it becomes read-only.
+        argv += ["--remount-ro", "/", "--clearenv"]
+        for (name, value) in spec.environment.sorted(by: { $0.key < $1.key }) {
+            argv += ["--setenv", name, value]
+        }
+        argv += ["--chdir", spec.workingDirectory, "--"]
+        return argv + command
+    }
+
+    static func isSymlink(_ path: String) -> Bool {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) != nil
+    }
+}

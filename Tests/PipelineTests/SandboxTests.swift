@@ -1,0 +1,164 @@
+import Foundation
+@testable import Pipeline
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The real bubblewrap, the real kernel limits: what participant code can and cannot do.
+@Suite("The bubblewrap sandbox", .serialized)
+struct SandboxTests {
+    let root: URL
+    let input: URL
+    let output: URL
+    let secret: URL
+    let uid: UInt32 = 231_000
+
+    init() throws {
+        root = URL(fileURLWithPath: "/tmp/hk-sandbox-\(UUID().uuidString.prefix(8))")
+        input = root.appendingPathComponent("input")
+        output = root.appendingPathComponent("output")
+        secret = root.appendingPathComponent("labels")
+        for directory in [input, output, secret] {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        }
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: root.path)
+        try "features".write(to: input.appendingPathComponent("features.csv"), atomically: true, encoding: .utf8)
+        try "the answers".write(to: secret.appendingPathComponent("labels.csv"), atomically: true, encoding: .utf8)
+        chown(output.path, uid, uid)
+    }
+
+    func spec(limits: StageLimits = .defaults) -> SandboxSpec {
+        SandboxSpec(
+            mounts: [.init(source: input.path, target: "/hekaton/input"),
+                     .init(source: output.path, target: "/hekaton/output", writable: true)],
+            systemPaths: SandboxSpec.defaultSystemPaths,
+            environment: ["PATH": "/usr/bin:/bin", "HOME": "/tmp"], workingDirectory: "/hekaton/input",
+            uid: getuid() == 0 ? uid : nil, limits: limits)
+    }
+
+    /// Debian's interpreter: the sandbox shows /usr only, as it does for environments.
+    static let python = "/usr/bin/python3"
+
+    func run(_ script: String, limits: StageLimits = .defaults, group: ResourceGroup? = nil) throws -> (status: Int32, output: String) {
+        var argv = Bubblewrap.argv(spec(limits: limits), command: [Self.python, "-c", script])
+        if let group { argv = group.wrap(argv) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: argv[0])
+        process.arguments = Array(argv.dropFirst())
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test("Inputs are readable, the output directory writable, everything else read-only")
+    func filesystem() throws {
+        defer { try? FileManager.default.removeItem(at: root) }
+        let result = try run("""
+            import os
+            print(open('/hekaton/input/features.csv').read())
+            open('/hekaton/output/model.txt', 'w').write('ok')
+            for path in ['/hekaton/input/x', '/usr/x', '/etc/x', '/x']:
+                try:
+                    open(path, 'w'); print('WROTE', path)
+                except OSError as e:
+                    print('refused', path)
+            """)
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("features"))
+        #expect(!result.output.contains("WROTE"), "\(result.output)")
+        #expect(try String(contentsOf: output.appendingPathComponent("model.txt"), encoding: .utf8) == "ok")
+    }
+
+    @Test("Nothing outside the mounts is visible: a search for the labels finds nothing")
+    func labelsInvisible() throws {
+        defer { try? FileManager.default.removeItem(at: root) }
+        let result = try run("""
+            import os
+            found = []
+            for top in ['/', '/tmp', '/hekaton']:
+                for dirpath, dirnames, filenames in os.walk(top, onerror=lambda e: None):
+                    if dirpath.startswith(('/proc', '/sys', '/usr', '/etc')): dirnames[:] = []; continue
+                    found += [os.path.join(dirpath, f) for f in filenames if 'labels' in f]
+            print('FOUND', found)
+            print(os.path.exists('\(secret.path)'))
+            """)
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("FOUND []"), "\(result.output)")
+        #expect(result.output.contains("False"))
+    }
+
+    @Test("No network: a listener on the host's 127.0.0.1 cannot be reached")
+    func noNetwork() throws {
+        defer { try? FileManager.default.removeItem(at: root) }
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) } }
+        listen(listener, 1)
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        let result = try run("""
+            import socket
+            s = socket.socket(); s.settimeout(2)
+            print('CONNECT', s.connect_ex(('127.0.0.1', \(port))))
+            try:
+                socket.getaddrinfo('pypi.org', 443); print('DNS worked')
+            except OSError:
+                print('no DNS')
+            """)
+        #expect(result.output.contains("CONNECT 111") || result.output.contains("CONNECT 101"), "\(result.output)")
+        #expect(result.output.contains("no DNS"))
+        var poller = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
+        #expect(poll(&poller, 1, 100) == 0, "nobody connected to the host's listener")
+    }
+
+    @Test("A fork bomb stops at the process limit and the sandbox ends")
+    func forkBomb() throws {
+        defer { try? FileManager.default.removeItem(at: root) }
+        var limits = StageLimits.defaults
+        limits.processes = 32
+        let group = try #require(ResourceGroup.create(name: "test-\(UUID().uuidString.prefix(8))", limits: limits),
+                                 "a writable cgroup hierarchy (root, as CI runs)")
+        defer { group.remove() }
+        let result = try run("""
+            import os
+            children = 0
+            try:
+                for _ in range(10000):
+                    if os.fork() == 0:
+                        import time; time.sleep(30); os._exit(0)
+                    children += 1
+            except OSError as e:
+                print('fork refused after', children, e.errno)
+            """, limits: limits, group: group)
+        #expect(result.output.contains("fork refused after"), "\(result.output)")
+    }
+
+    @Test("Allocating past the memory limit kills the step")
+    func memoryLimit() throws {
+        defer { try? FileManager.default.removeItem(at: root) }
+        var limits = StageLimits.defaults
+        limits.memoryBytes = 128 << 20
+        let group = try #require(ResourceGroup.create(name: "test-\(UUID().uuidString.prefix(8))", limits: limits),
+                                 "a writable cgroup hierarchy (root, as CI runs)")
+        defer { group.remove() }
+        let result = try run("""
+            blocks = []
+            for i in range(64):
+                blocks.append(bytearray(16 << 20))
+            print('ALLOCATED 1 GiB')
+            """, limits: limits, group: group)
+        #expect(result.status != 0)
+        #expect(!result.output.contains("ALLOCATED"), "\(result.output)")
+        #expect(group.hitMemoryLimit())
+    }
+}
