@@ -7,7 +7,7 @@ let strict: [SwiftSetting] = [
 
 let package = Package(
     name: "hekaton",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "hekatond", targets: ["hekatond"]),
         .executable(name: "hekatonctl", targets: ["hekatonctl"]),
@@ -79,7 +79,7 @@ let package = Package(
 
         .testTarget(name: "ControlAPITests", dependencies: ["ControlAPI", "ControlClient"], swiftSettings: strict),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler"], swiftSettings: strict),
-        .testTarget(name: "LineageTests", dependencies: ["Lineage"], swiftSettings: strict),
+        .testTarget(name: "LineageTests", dependencies: ["Lineage"], resources: [.copy("Resources")], swiftSettings: strict),
         .testTarget(name: "ExecutionTests", dependencies: ["Execution", "Scheduler"], swiftSettings: strict),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "StrictYAML"], swiftSettings: strict),
         .testTarget(name: "HekatonDaemonTests", dependencies: ["HekatonDaemon", "StrictYAML"], swiftSettings: strict),
