@@ -48,9 +48,10 @@ public struct ControlClient: Sendable {
     }
 
     /// Streams the body of a successful response (logs with `--follow`), chunk by chunk.
-    public func stream(_ method: String, _ path: String, onChunk: (ArraySlice<UInt8>) throws(ControlClientError) -> Void) throws(ControlClientError) {
+    public func stream(_ method: String, _ path: String, body: [UInt8]? = nil,
+                       onChunk: (ArraySlice<UInt8>) throws(ControlClientError) -> Void) throws(ControlClientError) {
         var connection = try UnixHTTPConnection(socketPath: socketPath, timeoutSeconds: 24 * 3600)
-        let head = try connection.send(method: method, path: path)
+        let head = try connection.send(method: method, path: path, body: body)
         guard head.status < 300 else {
             let body = try connection.readBody(head)
             throw Self.problemError(status: head.status, body: body)

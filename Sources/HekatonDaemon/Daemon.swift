@@ -1,8 +1,10 @@
 import ControlAPI
 import Foundation
 import GRDB
+import Execution
 import Logging
 import NIOCore
+import Scheduler
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -29,8 +31,27 @@ public struct Daemon: Sendable {
         notifier.status("opening the database")
         let database = try DaemonDatabase.open(stateDirectory: configuration.stateDirectory)
         let activated = try SystemdNotifier.activatedSocket()
-        let context = DaemonContext(database: database, stateDirectory: configuration.stateDirectory,
-                                    socketPath: configuration.socketPath, startedAt: startedAt, logger: logger)
+        let queue = JobQueue(writer: database)
+        let logDirectory = URL(fileURLWithPath: configuration.stateDirectory + "/logs")
+        try? FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
+        let workers = WorkerPool(
+            queue: queue, executor: LocalExecutor(),
+            configuration: WorkerPoolConfiguration(
+                maxConcurrentJobs: configuration.maxConcurrentJobs,
+                queueLimits: QueueLimits(defaultLimit: nil, limits: configuration.queueLimits),
+                logDirectory: logDirectory))
+        let logger = self.logger
+        let scheduleRunner = ScheduleRunner(
+            book: ScheduleBook(queue: queue),
+            onEvent: { event in
+                logger.info("schedule \(event.kind.rawValue)", metadata: [
+                    "schedule": "\(event.scheduleName)", "job": "\(event.jobID.map(String.init) ?? "-")", "detail": "\(event.detail ?? "")"])
+                workers.wake()
+            },
+            onError: { error in logger.error("schedules: \(error)") })
+        let context = try DaemonContext(database: database, stateDirectory: configuration.stateDirectory,
+                                    socketPath: configuration.socketPath, startedAt: startedAt, logger: logger,
+                                    workers: workers, scheduleRunner: scheduleRunner)
         let router = DaemonRoutes.router(context)
 
         notifier.status("binding the control socket")
@@ -56,6 +77,15 @@ public struct Daemon: Sendable {
                 }
             }
         }
+        // The queue's workers and the schedules run beside the server and stop before it
+        // finishes: running jobs are stopped and go back to their queue.
+        let background = Task {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await workers.run() }
+                group.addTask { await scheduleRunner.run() }
+                try await group.waitForAll()
+            }
+        }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.run() }
             signals: for await number in SignalEvents.stream([SIGHUP, SIGTERM, SIGINT]) {
@@ -68,7 +98,13 @@ public struct Daemon: Sendable {
                     break signals
                 }
             }
-            // Open connections get a grace period to finish their answers, then are cut.
+            // Jobs stop first (they are requeued), then open connections get a grace
+            // period to finish their answers.
+            notifier.stopping(status: "stopping: ending running jobs")
+            background.cancel()
+            do { try await background.value } catch {
+                logger.error("the job workers stopped with an error", metadata: ["error": "\(error)"])
+            }
             server.close()
             group.addTask {
                 try await Task.sleep(for: Self.shutdownGracePeriod)

@@ -17,6 +17,10 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// A connection that sends nothing for this long is closed.
     public var idleTimeoutSeconds: Int = 30
     public var logLevel: LogLevelName = .info
+    /// Jobs running at once across all queues.
+    public var maxConcurrentJobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    /// Per-queue concurrency limits (`queues: {train: 1}`); other queues share the global limit.
+    public var queueLimits: [String: Int] = [:]
     /// Where the configuration was read from, if anywhere (re-read on SIGHUP).
     public var configurationFile: String?
 
@@ -31,7 +35,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
 
     /// The keys a configuration file may hold, in the order the README documents them.
     static let fileKeys = ["state_directory", "socket", "socket_mode", "socket_group", "admin_group",
-                           "max_request_body_bytes", "idle_timeout_seconds", "log_level"]
+                           "max_request_body_bytes", "idle_timeout_seconds", "log_level", "max_concurrent_jobs", "queues"]
 
     /// Resolves the configuration: command-line flags win over the file, the file over
     /// systemd's environment, and that over the built-in defaults.
@@ -83,6 +87,21 @@ public struct DaemonConfiguration: Sendable, Equatable {
             let seconds = try value.int()
             guard seconds >= 1 else { throw value.invalid("must be at least 1 second") }
             idleTimeoutSeconds = seconds
+        }
+        if let value = root["max_concurrent_jobs"] {
+            let count = try value.int()
+            guard count >= 1 else { throw value.invalid("must be at least 1") }
+            maxConcurrentJobs = count
+        }
+        if let queues = try root.mapping("queues") {
+            var limits: [String: Int] = [:]
+            for name in queues.keys {
+                let value = try queues.required(name)
+                let limit = try value.int()
+                guard limit >= 1 else { throw value.invalid("a queue's concurrency limit must be at least 1") }
+                limits[name] = limit
+            }
+            queueLimits = limits
         }
         if let value = root["log_level"] {
             let text = try value.string()

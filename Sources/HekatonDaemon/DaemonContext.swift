@@ -1,7 +1,9 @@
 import ControlAPI
 import Foundation
 import GRDB
+import Lineage
 import Logging
+import Scheduler
 
 /// What route handlers share: the database, the configuration in force, the start time.
 public final class DaemonContext: Sendable {
@@ -10,13 +12,25 @@ public final class DaemonContext: Sendable {
     public let socketPath: String
     public let startedAt: Date
     public let logger: Logger
+    public let queue: JobQueue
+    public let schedules: ScheduleBook
+    /// Absent in tests that only need the routes.
+    public let workers: WorkerPool?
+    public let scheduleRunner: ScheduleRunner?
+    public let blobs: BlobStore
 
-    public init(database: DatabasePool, stateDirectory: String, socketPath: String, startedAt: Date, logger: Logger) {
+    public init(database: DatabasePool, stateDirectory: String, socketPath: String, startedAt: Date, logger: Logger,
+                workers: WorkerPool? = nil, scheduleRunner: ScheduleRunner? = nil) throws {
         self.database = database
         self.stateDirectory = stateDirectory
         self.socketPath = socketPath
         self.startedAt = startedAt
         self.logger = logger
+        self.queue = workers?.queue ?? JobQueue(writer: database)
+        self.schedules = scheduleRunner?.book ?? ScheduleBook(queue: queue)
+        self.workers = workers
+        self.scheduleRunner = scheduleRunner
+        self.blobs = try BlobStore(root: stateDirectory + "/blobs")
     }
 
     func status(for caller: Caller) throws -> StatusResponse {

@@ -1,5 +1,7 @@
 import Foundation
 import GRDB
+import Lineage
+import Scheduler
 
 /// The daemon's one SQLite database: queue, schedules and lineage in one file, so that a
 /// job's completion and the records it produced commit in one transaction.
@@ -10,6 +12,8 @@ public enum DaemonDatabase {
     /// once they have landed; a change is a new migration.
     public static func migrator() -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
+        SchedulerSchema.registerMigrations(in: &migrator)
+        LineageSchema.registerMigrations(in: &migrator)
         migrator.registerMigration("hekatond-v1-meta") { db in
             try db.create(table: "daemon_meta") { t in
                 t.primaryKey("key", .text)

@@ -11,6 +11,7 @@ struct HekatonBench: AsyncParsableCommand {
             // Each benchmark is a subcommand in its own file.
             CronBench.self,
             LineageBench.self,
+            QueueBench.self,
         ]
     )
 }

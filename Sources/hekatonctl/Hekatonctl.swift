@@ -28,6 +28,10 @@ struct Hekatonctl: ParsableCommand {
             Status.self,
             JobCommand.self,
             ScheduleCommand.self,
+            DatasetCommand.self,
+            LineageCommand.self,
+            Fsck.self,
+            GC.self,
         ]
     )
 }

@@ -34,6 +34,7 @@ struct StartupTests {
     @Test("A stale socket file left by a killed daemon is replaced")
     func staleSocketReplaced() throws {
         let root = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
         let first = try DaemonUnderTest(root: root)
         first.signal(SIGKILL)
         _ = try first.waitForExit()

@@ -17,7 +17,7 @@ struct OpenAPIDocumentTests {
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: root) }
         let database = try DaemonDatabase.open(stateDirectory: root.path)
-        let context = DaemonContext(database: database, stateDirectory: root.path, socketPath: root.path + "/s",
+        let context = try DaemonContext(database: database, stateDirectory: root.path, socketPath: root.path + "/s",
                                     startedAt: Date(), logger: Logger(label: "test"))
         let served = Set(DaemonRoutes.router(context).routes.map { "\($0.method) \($0.pattern)" })
 

@@ -43,16 +43,19 @@ struct SandboxTests {
     func run(_ script: String, limits: StageLimits = .defaults, group: ResourceGroup? = nil) throws -> (status: Int32, output: String) {
         var argv = Bubblewrap.argv(spec(limits: limits), command: [Self.python, "-c", script])
         if let group { argv = group.wrap(argv) }
+        // Output through a file: a pipe's write end could leak into a concurrently spawned child.
+        let log = root.appendingPathComponent("output-\(UUID().uuidString).log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: argv[0])
         process.arguments = Array(argv.dropFirst())
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
+        process.standardOutput = handle
+        process.standardError = handle
         try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        try handle.close()
+        return (process.terminationStatus, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
     }
 
     @Test("Inputs are readable, the output directory writable, everything else read-only")

@@ -4,6 +4,9 @@ public enum DaemonRoutes {
     public static func router(_ context: DaemonContext) -> Router {
         var router = Router()
         router.addStatusRoutes(context)
+        router.addJobRoutes(context)
+        router.addScheduleRoutes(context)
+        router.addDatasetRoutes(context)
         return router
     }
 }

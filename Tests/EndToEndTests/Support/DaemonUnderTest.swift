@@ -11,9 +11,12 @@ final class DaemonUnderTest: @unchecked Sendable {
     let notify: NotifySocket
     let process = Process()
     let stderrPath: String
+    /// A root the test passed in outlives this daemon (a restart reuses it).
+    let ownsRoot: Bool
 
     init(root: URL? = nil, configuration: String? = nil, extraArguments: [String] = [],
          environment extra: [String: String] = [:], waitForReady: Bool = true) throws {
+        ownsRoot = root == nil
         let root = try root ?? makeScratchDirectory()
         self.root = root
         stateDirectory = root.appendingPathComponent("state").path
@@ -66,7 +69,7 @@ final class DaemonUnderTest: @unchecked Sendable {
 
     deinit {
         stop()
-        try? FileManager.default.removeItem(at: root)
+        if ownsRoot { try? FileManager.default.removeItem(at: root) }
     }
 }
 
@@ -77,6 +80,9 @@ struct CommandResult {
     let stderr: String
 }
 
+/// Runs a command to completion. Output goes through files, not pipes: a daemon another
+/// test starts at the same moment may inherit a pipe's write end and hold it open, and a
+/// reader waiting for the end of a pipe would then wait for that daemon.
 @discardableResult
 func runCommand(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
                 input: Data? = nil) throws -> CommandResult {
@@ -86,31 +92,29 @@ func runCommand(_ executable: String, _ arguments: [String], environment: [Strin
     var merged = ProcessInfo.processInfo.environment
     merged.merge(environment) { _, new in new }
     process.environment = merged
-    let out = Pipe(), err = Pipe()
+    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("hk-cmd-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: scratch) }
+    let outURL = scratch.appendingPathComponent("out"), errURL = scratch.appendingPathComponent("err")
+    FileManager.default.createFile(atPath: outURL.path, contents: nil)
+    FileManager.default.createFile(atPath: errURL.path, contents: nil)
+    let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
     process.standardOutput = out
     process.standardError = err
     if let input {
-        let inPipe = Pipe()
-        process.standardInput = inPipe
-        try process.run()
-        inPipe.fileHandleForWriting.write(input)
-        try inPipe.fileHandleForWriting.close()
+        let inURL = scratch.appendingPathComponent("in")
+        try input.write(to: inURL)
+        process.standardInput = try FileHandle(forReadingFrom: inURL)
     } else {
         process.standardInput = FileHandle.nullDevice
-        try process.run()
     }
-    // Read both pipes before waiting so a chatty child cannot block on a full pipe.
-    let errData = CapturedOutput()
-    let done = DispatchSemaphore(value: 0)
-    DispatchQueue.global().async {
-        errData.data = err.fileHandleForReading.readDataToEndOfFile()
-        done.signal()
-    }
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    try process.run()
     process.waitUntilExit()
-    done.wait()
-    return CommandResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                         stderr: String(decoding: errData.data, as: UTF8.self))
+    try out.close()
+    try err.close()
+    return CommandResult(status: process.terminationStatus,
+                         stdout: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
+                         stderr: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
 }
 
 /// Runs `hekatonctl` against the given socket (passed as `$HEKATON_SOCKET`).
@@ -121,7 +125,3 @@ func hekatonctl(_ arguments: [String], socket: String, environment: [String: Str
     return try runCommand(BuiltProducts.hekatonctl, arguments, environment: environment)
 }
 
-/// Output written by a reader thread and read after the semaphore it signals.
-final class CapturedOutput: @unchecked Sendable {
-    var data = Data()
-}

@@ -1,0 +1,35 @@
+import Foundation
+
+/// How `LocalExecutor` runs children.
+public struct LocalExecutorConfiguration: Sendable {
+    /// Between SIGTERM to a job's process group and SIGKILL.
+    public var gracePeriod: Duration
+    /// Every child starts with this; a job's own environment is laid over it.
+    public var baseEnvironment: [String: String]
+    /// Where a job without a working directory of its own runs.
+    public var workingDirectory: String
+
+    public init(
+        gracePeriod: Duration = .seconds(5),
+        baseEnvironment: [String: String] = LocalExecutorConfiguration.inheritedEnvironment(),
+        workingDirectory: String = "/"
+    ) {
+        self.gracePeriod = gracePeriod
+        self.baseEnvironment = baseEnvironment
+        self.workingDirectory = workingDirectory
+    }
+
+    /// The daemon's own variables that a command reasonably expects (PATH, HOME, locale,
+    /// zone), and no others: systemd's NOTIFY_SOCKET or LISTEN_FDS in a child would let it
+    /// speak for the daemon.
+    public static func inheritedEnvironment() -> [String: String] {
+        let own = ProcessInfo.processInfo.environment
+        var environment = own.filter { Self.inherited.contains($0.key) }
+        if environment["PATH"] == nil { environment["PATH"] = "/usr/local/bin:/usr/bin:/bin" }
+        return environment
+    }
+
+    private static let inherited: Set<String> = [
+        "PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR",
+    ]
+}

@@ -1,0 +1,166 @@
+import ControlAPI
+import Foundation
+import GRDB
+import Lineage
+
+extension Router {
+    /// Datasets and their versions; registering data is for hosts.
+    mutating func addDatasetRoutes(_ daemon: DaemonContext) {
+        add("POST", "/v1/datasets/{name}/versions") { request in
+            try request.requireAdmin("registering datasets")
+            let name = request.parameters["name"] ?? ""
+            let body = try request.decode(DatasetRegisterRequest.self)
+            try DatasetRegistrar.check(name: name, tag: body.tag, path: body.path)
+            // Progress lines while the data is hashed, then the result: one JSON object a line.
+            let stream = AsyncStream<[UInt8]> { continuation in
+                let thread = Thread {
+                    let event: RegistrationEvent
+                    do {
+                        let version = try DatasetRegistrar(daemon: daemon).register(name: name, tag: body.tag, path: body.path) { progress in
+                            continuation.yield(Self.line(RegistrationEvent(progress: progress)))
+                        }
+                        event = RegistrationEvent(result: version)
+                    } catch {
+                        event = RegistrationEvent(problem: DatasetRegistrar.problem(error))
+                    }
+                    continuation.yield(Self.line(event))
+                    continuation.finish()
+                }
+                thread.start()
+            }
+            return APIResponse(status: 200, contentType: "application/x-ndjson", body: .stream(stream))
+        }
+        add("GET", "/v1/datasets") { _ in
+            let list = try daemon.database.read { db in
+                try Dataset.all(db).map { dataset in
+                    let versions = try DatasetVersion.versions(of: dataset.name, db)
+                    return DatasetSummary(name: dataset.name, versions: versions.count,
+                                          latest: versions.last.map { DatasetRegistrar.info($0, dataset: dataset.name) })
+                }
+            }
+            return .json(DatasetList(datasets: list))
+        }
+        add("GET", "/v1/datasets/{name}") { request in
+            let name = request.parameters["name"] ?? ""
+            let tag = request.query["tag"]
+            let versions = try daemon.database.read { db -> [DatasetVersion] in
+                if let tag { return try DatasetVersion.find(dataset: name, tag: tag, db).map { [$0] } ?? [] }
+                return try DatasetVersion.versions(of: name, db)
+            }
+            guard !versions.isEmpty else {
+                throw Problem(title: "No such dataset", status: 404,
+                              detail: tag == nil ? "no dataset named '\(name)'; `hekatonctl dataset list` shows them"
+                                                 : "dataset '\(name)' has no version tagged '\(tag!)'")
+            }
+            return .json(DatasetDetail(name: name, versions: versions.map { DatasetRegistrar.info($0, dataset: name) }))
+        }
+        add("GET", "/v1/lineage") { request in
+            guard let text = request.query["ref"] else {
+                throw Problem(title: "Missing ref", status: 400, detail: "give ref=dataset:NAME@TAG, model:DIGEST-PREFIX, artifact:ID or run:ID")
+            }
+            let direction = request.query["direction"] ?? "upstream"
+            guard direction == "upstream" || direction == "downstream" else {
+                throw Problem(title: "Invalid direction", status: 400, detail: "direction is upstream or downstream")
+            }
+            let formatName = request.query["format"] ?? "tree"
+            guard let format = LineageExportFormat(rawValue: formatName) else {
+                throw Problem(title: "Invalid format", status: 400,
+                              detail: "format is one of \(LineageExportFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            let text_ = try daemon.database.read { db -> String in
+                let node: LineageNode
+                do {
+                    node = try LineageReference(parsing: text).resolve(db)
+                } catch let error as LineageError {
+                    throw Problem(title: "Unknown reference", status: error.code == .notFound ? 404 : 400, detail: error.message)
+                }
+                let graph = direction == "upstream" ? try LineageGraph.upstream(of: node, db) : try LineageGraph.downstream(of: node, db)
+                return try graph.render(format, openLineage: OpenLineageOptions(producer: "https://hekaton.local/hekatond/\(HekatonVersion.current)"))
+            }
+            let type = switch format {
+            case .json: "application/json"
+            case .openlineage: "application/x-ndjson"
+            case .dot: "text/vnd.graphviz"
+            default: "text/plain; charset=utf-8"
+            }
+            return .text(text_, contentType: type)
+        }
+        add("POST", "/v1/fsck") { request in
+            try request.requireAdmin("checking the blob store")
+            let referenced = try daemon.database.read { db in try daemon.blobs.referencedDigests(db) }
+            let report = try daemon.blobs.verify(referenced: referenced)
+            return .json(FsckReport(checkedBlobs: report.checkedBlobs, checkedBytes: report.checkedBytes,
+                                    corrupted: report.corrupted.map(\.description), missing: report.missing.map(\.description),
+                                    strayFiles: report.strayFiles))
+        }
+        add("POST", "/v1/gc") { request in
+            try request.requireAdmin("collecting garbage")
+            let dryRun = request.query["dryRun"] == "true"
+            let grace = Double(request.query["graceSeconds"] ?? "") ?? 3600
+            let referenced = try daemon.database.read { db in try daemon.blobs.referencedDigests(db) }
+            let report = try daemon.blobs.garbageCollect(referenced: referenced, gracePeriod: .seconds(grace), now: Date(), dryRun: dryRun)
+            return .json(GCReport(dryRun: report.dryRun, removedBlobs: report.removedBlobs.map(\.description),
+                                  removedBytes: report.removedBlobBytes, keptYoungBlobs: report.keptYoungBlobs,
+                                  removedTemporaryFiles: report.removedTemporaryFiles, keptTemporaryFiles: report.keptTemporaryFiles))
+        }
+    }
+
+    static func line(_ event: RegistrationEvent) -> [UInt8] {
+        ((try? APIResponse.encoder.encode(event)).map(Array.init) ?? []) + [UInt8(ascii: "\n")]
+    }
+}
+
+/// Snapshots data into the blob store, then records the version in one transaction: a crash
+/// in between leaves only unreferenced blobs, which `gc` removes.
+struct DatasetRegistrar {
+    let daemon: DaemonContext
+
+    static func check(name: String, tag: String?, path: String) throws {
+        do {
+            try LineageName.validate(name, as: .datasetName)
+            if let tag { try LineageName.validate(tag, as: .tag) }
+        } catch let error as LineageError {
+            throw Problem(title: "Invalid name", status: 400, detail: error.message)
+        }
+        guard path.hasPrefix("/") else {
+            throw Problem(title: "Invalid path", status: 400, detail: "'\(path)' must be absolute; hekatonctl sends absolute paths")
+        }
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw Problem(title: "No such path", status: 400, detail: "\(path) does not exist (as the daemon sees it)")
+        }
+    }
+
+    func register(name: String, tag: String?, path: String, progress: @escaping @Sendable (ProgressInfo) -> Void) throws -> DatasetVersionInfo {
+        let snapshot = TreeSnapshot(store: daemon.blobs)
+        let report = try snapshot.capture(path) { p in
+            progress(ProgressInfo(bytesDone: p.bytesDone, bytesTotal: p.bytesTotal, filesDone: p.filesDone, filesTotal: p.filesTotal))
+        }
+        let now = Date()
+        let registration = try daemon.database.write { db -> DatasetRegistration in
+            let registration = try DatasetVersion.register(dataset: name, tag: tag, manifest: report.manifest, source: path, at: now, db)
+            if case .created(let version) = registration {
+                var run = try Run.start(.ingest, jobID: nil, at: now, db)
+                try run.recordOutput(version.node, db)
+                try run.finish(.succeeded, at: now, db)
+            }
+            return registration
+        }
+        var info = Self.info(registration.version, dataset: name)
+        if case .created = registration { info.created = true } else { info.created = false }
+        return info
+    }
+
+    static func info(_ version: DatasetVersion, dataset: String) -> DatasetVersionInfo {
+        DatasetVersionInfo(dataset: dataset, tag: version.tag, rootDigest: version.rootDigest.description, size: version.size,
+                           fileCount: version.fileCount, source: version.source, createdAt: Timestamp.string(version.createdAt))
+    }
+
+    static func problem(_ error: any Error) -> Problem {
+        if let problem = error as? Problem { return problem }
+        if let error = error as? LineageError {
+            let status = error.code == .conflict ? 409 : 400
+            return Problem(title: "Registration refused", status: status, detail: error.message)
+        }
+        return Problem(title: "Registration failed", status: 500, detail: "\(error)")
+    }
+}

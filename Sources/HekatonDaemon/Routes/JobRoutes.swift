@@ -1,0 +1,128 @@
+import ControlAPI
+import Foundation
+import Scheduler
+
+extension Router {
+    /// The durable queue: raw commands run as the daemon's user, so submitting them is for hosts.
+    mutating func addJobRoutes(_ daemon: DaemonContext) {
+        add("POST", "/v1/jobs") { request in
+            try request.requireAdmin("submitting raw jobs")
+            let body = try request.decode(JobSubmitRequest.self)
+            let enqueued = try daemon.mapQueueErrors { try daemon.queue.enqueue(try JobMapping.spec(body)) }
+            daemon.workers?.wake()
+            var info = try JobMapping.info(enqueued.job, dependsOn: body.after ?? [])
+            info.existing = enqueued.isExisting
+            return .json(info, status: enqueued.isExisting ? 200 : 201)
+        }
+        add("GET", "/v1/jobs") { request in
+            var filter = JobFilter(limit: min(Int(request.query["limit"] ?? "") ?? 100, 1000))
+            if let state = request.query["state"] {
+                guard let parsed = JobState(rawValue: state) else {
+                    throw Problem(title: "Invalid state", status: 400,
+                                  detail: "'\(state)' is not a job state; use one of \(JobState.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                filter.states = [parsed]
+            }
+            filter.queue = request.query["queue"]
+            let jobs = try daemon.queue.list(filter)
+            return .json(JobList(jobs: try jobs.map { try JobMapping.info($0, dependsOn: daemon.queue.dependencies(of: $0.id)) }))
+        }
+        add("GET", "/v1/jobs/{id}") { request in
+            let job = try daemon.existingJob(try request.intParameter("id"))
+            return .json(try JobMapping.info(job, dependsOn: daemon.queue.dependencies(of: job.id)))
+        }
+        add("GET", "/v1/jobs/{id}/logs") { request in
+            let job = try daemon.existingJob(try request.intParameter("id"))
+            let follow = request.query["follow"] == "true" || request.query["follow"] == "1"
+            return LogStream.response(path: daemon.logPath(of: job), follow: follow) {
+                (try? daemon.queue.job(job.id))??.state.isFinal ?? true
+            }
+        }
+        add("POST", "/v1/jobs/{id}/cancel") { request in
+            try request.requireAdmin("cancelling raw jobs")
+            let job = try daemon.mapQueueErrors { try daemon.queue.cancel(try request.intParameter("id")) }
+            daemon.workers?.wake()
+            return .json(try JobMapping.info(job, dependsOn: daemon.queue.dependencies(of: job.id)))
+        }
+        add("POST", "/v1/jobs/{id}/retry") { request in
+            try request.requireAdmin("retrying raw jobs")
+            let job = try daemon.mapQueueErrors { try daemon.queue.retry(try request.intParameter("id")) }
+            daemon.workers?.wake()
+            return .json(try JobMapping.info(job, dependsOn: daemon.queue.dependencies(of: job.id)))
+        }
+    }
+}
+
+extension DaemonContext {
+    func existingJob(_ id: Int64) throws -> Job {
+        guard let job = try queue.job(id) else {
+            throw Problem(title: "No such job", status: 404, detail: "there is no job \(id); `hekatonctl job list` shows the jobs")
+        }
+        return job
+    }
+
+    func logPath(of job: Job) -> String {
+        job.logPath ?? (stateDirectory + "/logs/job-\(job.id).log")
+    }
+
+    /// The queue's refusals are the client's problem (4xx), with the queue's own message.
+    func mapQueueErrors<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as JobQueueError {
+            let status: Int
+            switch error.code {
+            case .unknownJob: status = 404
+            case .alreadyFinished, .notRetryable, .uniqueKeyTaken: status = 409
+            case .emptyCommand, .invalidSpec, .selfDependency, .unknownDependency: status = 400
+            }
+            throw Problem(title: "Job refused", status: status, detail: error.message)
+        }
+    }
+}
+
+/// Between the queue's records and the API's wire types.
+enum JobMapping {
+    static func spec(_ request: JobSubmitRequest) throws -> JobSpec {
+        var notBefore: Date?
+        if let text = request.notBefore {
+            guard let date = Timestamp.parse(text) else {
+                throw Problem(title: "Invalid request", status: 400, detail: "notBefore '\(text)' is not an RFC 3339 instant")
+            }
+            notBefore = date
+        }
+        return JobSpec(argv: request.argv, environment: request.environment ?? [:], workingDirectory: request.workingDirectory,
+                       queue: request.queue ?? JobSpec.defaultQueue, priority: request.priority ?? 0, notBefore: notBefore,
+                       timeoutSeconds: request.timeoutSeconds, maxAttempts: request.maxAttempts ?? JobSpec.defaultMaxAttempts,
+                       uniqueKey: request.uniqueKey, dependencies: request.after ?? [], labels: request.labels ?? [:])
+    }
+
+    static func info(_ job: Job, dependsOn: [Int64]) throws -> JobInfo {
+        JobInfo(id: job.id, queue: job.queue, priority: job.priority, state: job.state.rawValue, argv: job.argv,
+                workingDirectory: job.workingDirectory, attempt: job.attempt, maxAttempts: job.maxAttempts,
+                timeoutSeconds: job.timeoutSeconds, uniqueKey: job.uniqueKey, labels: job.labels, dependsOn: dependsOn,
+                schedule: job.scheduleName, createdAt: Timestamp.string(job.createdAt),
+                notBefore: job.notBefore > job.createdAt ? Timestamp.string(job.notBefore) : nil,
+                startedAt: job.startedAt.map(Timestamp.string), finishedAt: job.finishedAt.map(Timestamp.string),
+                exitStatus: job.exitStatus.map(Int.init), signal: job.signal.map(Int.init), wallSeconds: job.wallSeconds,
+                userSeconds: job.userSeconds, systemSeconds: job.systemSeconds, peakMemoryBytes: job.peakMemoryBytes,
+                error: job.error, executor: job.executor, externalID: job.externalID)
+    }
+}
+
+/// RFC 3339 instants on the wire, in UTC with a `Z`.
+enum Timestamp {
+    static func string(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: date)
+    }
+
+    static func parse(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.date(from: text)
+    }
+}

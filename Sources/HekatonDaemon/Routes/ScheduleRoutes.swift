@@ -1,0 +1,86 @@
+import ControlAPI
+import Foundation
+import Scheduler
+
+extension Router {
+    /// Cron schedules; defining and changing them is for hosts.
+    mutating func addScheduleRoutes(_ daemon: DaemonContext) {
+        add("POST", "/v1/schedules") { request in
+            try request.requireAdmin("defining schedules")
+            let body = try request.decode(ScheduleAddRequest.self)
+            var schedule = Schedule(name: body.name, cron: body.cron, timeZone: body.timeZone ?? TimeZone.current.identifier,
+                                    argv: body.argv, queue: body.queue ?? JobSpec.defaultQueue,
+                                    timeoutSeconds: body.timeoutSeconds, maxAttempts: body.maxAttempts ?? 1,
+                                    createdAt: Date())
+            guard let overlap = ScheduleOverlap(rawValue: body.overlap ?? "forbid") else {
+                throw Problem(title: "Invalid schedule", status: 400, detail: "overlap must be allow, forbid or replace")
+            }
+            guard let catchUp = ScheduleCatchUp(rawValue: body.catchUp ?? "once") else {
+                throw Problem(title: "Invalid schedule", status: 400, detail: "catchUp must be none or once")
+            }
+            schedule.overlap = overlap
+            schedule.catchUp = catchUp
+            schedule.deadlineSeconds = body.deadlineSeconds
+            schedule.jitterSeconds = body.jitterSeconds
+            let added = try daemon.mapScheduleErrors { try daemon.schedules.add(schedule) }
+            daemon.scheduleRunner?.wake()
+            return .json(ScheduleMapping.info(added), status: 201)
+        }
+        add("GET", "/v1/schedules") { _ in
+            .json(ScheduleList(schedules: try daemon.schedules.list().map { ScheduleMapping.info($0) }))
+        }
+        add("GET", "/v1/schedules/{name}") { request in
+            let name = request.parameters["name"] ?? ""
+            let schedule = try daemon.mapScheduleErrors { try daemon.schedules.schedule(name) }
+            return .json(ScheduleMapping.info(schedule, events: try daemon.schedules.events(of: name)))
+        }
+        add("DELETE", "/v1/schedules/{name}") { request in
+            try request.requireAdmin("removing schedules")
+            return .json(ScheduleMapping.info(try daemon.mapScheduleErrors { try daemon.schedules.remove(request.parameters["name"] ?? "") }))
+        }
+        for (verb, suspended) in [("suspend", true), ("resume", false)] {
+            add("POST", "/v1/schedules/{name}/\(verb)") { request in
+                try request.requireAdmin("changing schedules")
+                let schedule = try daemon.mapScheduleErrors { try daemon.schedules.setSuspended(request.parameters["name"] ?? "", suspended) }
+                daemon.scheduleRunner?.wake()
+                return .json(ScheduleMapping.info(schedule))
+            }
+        }
+        add("POST", "/v1/schedules/{name}/run") { request in
+            try request.requireAdmin("running schedules")
+            let name = request.parameters["name"] ?? ""
+            _ = try daemon.mapScheduleErrors { try daemon.schedules.runNow(name) }
+            daemon.workers?.wake()
+            return .json(ScheduleMapping.info(try daemon.schedules.schedule(name)))
+        }
+    }
+}
+
+extension DaemonContext {
+    func mapScheduleErrors<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as ScheduleError {
+            let status = switch error.code {
+            case .unknown: 404
+            case .duplicate: 409
+            default: 400
+            }
+            throw Problem(title: "Schedule refused", status: status, detail: error.message)
+        }
+    }
+}
+
+enum ScheduleMapping {
+    static func info(_ s: Schedule, events: [ScheduleEvent]? = nil) -> ScheduleInfo {
+        ScheduleInfo(name: s.name, cron: s.cron, timeZone: s.timeZone, overlap: s.overlap.rawValue, catchUp: s.catchUp.rawValue,
+                     deadlineSeconds: s.deadlineSeconds, jitterSeconds: s.jitterSeconds, argv: s.argv, queue: s.queue,
+                     suspended: s.suspended, nextFireAt: s.nextFireAt.map(Timestamp.string),
+                     lastFireAt: s.lastFireAt.map(Timestamp.string), lastOutcome: s.lastOutcome, lastJobID: s.lastJobID,
+                     createdAt: Timestamp.string(s.createdAt),
+                     events: events?.map {
+                         ScheduleEventInfo(at: Timestamp.string($0.at), scheduledFor: $0.scheduledFor.map(Timestamp.string),
+                                           kind: $0.kind.rawValue, jobID: $0.jobID, detail: $0.detail)
+                     })
+    }
+}

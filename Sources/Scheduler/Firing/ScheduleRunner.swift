@@ -1,0 +1,38 @@
+import Foundation
+
+/// Fires schedules on time: at start-up it catches up what the daemon missed, then it
+/// sleeps until the next fire time, a change to the schedules (`wake()`), or cancellation.
+public final class ScheduleRunner: Sendable {
+    public let book: ScheduleBook
+    private let wakeups = WakeSignal()
+    /// Called with every event, for logging.
+    private let onEvent: @Sendable (ScheduleEvent) -> Void
+    private let onError: @Sendable (any Error) -> Void
+
+    public init(book: ScheduleBook, onEvent: @escaping @Sendable (ScheduleEvent) -> Void = { _ in },
+                onError: @escaping @Sendable (any Error) -> Void = { _ in }) {
+        self.book = book
+        self.onEvent = onEvent
+        self.onError = onError
+    }
+
+    /// Something changed (a schedule was added, resumed or run): look again now.
+    public func wake() {
+        wakeups.signal()
+    }
+
+    public func run() async {
+        while !Task.isCancelled {
+            do {
+                for event in try book.fireDue() { onEvent(event) }
+            } catch {
+                onError(error)
+            }
+            // Sleep until the next fire, re-checking at least every minute so that a
+            // changed system clock is noticed; a wake-up cuts the sleep short.
+            let next = (try? book.nextFireDate()) ?? nil
+            let seconds = min(max(next.map { $0.timeIntervalSince(book.clock.now()) } ?? 60, 0), 60)
+            await wakeups.wait(atMost: .milliseconds(Int64(seconds * 1000) + 1))
+        }
+    }
+}

@@ -1,0 +1,28 @@
+import Foundation
+
+/// What an executor gets with a job besides the job itself.
+public struct ExecutionContext: Sendable {
+    /// Append stdout and stderr here, across attempts.
+    public var logURL: URL
+    /// The pool's requests to stop early.
+    public var stop: ExecutionStop
+    /// The job's time limit. The pool enforces it by requesting a `.timeout` stop; an
+    /// executor that can also pass it on (Slurm's `--time`) may.
+    public var timeout: Duration?
+    /// Set when re-attaching, after a daemon restart, to work started under this id.
+    public var externalID: String?
+    /// Records the executor's own id for the attempt (commits it before returning), so a
+    /// restarted daemon can re-attach. Call it as soon as the id is known.
+    public var recordExternalID: @Sendable (String) async throws -> Void
+
+    public init(
+        logURL: URL, stop: ExecutionStop = ExecutionStop(), timeout: Duration? = nil, externalID: String? = nil,
+        recordExternalID: @escaping @Sendable (String) async throws -> Void = { _ in }
+    ) {
+        self.logURL = logURL
+        self.stop = stop
+        self.timeout = timeout
+        self.externalID = externalID
+        self.recordExternalID = recordExternalID
+    }
+}

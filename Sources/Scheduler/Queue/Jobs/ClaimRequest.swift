@@ -1,0 +1,28 @@
+import Foundation
+
+/// A worker's request for jobs to run.
+public struct ClaimRequest: Sendable, Hashable {
+    /// Who takes the leases; unique per daemon process.
+    public var owner: String
+    /// How long a lease lasts without a heartbeat.
+    public var leaseDuration: TimeInterval
+    /// At most this many jobs.
+    public var limit: Int
+    public var queueLimits: QueueLimits
+    /// Recorded in `job.executor`.
+    public var executorName: String?
+    /// A job without a log path of its own logs to `<logDirectory>/job-<id>.log`.
+    public var logDirectory: String?
+
+    public init(
+        owner: String, leaseDuration: TimeInterval, limit: Int, queueLimits: QueueLimits = QueueLimits(),
+        executorName: String? = nil, logDirectory: String? = nil
+    ) {
+        self.owner = owner
+        self.leaseDuration = leaseDuration
+        self.limit = limit
+        self.queueLimits = queueLimits
+        self.executorName = executorName
+        self.logDirectory = logDirectory
+    }
+}

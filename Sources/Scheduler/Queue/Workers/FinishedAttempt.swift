@@ -1,0 +1,6 @@
+/// An attempt whose executor returned, waiting for the pool to record it.
+struct FinishedAttempt: Sendable {
+    var lease: Lease
+    /// Nil when the executor detached: the work goes on outside the daemon, nothing to record.
+    var outcome: JobOutcome?
+}

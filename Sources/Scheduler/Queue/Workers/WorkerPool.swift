@@ -1,0 +1,272 @@
+import Dispatch
+import Foundation
+import GRDB
+
+/// Claims jobs from a `JobQueue` and runs them on an `Executor`, until its task is
+/// cancelled.
+///
+/// One loop in `run()` does all the database work, one transaction per round: it records
+/// the attempts that finished since the last round, claims as many jobs as there are free
+/// slots, and on its heartbeat renews leases and rescues expired ones. Under load a round
+/// carries many completions and claims, which is how the queue gets past the rate of
+/// single-row commits; every one is still committed before its effect is seen. Between
+/// rounds it sleeps until an attempt finishes, `wake()` is called, a retry comes due or the
+/// heartbeat is due.
+///
+/// On cancellation (shutdown) it stops claiming, stops the running attempts (they go back
+/// to their queue, the attempt not counted) and returns once they have ended. A database
+/// error does the same and is then thrown.
+public final class WorkerPool: Sendable {
+    /// Runs inside the transaction that records an attempt, for records that must commit
+    /// with it (lineage). Throwing rolls back those records, and the attempt is recorded as
+    /// failed instead.
+    public typealias OutputRecorder = @Sendable (Database, JobCompletion) throws -> Void
+
+    public let queue: JobQueue
+    public let executor: any Executor
+    public let configuration: WorkerPoolConfiguration
+    private let recordOutputs: OutputRecorder?
+    private let didFinish: (@Sendable ([JobCompletion]) -> Void)?
+    private let inbox = WorkerInbox()
+
+    /// - Parameters:
+    ///   - recordOutputs: Called for each recorded attempt inside its transaction.
+    ///   - didFinish: Called after each commit with the attempts it recorded.
+    public init(
+        queue: JobQueue, executor: any Executor, configuration: WorkerPoolConfiguration,
+        recordOutputs: OutputRecorder? = nil, didFinish: (@Sendable ([JobCompletion]) -> Void)? = nil
+    ) {
+        self.queue = queue
+        self.executor = executor
+        self.configuration = configuration
+        self.recordOutputs = recordOutputs
+        self.didFinish = didFinish
+    }
+
+    /// Tells the pool to look at the queue now: call it after enqueueing or cancelling.
+    public func wake() {
+        inbox.wake()
+    }
+
+    public func run() async throws {
+        let owner = configuration.owner
+        let leaseSeconds = configuration.leaseDuration.seconds
+        let queue = queue
+        let rescue = try await transaction { db in
+            try queue.rescueLeases(db, notOwnedBy: owner, leaseDuration: leaseSeconds)
+        }
+        let failure: (any Error)? = await withDiscardingTaskGroup { group in
+            var running: [Int64: ExecutionStop] = [:]
+            for job in rescue.adopted {
+                running[job.id] = start(job, in: &group)
+            }
+            let failure = await serve(&running, in: &group)
+
+            // Shutting down, or the database failed: stop what runs and wait for it, then
+            // record what can be recorded. What cannot is rescued at the next start.
+            for stop in running.values { stop.request(.shutdown) }
+            var unrecorded: [FinishedAttempt] = []
+            repeat {
+                for attempt in inbox.take().finished {
+                    running[attempt.lease.jobID] = nil
+                    unrecorded.append(attempt)
+                }
+                if running.isEmpty { break }
+                await inbox.wait(until: nil, interruptible: false)
+            } while true
+            do {
+                let finished = unrecorded
+                let completions = try await transaction { [self] db in try record(db, finished) }
+                if !completions.isEmpty { didFinish?(completions) }
+            } catch {
+                return failure ?? error
+            }
+            return failure
+        }
+        if let failure { throw failure }
+    }
+
+    /// What one round found besides the jobs it claimed.
+    private struct Round: Sendable {
+        var completions: [JobCompletion] = []
+        var claimed: [Job] = []
+        var cancelRequested: [Int64] = []
+        /// After a heartbeat: the running jobs whose lease is still ours.
+        var held: Set<Int64>?
+        var adopted: [Job] = []
+        var nextDue: Date?
+    }
+
+    /// The pool's loop, until cancelled or a database error (returned).
+    private func serve(_ running: inout [Int64: ExecutionStop], in group: inout DiscardingTaskGroup) async -> (any Error)? {
+        let owner = configuration.owner
+        let leaseSeconds = configuration.leaseDuration.seconds
+        let heartbeatSeconds = configuration.heartbeatInterval.seconds
+        let queue = queue
+        var nextHeartbeat = DispatchTime.now() + heartbeatSeconds
+        var unrecorded: [FinishedAttempt] = []
+        // Cancels requested while no pool ran are honoured in the first round.
+        var checkCancels = true
+        while !Task.isCancelled {
+            let mail = inbox.take()
+            for attempt in mail.finished { running[attempt.lease.jobID] = nil }
+            unrecorded += mail.finished
+            checkCancels = checkCancels || mail.woken
+            let claimLimit = min(configuration.maxConcurrentJobs - running.count, configuration.claimBatchSize)
+            let heartbeatIDs = DispatchTime.now() >= nextHeartbeat ? Array(running.keys) : nil
+            let request = ClaimRequest(
+                owner: owner, leaseDuration: leaseSeconds, limit: claimLimit, queueLimits: configuration.queueLimits,
+                executorName: executor.name, logDirectory: configuration.logDirectory.path)
+            let finished = unrecorded
+            let wantsCancels = checkCancels
+            let round: Round
+            do {
+                round = try await transaction { [self] db in
+                    var round = Round()
+                    round.completions = try record(db, finished)
+                    round.claimed = try queue.claim(db, request)
+                    if wantsCancels {
+                        round.cancelRequested = try queue.cancelRequests(db, owner: owner)
+                    }
+                    if let heartbeatIDs {
+                        let now = queue.clock.now()
+                        round.held = try queue.heartbeat(db, owner: owner, jobIDs: heartbeatIDs, until: now + leaseSeconds)
+                        round.adopted = try queue.expireLeases(db, adoptingAs: owner, leaseDuration: leaseSeconds).adopted
+                    }
+                    if round.claimed.count < claimLimit {
+                        round.nextDue = try queue.nextDueDate(db)
+                    }
+                    return round
+                }
+            } catch {
+                // Handed back, so that shutdown tries to record them once more.
+                for attempt in finished { inbox.post(attempt) }
+                return error
+            }
+            unrecorded = []
+            checkCancels = false
+            if !round.completions.isEmpty { didFinish?(round.completions) }
+            for job in round.claimed + round.adopted {
+                running[job.id] = start(job, in: &group)
+            }
+            for jobID in round.cancelRequested {
+                running[jobID]?.request(.cancel)
+            }
+            if let held = round.held {
+                for jobID in heartbeatIDs ?? [] where !held.contains(jobID) {
+                    running[jobID]?.request(.leaseLost)
+                }
+                nextHeartbeat = DispatchTime.now() + heartbeatSeconds
+            }
+            // A full claim means more may be ready: go round again without sleeping.
+            if claimLimit > 0 && round.claimed.count == claimLimit { continue }
+            var deadline = nextHeartbeat
+            if let due = round.nextDue {
+                let delay = max(0, due.timeIntervalSince(queue.clock.now()))
+                deadline = min(deadline, DispatchTime.now() + delay)
+            }
+            await inbox.wait(until: deadline, interruptible: true)
+        }
+        return nil
+    }
+
+    /// Records finished attempts; each with its outputs, when there is a recorder.
+    private func record(_ db: Database, _ finished: [FinishedAttempt]) throws -> [JobCompletion] {
+        var completions: [JobCompletion] = []
+        completions.reserveCapacity(finished.count)
+        for attempt in finished {
+            guard let outcome = attempt.outcome else { continue }
+            guard let recordOutputs else {
+                if let state = try queue.finish(db, lease: attempt.lease, outcome: outcome) {
+                    completions.append(JobCompletion(lease: attempt.lease, state: state, outcome: outcome))
+                }
+                continue
+            }
+            var completion: JobCompletion?
+            do {
+                try db.inSavepoint {
+                    if let state = try queue.finish(db, lease: attempt.lease, outcome: outcome) {
+                        completion = JobCompletion(lease: attempt.lease, state: state, outcome: outcome)
+                        try recordOutputs(db, completion!)
+                    }
+                    return .commit
+                }
+            } catch {
+                let failed = JobOutcome.couldNotRun(ExecutionError(
+                    .outputsNotRecorded, "the job ran, but recording its outputs failed: \(error)"))
+                completion = try queue.finish(db, lease: attempt.lease, outcome: failed).map {
+                    JobCompletion(lease: attempt.lease, state: $0, outcome: failed)
+                }
+            }
+            if let completion { completions.append(completion) }
+        }
+        return completions
+    }
+
+    /// Starts one attempt as a child task; returns how to stop it.
+    private func start(_ job: Job, in group: inout DiscardingTaskGroup) -> ExecutionStop {
+        let stop = ExecutionStop()
+        let lease = job.lease ?? Lease(jobID: job.id, owner: configuration.owner, attempt: job.attempt)
+        group.addTask { [self] in
+            let outcome = await attempt(job, lease: lease, stop: stop)
+            inbox.post(FinishedAttempt(lease: lease, outcome: outcome))
+        }
+        return stop
+    }
+
+    private enum AttemptEvent: Sendable {
+        case ended(JobOutcome?)
+        case timerDone
+    }
+
+    /// Runs the executor, and a timer beside it when the job has a time limit.
+    private func attempt(_ job: Job, lease: Lease, stop: ExecutionStop) async -> JobOutcome? {
+        let writer = queue.writer
+        let context = ExecutionContext(
+            // isDirectory spares a stat per job on Linux.
+            logURL: job.logPath.map { URL(fileURLWithPath: $0, isDirectory: false) }
+                ?? configuration.logDirectory.appendingPathComponent("job-\(job.id).log", isDirectory: false),
+            stop: stop,
+            timeout: job.timeoutSeconds.map { Duration.seconds($0) },
+            externalID: job.externalID,
+            recordExternalID: { [queue] externalID in
+                _ = try await writer.write { db in try queue.recordExternalID(db, externalID, for: lease) }
+            })
+        guard let timeout = context.timeout else {
+            return await execute(job, context)
+        }
+        return await withTaskGroup(of: AttemptEvent.self) { group in
+            group.addTask { .ended(await self.execute(job, context)) }
+            group.addTask {
+                // Cancelled when the attempt ends first, or when the pool shuts down.
+                try? await Task.sleep(for: timeout)
+                if !Task.isCancelled { stop.request(.timeout) }
+                return .timerDone
+            }
+            var outcome: JobOutcome?
+            while let event = await group.next() {
+                if case .ended(let ended) = event {
+                    outcome = ended
+                    group.cancelAll()
+                }
+            }
+            return outcome
+        }
+    }
+
+    private func execute(_ job: Job, _ context: ExecutionContext) async -> JobOutcome? {
+        do throws(ExecutionError) {
+            return .ran(try await executor.run(job, context: context))
+        } catch {
+            return error.code == .detached ? nil : .couldNotRun(error)
+        }
+    }
+
+    /// A write transaction the pool's cancellation cannot interrupt. GRDB aborts the writes
+    /// of a cancelled task; a round must commit whole or not at all, and the pool must still
+    /// record its attempts while it shuts down.
+    private func transaction<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        let writer = queue.writer
+        return try await Task { try await writer.write(work) }.value
+    }
+}

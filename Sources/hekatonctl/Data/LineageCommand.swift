@@ -1,0 +1,105 @@
+import ArgumentParser
+import ControlAPI
+import ControlClient
+import Foundation
+import Scheduler
+
+extension Hekatonctl {
+    struct LineageCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "lineage",
+            abstract: "Trace where a model or artifact came from, or what a dataset version fed.",
+            discussion: """
+            REF is dataset:NAME@TAG, model:DIGEST-PREFIX, artifact:ID or run:ID.
+            --upstream (the default) walks back to the dataset versions and code bundles;
+            --downstream walks forward to everything derived (what to rebuild if the data was wrong).
+
+            Formats: tree (for a terminal), json, dot (render with `| dot -Tsvg > lineage.svg`),
+            openlineage (OpenLineage run events, one JSON object a line).
+            """
+        )
+        @OptionGroup var client: ClientOptions
+        @Argument(help: "What to trace.") var reference: String
+        @Flag(exclusivity: .exclusive) var direction: Direction = .upstream
+        @Option(help: "tree, json, dot or openlineage.") var format = "tree"
+
+        enum Direction: String, EnumerableFlag {
+            case upstream, downstream
+            static func help(for value: Direction) -> ArgumentHelp? {
+                value == .upstream ? "Everything it derives from." : "Everything derived from it."
+            }
+        }
+
+        func validate() throws {
+            guard ["tree", "json", "dot", "openlineage"].contains(format) else {
+                throw ValidationError("--format must be tree, json, dot or openlineage")
+            }
+        }
+
+        func run() throws {
+            try runReporting {
+                let path = "/v1/lineage?ref=\(reference.queryEscaped)&direction=\(direction.rawValue)&format=\(format)"
+                let (head, body) = try client.call { c throws(ControlClientError) in try c.raw("GET", path) }
+                guard head.status < 300 else {
+                    let problem = (try? JSONDecoder().decode(Problem.self, from: Data(body)))?.description ?? "HTTP \(head.status)"
+                    throw CommandFailure(message: problem, exitCode: head.status == 404 ? 1 : 1)
+                }
+                FileHandle.standardOutput.write(Data(body))
+                if body.last != UInt8(ascii: "\n") { print("") }
+            }
+        }
+    }
+
+    struct Fsck: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Verify every blob against its name; report corrupted and missing ones (hosts only).",
+            discussion: "Exit code 1 when anything is wrong.")
+        @OptionGroup var client: ClientOptions
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() throws {
+            try runReporting {
+                let report: FsckReport = try client.call { c throws(ControlClientError) in try c.call("POST", "/v1/fsck") }
+                if json { try printJSON(report) } else {
+                    print("checked \(report.checkedBlobs) blobs, \(Format.bytes(report.checkedBytes))")
+                    for digest in report.corrupted { print("corrupted: \(digest) (its bytes no longer match its name)") }
+                    for digest in report.missing { print("missing: \(digest) (referenced but not in the store)") }
+                    for file in report.strayFiles { print("stray: \(file)") }
+                    if report.healthy { print("all blobs are intact") }
+                }
+                if !report.healthy { throw CommandFailure(message: "the blob store has problems (see above)", exitCode: 1) }
+            }
+        }
+    }
+
+    struct GC: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "gc",
+            abstract: "Remove blobs nothing references, older than the grace period (hosts only).")
+        @OptionGroup var client: ClientOptions
+        @Flag(help: "Only say what would be removed.") var dryRun = false
+        @Option(help: ArgumentHelp("Keep blobs younger than this (a running job may still be writing them).", valueName: "duration"))
+        var grace = "1h"
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() throws {
+            try runReporting {
+                guard let seconds = DurationText.seconds(grace) else {
+                    throw CommandFailure(message: "--grace '\(grace)' is not a duration; write it like 10m or 1h", exitCode: 64)
+                }
+                let report: GCReport = try client.call { c throws(ControlClientError) in
+                    try c.call("POST", "/v1/gc?dryRun=\(dryRun)&graceSeconds=\(seconds)")
+                }
+                if json { try printJSON(report); return }
+                let verb = dryRun ? "would remove" : "removed"
+                print("\(verb) \(report.removedBlobs.count) blobs (\(Format.bytes(report.removedBytes))); kept \(report.keptYoungBlobs) younger than the grace period")
+            }
+        }
+    }
+}
+
+extension String {
+    var queryEscaped: String {
+        addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~:@"))) ?? self
+    }
+}

@@ -1,0 +1,385 @@
+"""Reading ``hekaton.yaml`` without the daemon, for local runs and checks.
+
+The daemon's parser is the authority; this module reads the same manifest with the
+standard library only, so :mod:`hekaton.local` can run a competition's entrypoints on a
+machine without ``hekatond``. It accepts the subset of YAML that manifests use (block
+mappings and sequences, flow ``[...]`` and ``{...}``, plain and quoted scalars, comments)
+and checks the same keys the daemon checks: an unknown key is an error with the line and
+a suggestion, as in the daemon.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import FormatError
+
+MANIFEST_FILE = "hekaton.yaml"
+
+_STAGES = ["train", "predict", "score", "artifact"]
+_LIMIT_KEYS = ["wall_time", "memory", "processes", "cpus", "gpus"]
+_SCHEMA: dict[str, Any] = {
+    "name": None,
+    "description": None,
+    "metric": {"name": None, "direction": None},
+    "dataset": {"name": None, "train": None, "features": None, "labels": None},
+    "entrypoints": {stage: None for stage in _STAGES},
+    "limits": {key: {limit: None for limit in _LIMIT_KEYS} for key in ["default", *_STAGES]},
+    "submission": {"max_bundle_bytes": None, "per_participant_per_day": None, "template": None},
+    "parameters": "any",
+    "schedules": {key: {"cron": None, "time_zone": None} for key in ["ingest", "retrain", "artifact"]},
+    "promotion": {"tolerance": None, "retrain_top_k": None},
+}
+_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+_DEFAULT_WALL_TIME = 600.0
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """The parts of a manifest a local run needs; ``raw`` holds the whole document."""
+
+    path: Path
+    name: str
+    metric: str
+    direction: str
+    dataset_train: str
+    dataset_features: str
+    dataset_labels: str
+    entrypoints: dict[str, list[str]]
+    parameters: dict[str, Any]
+    wall_time: dict[str, float] = field(default_factory=dict)
+    template: str | None = None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def directory(self) -> Path:
+        return self.path.parent
+
+    @property
+    def params_json(self) -> str:
+        """``$HEKATON_PARAMS`` as the daemon writes it: compact JSON with sorted keys."""
+        return json.dumps(self.parameters, sort_keys=True, separators=(",", ":"))
+
+    def wall_time_for(self, stage: str) -> float:
+        return self.wall_time.get(stage, self.wall_time.get("default", _DEFAULT_WALL_TIME))
+
+
+def load_manifest(location: str | Path) -> Manifest:
+    """Read and check ``hekaton.yaml`` (``location`` is the file or its directory)."""
+    path = Path(location)
+    if path.is_dir():
+        path = path / MANIFEST_FILE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise FormatError(f"no manifest at {path}") from None
+    document, lines = _Parser(text, str(path)).parse()
+    if not isinstance(document, dict):
+        raise FormatError(f"{path}: the manifest must be a mapping of keys to values")
+    _check_keys(document, _SCHEMA, "", lines, str(path))
+
+    def need(mapping: dict[str, Any], key: str, where: str) -> Any:
+        if key not in mapping:
+            raise FormatError(f"{path}: missing required key '{where}{key}'")
+        return mapping[key]
+
+    name = need(document, "name", "")
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise FormatError(f"{path}: name {name!r} is not a valid competition name (lower-case letters, "
+                          "digits and dashes, at most 63 characters)")
+    metric = need(document, "metric", "")
+    direction = need(metric, "direction", "metric.")
+    if direction not in ("maximize", "minimize"):
+        raise FormatError(f"{path}: metric.direction must be maximize or minimize, got {direction!r}")
+    dataset = need(document, "dataset", "")
+    entrypoints: dict[str, list[str]] = {}
+    for stage, argv in need(document, "entrypoints", "").items():
+        argv = [argv] if isinstance(argv, str) else argv
+        if not isinstance(argv, list) or not argv or not all(isinstance(a, str) for a in argv):
+            raise FormatError(f"{path}: entrypoints.{stage} must be a command, like [python3, host/{stage}.py]")
+        entrypoints[stage] = argv
+    for stage in ("train", "predict", "score"):
+        need(document["entrypoints"], stage, "entrypoints.")
+    parameters = document.get("parameters") or {}
+    if not isinstance(parameters, dict):
+        raise FormatError(f"{path}: parameters must be a mapping")
+    wall_time = {stage: parse_duration(limits["wall_time"])
+                 for stage, limits in (document.get("limits") or {}).items()
+                 if isinstance(limits, dict) and "wall_time" in limits}
+    paths = {key: _relative(need(dataset, key, "dataset."), f"dataset.{key}", path)
+             for key in ("train", "features", "labels")}
+    return Manifest(path=path, name=name, metric=str(need(metric, "name", "metric.")), direction=direction,
+                    dataset_train=paths["train"], dataset_features=paths["features"],
+                    dataset_labels=paths["labels"], entrypoints=entrypoints, parameters=parameters,
+                    wall_time=wall_time, template=(document.get("submission") or {}).get("template"),
+                    raw=document)
+
+
+def parse_duration(text: Any) -> float:
+    """Seconds in ``90s``, ``10m``, ``2h``, ``1d`` or a plain number of seconds."""
+    match = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([smhd]?)\s*", str(text))
+    if not match:
+        raise FormatError(f"{text!r} is not a duration; write it like 90s, 10m or 2h")
+    return float(match.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[match.group(2)]
+
+
+def _relative(value: Any, where: str, path: Path) -> str:
+    parts = [p for p in str(value).split("/") if p]
+    if not isinstance(value, str) or value.startswith("/") or not parts or ".." in parts or "." in parts:
+        raise FormatError(f"{path}: {where} {value!r} must be a relative path inside the directory, without '..'")
+    return "/".join(parts)
+
+
+def _check_keys(node: Any, schema: Any, where: str, lines: dict[str, int], file: str) -> None:
+    if not isinstance(schema, dict) or node is None:
+        return
+    if not isinstance(node, dict):
+        name = where.rstrip(".")
+        raise FormatError(f"{file}:{lines.get(name, '?')}: {name} must be a mapping")
+    for key, value in node.items():
+        dotted = where + key
+        if key not in schema:
+            close = difflib.get_close_matches(key, list(schema), n=1)
+            suggestion = f"did you mean '{close[0]}'?" if close else f"known keys here: {', '.join(schema)}"
+            raise FormatError(f"{file}:{lines.get(dotted, '?')}: unknown key '{dotted}'; {suggestion}")
+        _check_keys(value, schema[key], dotted + ".", lines, file)
+
+
+class _Parser:
+    """A small YAML subset parser that records the line of every key."""
+
+    def __init__(self, text: str, file: str) -> None:
+        self.file = file
+        self.lines: list[tuple[int, int, str]] = []  # (line number, indent, content)
+        for number, raw in enumerate(text.splitlines(), start=1):
+            if "\t" in raw[: len(raw) - len(raw.lstrip())]:
+                self.fail(number, "tabs are not allowed for indentation")
+            content = _strip_comment(raw).rstrip()
+            if content.strip() in ("", "---"):
+                continue
+            if content.strip() == "...":
+                break
+            self.lines.append((number, len(content) - len(content.lstrip()), content.strip()))
+        self.key_lines: dict[str, int] = {}
+
+    def fail(self, line: int, message: str) -> None:
+        raise FormatError(f"{self.file}:{line}: {message} (the local manifest reader knows a YAML subset; "
+                          "the daemon's parser is the authority)")
+
+    def parse(self) -> tuple[Any, dict[str, int]]:
+        if not self.lines:
+            return {}, self.key_lines
+        value, index = self.block(0, self.lines[0][1], "")
+        if index < len(self.lines):
+            self.fail(self.lines[index][0], "unexpected indentation")
+        return value, self.key_lines
+
+    def block(self, index: int, indent: int, where: str) -> tuple[Any, int]:
+        if self.lines[index][2].startswith("- ") or self.lines[index][2] == "-":
+            return self.sequence(index, indent, where)
+        return self.mapping(index, indent, where)
+
+    def sequence(self, index: int, indent: int, where: str) -> tuple[list[Any], int]:
+        items: list[Any] = []
+        while index < len(self.lines):
+            number, current, content = self.lines[index]
+            if current < indent:
+                break
+            if current > indent or not (content.startswith("- ") or content == "-"):
+                self.fail(number, "expected a list item ('- ...') at this indentation")
+            rest = content[1:].strip()
+            path = f"{where}[{len(items)}]"
+            if not rest:
+                if index + 1 < len(self.lines) and self.lines[index + 1][1] > indent:
+                    value, index = self.block(index + 1, self.lines[index + 1][1], path)
+                    items.append(value)
+                    continue
+                items.append(None)
+            elif _split_key(rest) is not None:
+                self.fail(number, "mappings inside block lists are not supported; use {key: value}")
+            else:
+                items.append(self.inline(rest, number))
+            index += 1
+        return items, index
+
+    def mapping(self, index: int, indent: int, where: str) -> tuple[dict[str, Any], int]:
+        result: dict[str, Any] = {}
+        while index < len(self.lines):
+            number, current, content = self.lines[index]
+            if current < indent:
+                break
+            if current > indent:
+                self.fail(number, "unexpected indentation")
+            split = _split_key(content)
+            if split is None:
+                self.fail(number, f"expected 'key: value', got {content!r}")
+            key, rest = split
+            if key in result:
+                self.fail(number, f"duplicate key '{where}{key}'")
+            self.key_lines[where + key] = number
+            index += 1
+            if rest:
+                result[key] = self.inline(rest, number)
+            elif index < len(self.lines) and (self.lines[index][1] > indent or (
+                    self.lines[index][1] == indent and self.lines[index][2].startswith("- "))):
+                result[key], index = self.block(index, self.lines[index][1], where + key + ".")
+            else:
+                result[key] = None
+        return result, index
+
+    def inline(self, text: str, line: int) -> Any:
+        if text[0] in "|>&*!":
+            self.fail(line, f"'{text[0]}' (block scalars, anchors, aliases, tags) is not supported")
+        if text[0] in "[{":
+            value, end = self.flow(text, 0, line)
+            if text[end:].strip():
+                self.fail(line, f"unexpected text after the closing bracket: {text[end:]!r}")
+            return value
+        if text[0] in "\"'":
+            value, end = _quoted(text, 0, line, self)
+            if text[end:].strip():
+                self.fail(line, f"unexpected text after the quoted string: {text[end:]!r}")
+            return value
+        return _resolve(text)
+
+    def flow(self, text: str, pos: int, line: int) -> tuple[Any, int]:
+        opening = text[pos]
+        closing = "]" if opening == "[" else "}"
+        items: list[Any] = []
+        mapping: dict[str, Any] = {}
+        pos += 1
+        while True:
+            pos = _skip_spaces(text, pos)
+            if pos >= len(text):
+                self.fail(line, f"missing '{closing}' (flow collections must fit on one line here)")
+            if text[pos] == closing:
+                return (items if opening == "[" else mapping), pos + 1
+            if opening == "{":
+                key, pos = self.flow_scalar(text, pos, line, key=True)
+                pos = _skip_spaces(text, pos)
+                if pos >= len(text) or text[pos] != ":":
+                    self.fail(line, f"expected ':' after the key {key!r}")
+                value, pos = self.flow_value(text, pos + 1, line)
+                if str(key) in mapping:
+                    self.fail(line, f"duplicate key {key!r}")
+                mapping[str(key)] = value
+            else:
+                value, pos = self.flow_value(text, pos, line)
+                items.append(value)
+            pos = _skip_spaces(text, pos)
+            if pos < len(text) and text[pos] == ",":
+                pos += 1
+            elif pos < len(text) and text[pos] != closing:
+                self.fail(line, f"expected ',' or '{closing}' at column {pos + 1}")
+
+    def flow_value(self, text: str, pos: int, line: int) -> tuple[Any, int]:
+        pos = _skip_spaces(text, pos)
+        if pos < len(text) and text[pos] in "[{":
+            return self.flow(text, pos, line)
+        return self.flow_scalar(text, pos, line)
+
+    def flow_scalar(self, text: str, pos: int, line: int, key: bool = False) -> tuple[Any, int]:
+        if pos < len(text) and text[pos] in "\"'":
+            return _quoted(text, pos, line, self)
+        end = pos
+        while end < len(text) and text[end] not in ",]}":
+            if text[end] == ":" and (key or end + 1 == len(text) or text[end + 1] in " ,]}"):
+                break
+            end += 1
+        raw = text[pos:end].strip()
+        return (raw if key else _resolve(raw)), end
+
+
+def _skip_spaces(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] == " ":
+        pos += 1
+    return pos
+
+
+def _quoted(text: str, pos: int, line: int, parser: _Parser) -> tuple[str, int]:
+    quote = text[pos]
+    out: list[str] = []
+    i = pos + 1
+    while i < len(text):
+        char = text[i]
+        if quote == "'" and char == "'":
+            if i + 1 < len(text) and text[i + 1] == "'":
+                out.append("'")
+                i += 2
+                continue
+            return "".join(out), i + 1
+        if quote == '"' and char == "\\" and i + 1 < len(text):
+            escapes = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "/": "/", "0": "\0"}
+            out.append(escapes.get(text[i + 1], "\\" + text[i + 1]))
+            i += 2
+            continue
+        if quote == '"' and char == '"':
+            return "".join(out), i + 1
+        out.append(char)
+        i += 1
+    parser.fail(line, "unterminated quoted string")
+    raise AssertionError  # unreachable
+
+
+def _strip_comment(line: str) -> str:
+    quote = None
+    for i, char in enumerate(line):
+        if quote:
+            if char == quote:
+                quote = None
+        elif char in "\"'" and (i == 0 or line[i - 1] in " [{,:"):
+            quote = char
+        elif char == "#" and (i == 0 or line[i - 1] in " \t"):
+            return line[:i]
+    return line
+
+
+def _split_key(content: str) -> tuple[str, str] | None:
+    """``key: rest`` → (key, rest); None when the line is not a mapping entry."""
+    if content[0] in "\"'":
+        quote = content[0]
+        end = content.find(quote, 1)
+        if end < 0 or not content[end + 1:].lstrip().startswith(":"):
+            return None
+        rest = content[end + 1:].lstrip()[1:]
+        return content[1:end], rest.strip()
+    if content[0] in "[{":
+        return None
+    match = re.match(r"^([^:#\[\]{},]+?)\s*:(?:\s+(.*)|$)", content)
+    if not match:
+        return None
+    return match.group(1), (match.group(2) or "").strip()
+
+
+_INT = re.compile(r"^[-+]?[0-9]+$")
+_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+
+
+def _resolve(text: str) -> Any:
+    """A plain scalar typed as YAML 1.2's core schema types it."""
+    if text in ("", "~", "null", "Null", "NULL"):
+        return None
+    if text in ("true", "True", "TRUE"):
+        return True
+    if text in ("false", "False", "FALSE"):
+        return False
+    if _INT.match(text):
+        return int(text)
+    if re.match(r"^0x[0-9a-fA-F]+$", text):
+        return int(text, 16)
+    if re.match(r"^0o[0-7]+$", text):
+        return int(text[2:], 8)
+    if _FLOAT.match(text):
+        return float(text)
+    if text in (".inf", ".Inf", ".INF", "+.inf"):
+        return float("inf")
+    if text in ("-.inf", "-.Inf", "-.INF"):
+        return float("-inf")
+    if text in (".nan", ".NaN", ".NAN"):
+        return float("nan")
+    return text
