@@ -46,9 +46,12 @@ let package = Package(
         // Real child processes: process groups, logs, resource usage, kill on timeout.
         .target(name: "Execution", dependencies: ["Scheduler"], swiftSettings: strict),
 
+        // A participant's directory as a bundle: .hekatonignore, safety checks, a tar stream.
+        .target(name: "SubmissionBundle", swiftSettings: strict),
+
         // Competitions: manifests, the pipeline's stages, the sandbox, promotion.
         .target(name: "Pipeline", dependencies: [
-            "Scheduler", "Lineage", "Execution", "StrictYAML",
+            "Scheduler", "Lineage", "Execution", "StrictYAML", "SubmissionBundle",
             .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: strict),
 
@@ -67,7 +70,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         .executableTarget(name: "hekatonctl", dependencies: [
-            "ControlAPI", "ControlClient", "Scheduler",
+            "ControlAPI", "ControlClient", "Scheduler", "SubmissionBundle",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
 
@@ -81,6 +84,7 @@ let package = Package(
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler"], swiftSettings: strict),
         .testTarget(name: "LineageTests", dependencies: ["Lineage"], resources: [.copy("Resources")], swiftSettings: strict),
         .testTarget(name: "ExecutionTests", dependencies: ["Execution", "Scheduler"], swiftSettings: strict),
+        .testTarget(name: "SubmissionBundleTests", dependencies: ["SubmissionBundle"], swiftSettings: strict),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "StrictYAML"], swiftSettings: strict),
         .testTarget(name: "HekatonDaemonTests", dependencies: ["HekatonDaemon", "StrictYAML"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["ControlAPI", "ControlClient"],
