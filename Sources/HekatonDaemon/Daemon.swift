@@ -79,10 +79,12 @@ public struct Daemon: Sendable {
         }
         // The queue's workers and the schedules run beside the server and stop before it
         // finishes: running jobs are stopped and go back to their queue.
+        let pruner = JobPruner(queue: queue, retentionSeconds: configuration.jobRetentionSeconds, logger: logger)
         let background = Task {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await workers.run() }
                 group.addTask { await scheduleRunner.run() }
+                group.addTask { await pruner.run() }
                 try await group.waitForAll()
             }
         }

@@ -1,5 +1,6 @@
 import ControlClient
 import Foundation
+import Scheduler
 import StrictYAML
 
 /// Everything the daemon can be told, with defaults that need no configuration at all.
@@ -21,6 +22,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var maxConcurrentJobs: Int = ProcessInfo.processInfo.activeProcessorCount
     /// Per-queue concurrency limits (`queues: {train: 1}`); other queues share the global limit.
     public var queueLimits: [String: Int] = [:]
+    /// Finished jobs and their logs are deleted after this long.
+    public var jobRetentionSeconds: Double = 30 * 86400
     /// Where the configuration was read from, if anywhere (re-read on SIGHUP).
     public var configurationFile: String?
 
@@ -35,7 +38,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
 
     /// The keys a configuration file may hold, in the order the README documents them.
     static let fileKeys = ["state_directory", "socket", "socket_mode", "socket_group", "admin_group",
-                           "max_request_body_bytes", "idle_timeout_seconds", "log_level", "max_concurrent_jobs", "queues"]
+                           "max_request_body_bytes", "idle_timeout_seconds", "log_level", "max_concurrent_jobs", "queues", "job_retention"]
 
     /// Resolves the configuration: command-line flags win over the file, the file over
     /// systemd's environment, and that over the built-in defaults.
@@ -102,6 +105,13 @@ public struct DaemonConfiguration: Sendable, Equatable {
                 limits[name] = limit
             }
             queueLimits = limits
+        }
+        if let value = root["job_retention"] {
+            let text = try value.string()
+            guard let seconds = DurationText.seconds(text), seconds > 0 else {
+                throw value.invalid("'\(text)' is not a duration", suggestion: "write it like 7d or 12h")
+            }
+            jobRetentionSeconds = seconds
         }
         if let value = root["log_level"] {
             let text = try value.string()

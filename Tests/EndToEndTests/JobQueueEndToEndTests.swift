@@ -104,6 +104,24 @@ struct JobQueueEndToEndTests {
         #expect(ended.signal != nil || ended.error?.contains("timed out") == true, "\(ended)")
     }
 
+    @Test("Finished jobs and their logs are pruned after the configured retention")
+    func prune() throws {
+        let daemon = try DaemonUnderTest(configuration: "job_retention: 2s\n")
+        defer { daemon.stop() }
+        let submitted = try submit(["--", "/bin/echo", "soon gone"], daemon)
+        let ended = try waitForState(submitted.id, ["succeeded"], daemon)
+        #expect(ended.finishedAt != nil)
+        let log = daemon.stateDirectory + "/logs/job-\(submitted.id).log"
+        #expect(FileManager.default.fileExists(atPath: log))
+        try waitUntil("the job to be pruned", timeout: .seconds(30)) {
+            try daemon.client.call("GET", "/v1/jobs", as: JobList.self).jobs.isEmpty
+        }
+        #expect(!FileManager.default.fileExists(atPath: log), "its log is deleted with it")
+        let show = try hekatonctl(["job", "show", "\(submitted.id)"], socket: daemon.socketPath)
+        #expect(show.status == 1)
+        #expect(show.stderr.contains("no job \(submitted.id)"))
+    }
+
     @Test("Bad jobs are refused with a clear error and change nothing")
     func badInput() throws {
         let daemon = try DaemonUnderTest()
