@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Lineage
+import Pipeline
 import Scheduler
 
 /// The daemon's one SQLite database: queue, schedules and lineage in one file, so that a
@@ -14,6 +15,7 @@ public enum DaemonDatabase {
         var migrator = DatabaseMigrator()
         SchedulerSchema.registerMigrations(in: &migrator)
         LineageSchema.registerMigrations(in: &migrator)
+        PipelineSchema.registerMigrations(in: &migrator)
         migrator.registerMigration("hekatond-v1-meta") { db in
             try db.create(table: "daemon_meta") { t in
                 t.primaryKey("key", .text)

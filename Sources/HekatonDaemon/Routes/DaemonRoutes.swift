@@ -7,6 +7,7 @@ public enum DaemonRoutes {
         router.addJobRoutes(context)
         router.addScheduleRoutes(context)
         router.addDatasetRoutes(context)
+        router.addCompetitionRoutes(context)
         return router
     }
 }

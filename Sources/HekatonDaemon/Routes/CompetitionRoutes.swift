@@ -1,0 +1,71 @@
+import ControlAPI
+import Foundation
+import GRDB
+import Lineage
+import Pipeline
+
+extension Router {
+    /// Competitions: hosts publish; everyone who reaches the socket may look.
+    mutating func addCompetitionRoutes(_ daemon: DaemonContext) {
+        add("POST", "/v1/competitions") { request in
+            try request.requireAdmin("publishing competitions")
+            let body = try request.decode(CompetitionPublishRequest.self)
+            guard body.path.hasPrefix("/") else {
+                throw Problem(title: "Invalid path", status: 400, detail: "'\(body.path)' must be absolute")
+            }
+            let catalog = CompetitionCatalog(database: daemon.database, blobs: daemon.blobs)
+            let publication: CompetitionCatalog.Publication
+            do {
+                publication = try await Self.offload { try catalog.publish(directory: body.path, tag: body.tag, publisher: request.caller.uid) }
+            } catch let error as PipelineError {
+                throw Problem(title: "Not published", status: error.code == .conflict ? 409 : 400, detail: error.message)
+            } catch let error as LineageError {
+                throw Problem(title: "Not published", status: 400, detail: error.message)
+            }
+            switch publication {
+            case .created(let version):
+                var info = try daemon.competitionInfo(version)
+                info.created = true
+                return .json(info, status: 201)
+            case .unchanged(let version):
+                var info = try daemon.competitionInfo(version)
+                info.created = false
+                return .json(info)
+            }
+        }
+        add("GET", "/v1/competitions") { _ in
+            let versions = try daemon.database.read { db in try CompetitionVersion.latestOfEach(db) }
+            return .json(CompetitionList(competitions: try versions.map { try daemon.competitionInfo($0) }))
+        }
+        add("GET", "/v1/competitions/{name}") { request in
+            .json(try daemon.competitionInfo(try daemon.latestCompetition(request.parameters["name"] ?? "")))
+        }
+    }
+
+    /// Runs blocking work (hashing, file I/O) off the cooperative thread pool.
+    static func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try work() }) }.start()
+        }
+    }
+}
+
+extension DaemonContext {
+    func latestCompetition(_ name: String) throws -> CompetitionVersion {
+        guard let version = try database.read({ db in try CompetitionVersion.latest(of: name, db) }) else {
+            throw Problem(title: "No such competition", status: 404,
+                          detail: "no competition named '\(name)'; `hekatonctl competition list` shows them")
+        }
+        return version
+    }
+
+    func competitionInfo(_ version: CompetitionVersion) throws -> CompetitionInfo {
+        let count = try database.read { db in try CompetitionVersion.all(of: version.competition, db).count }
+        let manifest = version.manifest
+        return CompetitionInfo(name: version.competition, description: manifest.description, tag: version.tag,
+                               rootDigest: version.rootDigest, metric: manifest.metric.name, direction: manifest.metric.direction.rawValue,
+                               dataset: manifest.dataset.name, maxBundleBytes: manifest.submission.maxBundleBytes,
+                               perParticipantPerDay: manifest.submission.perParticipantPerDay,
+                               publishedAt: Timestamp.string(version.createdAt), versions: count)
+    }
+}

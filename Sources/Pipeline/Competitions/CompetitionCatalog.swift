@@ -1,0 +1,76 @@
+import Foundation
+import GRDB
+import Lineage
+import StrictYAML
+
+/// Publishes competition directories as content-addressed versions.
+public struct CompetitionCatalog: Sendable {
+    public let database: any DatabaseWriter
+    public let blobs: BlobStore
+
+    public init(database: any DatabaseWriter, blobs: BlobStore) {
+        self.database = database
+        self.blobs = blobs
+    }
+
+    public enum Publication: Sendable {
+        case created(CompetitionVersion)
+        case unchanged(CompetitionVersion)
+    }
+
+    /// Reads and checks the manifest, snapshots the directory, and records a new version
+    /// unless its content equals the latest one. A bad manifest publishes nothing.
+    public func publish(directory: String, tag: String?, publisher: UInt32, now: Date = Date()) throws -> Publication {
+        let manifestPath = directory + "/" + CompetitionManifest.fileName
+        guard let text = try? String(contentsOfFile: manifestPath, encoding: .utf8) else {
+            throw PipelineError(.invalidManifest, "\(manifestPath) does not exist or cannot be read; `hekatonctl competition init NAME DIR` scaffolds one")
+        }
+        let manifest: CompetitionManifest
+        do {
+            manifest = try CompetitionManifest.parse(text, file: manifestPath)
+        } catch {
+            throw PipelineError(.invalidManifest, "\(error)")
+        }
+        try Self.checkFiles(manifest, directory: directory, manifestPath: manifestPath, text: text)
+        if let tag { try LineageName.validate(tag, as: .tag) }
+        let report = try TreeSnapshot(store: blobs).capture(directory)
+        let root = report.rootDigest.description
+        return try database.write { db in
+            if let latest = try CompetitionVersion.latest(of: manifest.name, db), latest.rootDigest == root {
+                return .unchanged(latest)
+            }
+            let count = try CompetitionVersion.all(of: manifest.name, db).count
+            let resolvedTag = tag ?? "v\(count + 1)"
+            if try CompetitionVersion.filter(sql: "competition = ? AND tag = ?", arguments: [manifest.name, resolvedTag]).fetchCount(db) > 0 {
+                throw PipelineError(.conflict, "competition '\(manifest.name)' already has a version tagged '\(resolvedTag)'; choose another --tag")
+            }
+            var version = CompetitionVersion(id: nil, competition: manifest.name, tag: resolvedTag, rootDigest: root,
+                                             manifest: manifest, source: directory, publishedBy: publisher, createdAt: now)
+            try version.insert(db)
+            return .created(version)
+        }
+    }
+
+    /// Entrypoint scripts and the template the manifest names must exist, so that a typo is
+    /// caught at publication and not at the first submission.
+    static func checkFiles(_ manifest: CompetitionManifest, directory: String, manifestPath: String, text: String) throws {
+        let entrypoints = [("train", manifest.entrypoints.train), ("predict", manifest.entrypoints.predict),
+                           ("score", manifest.entrypoints.score), ("artifact", manifest.entrypoints.artifact ?? [])]
+        for (stage, argv) in entrypoints {
+            for argument in argv.dropFirst() where argument.hasSuffix(".py") || argument.hasSuffix(".sh") {
+                if !FileManager.default.fileExists(atPath: directory + "/" + argument) {
+                    let line = text.split(separator: "\n", omittingEmptySubsequences: false)
+                        .firstIndex { $0.contains(argument) }.map { $0 + 1 }
+                    throw PipelineError(.invalidManifest,
+                                        "\(manifestPath)\(line.map { ":\($0)" } ?? ""): 'entrypoints.\(stage)': \(argument) does not exist in \(directory); create it or fix the path")
+                }
+            }
+        }
+        if let template = manifest.submission.template {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: directory + "/" + template, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw PipelineError(.invalidManifest, "\(manifestPath): 'submission.template': the directory \(template) does not exist in \(directory)")
+            }
+        }
+    }
+}
