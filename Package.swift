@@ -57,7 +57,7 @@ let package = Package(
 
         // The daemon's parts: configuration, the HTTP server, systemd, wiring.
         .target(name: "HekatonDaemon", dependencies: [
-            "ControlAPI", "ControlClient", "Scheduler", "Lineage", "Execution", "Pipeline", "StrictYAML", "CSystemd",
+            "ControlAPI", "ControlClient", "Scheduler", "Lineage", "Execution", "Pipeline", "StrictYAML", "SubmissionBundle", "CSystemd",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

@@ -4,6 +4,8 @@ import GRDB
 import Execution
 import Logging
 import NIOCore
+import Pipeline
+import Lineage
 import Scheduler
 #if canImport(Glibc)
 import Glibc
@@ -34,12 +36,27 @@ public struct Daemon: Sendable {
         let queue = JobQueue(writer: database)
         let logDirectory = URL(fileURLWithPath: configuration.stateDirectory + "/logs")
         try? FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
+        let sdk = configuration.pythonSDK ?? PipelineLayout.locateSDK(executable: CommandLine.arguments[0])
+        if sdk == nil { logger.warning("no Python SDK found next to hekatond; set python_sdk to accept submissions") }
+        let stateDirectory = configuration.stateDirectory
+        let layout = sdk.map { PipelineLayout(stateDirectory: stateDirectory, sdkDirectory: $0) }
+        let blobs = try BlobStore(root: configuration.stateDirectory + "/blobs")
+        let executor: any Executor
+        var recordOutputs: WorkerPool.OutputRecorder?
+        if let layout {
+            executor = PipelineExecutor(local: LocalExecutor(), layout: layout, database: database, blobs: blobs)
+            let recorder = PipelineRecorder(layout: layout)
+            recordOutputs = { db, completion in try recorder.record(db, completion) }
+        } else {
+            executor = LocalExecutor()
+        }
         let workers = WorkerPool(
-            queue: queue, executor: LocalExecutor(),
+            queue: queue, executor: executor,
             configuration: WorkerPoolConfiguration(
                 maxConcurrentJobs: configuration.maxConcurrentJobs,
                 queueLimits: QueueLimits(defaultLimit: nil, limits: configuration.queueLimits),
-                logDirectory: logDirectory))
+                logDirectory: logDirectory),
+            recordOutputs: recordOutputs)
         let logger = self.logger
         let scheduleRunner = ScheduleRunner(
             book: ScheduleBook(queue: queue),
@@ -51,7 +68,7 @@ public struct Daemon: Sendable {
             onError: { error in logger.error("schedules: \(error)") })
         let context = try DaemonContext(database: database, stateDirectory: configuration.stateDirectory,
                                     socketPath: configuration.socketPath, startedAt: startedAt, logger: logger,
-                                    workers: workers, scheduleRunner: scheduleRunner)
+                                    workers: workers, scheduleRunner: scheduleRunner, layout: layout)
         let router = DaemonRoutes.router(context)
 
         notifier.status("binding the control socket")

@@ -24,6 +24,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var queueLimits: [String: Int] = [:]
     /// Finished jobs and their logs are deleted after this long.
     public var jobRetentionSeconds: Double = 30 * 86400
+    /// The Python SDK (`python/src`) mounted into every stage; found next to hekatond when unset.
+    public var pythonSDK: String?
     /// Where the configuration was read from, if anywhere (re-read on SIGHUP).
     public var configurationFile: String?
 
@@ -38,7 +40,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
 
     /// The keys a configuration file may hold, in the order the README documents them.
     static let fileKeys = ["state_directory", "socket", "socket_mode", "socket_group", "admin_group",
-                           "max_request_body_bytes", "idle_timeout_seconds", "log_level", "max_concurrent_jobs", "queues", "job_retention"]
+                           "max_request_body_bytes", "idle_timeout_seconds", "log_level", "max_concurrent_jobs", "queues", "job_retention", "python_sdk"]
 
     /// Resolves the configuration: command-line flags win over the file, the file over
     /// systemd's environment, and that over the built-in defaults.
@@ -113,6 +115,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
             }
             jobRetentionSeconds = seconds
         }
+        if let value = try root.string("python_sdk") { pythonSDK = value }
         if let value = root["log_level"] {
             let text = try value.string()
             guard let level = LogLevelName(rawValue: text.lowercased()) else {

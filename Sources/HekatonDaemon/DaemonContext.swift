@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import Lineage
 import Logging
+import Pipeline
 import Scheduler
 
 /// What route handlers share: the database, the configuration in force, the start time.
@@ -18,9 +19,11 @@ public final class DaemonContext: Sendable {
     public let workers: WorkerPool?
     public let scheduleRunner: ScheduleRunner?
     public let blobs: BlobStore
+    /// Nil when the Python SDK could not be found: competitions can be published, not entered.
+    public let intake: SubmissionIntake?
 
     public init(database: DatabasePool, stateDirectory: String, socketPath: String, startedAt: Date, logger: Logger,
-                workers: WorkerPool? = nil, scheduleRunner: ScheduleRunner? = nil) throws {
+                workers: WorkerPool? = nil, scheduleRunner: ScheduleRunner? = nil, layout: PipelineLayout? = nil) throws {
         self.database = database
         self.stateDirectory = stateDirectory
         self.socketPath = socketPath
@@ -30,7 +33,9 @@ public final class DaemonContext: Sendable {
         self.schedules = scheduleRunner?.book ?? ScheduleBook(queue: queue)
         self.workers = workers
         self.scheduleRunner = scheduleRunner
-        self.blobs = try BlobStore(root: stateDirectory + "/blobs")
+        let blobs = try BlobStore(root: stateDirectory + "/blobs")
+        self.blobs = blobs
+        self.intake = layout.map { SubmissionIntake(queue: workers?.queue ?? JobQueue(writer: database), blobs: blobs, layout: $0) }
     }
 
     func status(for caller: Caller) throws -> StatusResponse {

@@ -16,7 +16,7 @@ public final class StateDirectoryLock: Sendable {
     public static func acquire(stateDirectory: String) throws(DaemonError) -> StateDirectoryLock {
         do {
             try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o750])
+                                                    attributes: [.posixPermissions: 0o711])
         } catch {
             throw DaemonError(.stateDirectory, "cannot create the state directory \(stateDirectory): \(error.localizedDescription)")
         }

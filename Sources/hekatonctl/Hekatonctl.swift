@@ -19,6 +19,7 @@ struct Hekatonctl: ParsableCommand {
           0   success
           1   the daemon refused or failed the request (the message says why)
           64  the command line is wrong (usage error)
+          65  a bundle was refused before sending (a link leaving the directory, a device, over the limit)
           69  no daemon is reachable at the socket
           74  the daemon's answer could not be read (I/O or protocol error)
           77  permission denied (not allowed to reach the socket, or not a host)
@@ -32,6 +33,12 @@ struct Hekatonctl: ParsableCommand {
             LineageCommand.self,
             Fsck.self,
             GC.self,
+            CompetitionCommand.self,
+            ParticipantInit.self,
+            Submit.self,
+            Submissions.self,
+            Logs.self,
+            LeaderboardCommand.self,
         ]
     )
 }

@@ -34,6 +34,8 @@ struct Hekatond: AsyncParsableCommand {
     var config: String?
 
     func run() async throws {
+        // The database, blobs and logs are private; sandboxes get their own directories.
+        umask(0o027)
         let environment = ProcessInfo.processInfo.environment
         let toJournal = DaemonLogHandler.stderrIsJournal(environment: environment)
         LoggingSystem.bootstrap { label in DaemonLogHandler(label: label, toJournal: toJournal) }

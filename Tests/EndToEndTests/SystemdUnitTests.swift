@@ -49,7 +49,7 @@ struct SystemdUnitTests {
                                                                     root.appendingPathComponent("tmpfiles.d/hekaton.conf").path])
         #expect(tmpfiles.status == 0, "\(tmpfiles.stderr)")
         let state = try FileManager.default.attributesOfItem(atPath: scratch.appendingPathComponent("var/lib/hekaton").path)
-        #expect((state[.posixPermissions] as? NSNumber)?.intValue == 0o750)
+        #expect((state[.posixPermissions] as? NSNumber)?.intValue == 0o711)
         #expect((state[.groupOwnerAccountID] as? NSNumber)?.intValue == 995)
     }
 }

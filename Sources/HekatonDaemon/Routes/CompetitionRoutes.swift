@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import Lineage
 import Pipeline
+import SubmissionBundle
 
 extension Router {
     /// Competitions: hosts publish; everyone who reaches the socket may look.
@@ -36,6 +37,24 @@ extension Router {
         add("GET", "/v1/competitions") { _ in
             let versions = try daemon.database.read { db in try CompetitionVersion.latestOfEach(db) }
             return .json(CompetitionList(competitions: try versions.map { try daemon.competitionInfo($0) }))
+        }
+        add("GET", "/v1/competitions/{name}/template") { request in
+            let version = try daemon.latestCompetition(request.parameters["name"] ?? "")
+            guard let template = version.manifest.submission.template else {
+                throw Problem(title: "No template", status: 404, detail: "competition '\(version.competition)' publishes no template")
+            }
+            let bytes = try await Self.offload { () throws -> [UInt8] in
+                let scratch = daemon.stateDirectory + "/tmp/template-\(UUID().uuidString)"
+                defer { try? PipelineExecutor.removeTree(scratch) }
+                let snapshot = TreeSnapshot(store: daemon.blobs)
+                let manifest = try snapshot.manifest(stored: try Digest(parsing: version.rootDigest))
+                try snapshot.materialize(try PipelineExecutor.subtree(manifest, template), into: scratch)
+                var bytes: [UInt8] = []
+                let listing = try BundleScanner.scan(directory: scratch, maxBytes: 64 << 20)
+                try TarWriter.write(listing) { (chunk: ArraySlice<UInt8>) throws(BundleError) in bytes += chunk }
+                return bytes
+            }
+            return APIResponse(status: 200, contentType: "application/x-tar", body: .bytes(bytes))
         }
         add("GET", "/v1/competitions/{name}") { request in
             .json(try daemon.competitionInfo(try daemon.latestCompetition(request.parameters["name"] ?? "")))

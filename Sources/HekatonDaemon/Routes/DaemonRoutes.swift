@@ -8,6 +8,7 @@ public enum DaemonRoutes {
         router.addScheduleRoutes(context)
         router.addDatasetRoutes(context)
         router.addCompetitionRoutes(context)
+        router.addSubmissionRoutes(context)
         return router
     }
 }

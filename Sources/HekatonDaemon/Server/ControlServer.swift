@@ -18,6 +18,13 @@ public final class ControlServer: Sendable {
     public struct Settings: Sendable {
         public var maxRequestBodyBytes: Int
         public var idleTimeout: TimeAmount
+        /// Submission bundles may be larger than other requests; competitions set their own
+        /// smaller limits on top.
+        public var maxUploadBytes: Int = 256 << 20
+
+        func limit(for uri: String) -> Int {
+            uri.split(separator: "?").first.map { $0.hasSuffix("/submissions") } == true ? max(maxUploadBytes, maxRequestBodyBytes) : maxRequestBodyBytes
+        }
     }
 
     typealias Connection = NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>
@@ -95,19 +102,20 @@ public final class ControlServer: Sendable {
             try await connection.executeThenClose { inbound, outbound in
                 var head: HTTPRequestHead?
                 var body: [UInt8] = []
+                var limit = settings.maxRequestBodyBytes
                 for try await part in inbound {
                     switch part {
                     case .head(let requestHead):
                         head = requestHead
                         body = []
-                        if let length = requestHead.headers.first(name: "content-length").flatMap(Int.init),
-                           length > settings.maxRequestBodyBytes {
-                            try await write(tooLarge(), keepAlive: false, to: outbound)
+                        limit = settings.limit(for: requestHead.uri)
+                        if let length = requestHead.headers.first(name: "content-length").flatMap(Int.init), length > limit {
+                            try await write(tooLarge(limit), keepAlive: false, to: outbound)
                             return
                         }
                     case .body(var buffer):
-                        if body.count + buffer.readableBytes > settings.maxRequestBodyBytes {
-                            try await write(tooLarge(), keepAlive: false, to: outbound)
+                        if body.count + buffer.readableBytes > limit {
+                            try await write(tooLarge(limit), keepAlive: false, to: outbound)
                             return
                         }
                         body += buffer.readBytes(length: buffer.readableBytes) ?? []
@@ -125,9 +133,9 @@ public final class ControlServer: Sendable {
         }
     }
 
-    private func tooLarge() -> APIResponse {
+    private func tooLarge(_ limit: Int) -> APIResponse {
         .problem(Problem(title: "Request body too large", status: 413,
-                         detail: "the limit is \(settings.maxRequestBodyBytes) bytes (max_request_body_bytes in the daemon's configuration)"))
+                         detail: "the limit is \(limit) bytes (max_request_body_bytes in the daemon's configuration)"))
     }
 
     private func respond(to head: HTTPRequestHead, body: [UInt8], caller: Caller?) async -> APIResponse {

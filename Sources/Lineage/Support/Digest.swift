@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// A SHA-256 content address, written `sha256:` followed by 64 lowercase hex digits.
@@ -75,5 +76,12 @@ extension UInt8 {
         (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(self)
             || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(self)
             || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(self)
+    }
+}
+
+extension Digest {
+    /// The SHA-256 of bytes held in memory.
+    public static func of(_ bytes: Data) -> Digest {
+        SHA256Hasher.digest(of: bytes)
     }
 }

@@ -1,0 +1,76 @@
+/// A submission as the API shows it.
+public struct SubmissionInfo: Codable, Sendable, Equatable {
+    public var id: Int64
+    public var competition: String
+    public var participant: String
+    public var tag: String?
+    /// queued, building, training, predicting, scoring, scored, failed, cancelled
+    public var state: String
+    /// The stage that failed or is running.
+    public var stage: String?
+    public var score: Double?
+    public var error: String?
+    /// The last lines of the failed stage's log, for a failure.
+    public var logTail: String?
+    public var bundleDigest: String
+    public var modelDigest: String?
+    public var submittedAt: String
+    public var finishedAt: String?
+    public var jobs: [String: Int64]
+
+    public init(id: Int64, competition: String, participant: String, tag: String?, state: String, stage: String?, score: Double?,
+                error: String?, logTail: String?, bundleDigest: String, modelDigest: String?, submittedAt: String,
+                finishedAt: String?, jobs: [String: Int64]) {
+        self.id = id
+        self.competition = competition
+        self.participant = participant
+        self.tag = tag
+        self.state = state
+        self.stage = stage
+        self.score = score
+        self.error = error
+        self.logTail = logTail
+        self.bundleDigest = bundleDigest
+        self.modelDigest = modelDigest
+        self.submittedAt = submittedAt
+        self.finishedAt = finishedAt
+        self.jobs = jobs
+    }
+}
+
+public struct SubmissionList: Codable, Sendable, Equatable {
+    public var submissions: [SubmissionInfo]
+    public init(submissions: [SubmissionInfo]) { self.submissions = submissions }
+}
+
+public struct LeaderboardEntry: Codable, Sendable, Equatable {
+    public var rank: Int
+    public var participant: String
+    public var tag: String?
+    public var score: Double
+    public var submission: Int64
+    public var submittedAt: String
+
+    public init(rank: Int, participant: String, tag: String?, score: Double, submission: Int64, submittedAt: String) {
+        self.rank = rank
+        self.participant = participant
+        self.tag = tag
+        self.score = score
+        self.submission = submission
+        self.submittedAt = submittedAt
+    }
+}
+
+public struct LeaderboardResponse: Codable, Sendable, Equatable {
+    public var competition: String
+    public var metric: String
+    public var direction: String
+    public var entries: [LeaderboardEntry]
+
+    public init(competition: String, metric: String, direction: String, entries: [LeaderboardEntry]) {
+        self.competition = competition
+        self.metric = metric
+        self.direction = direction
+        self.entries = entries
+    }
+}

@@ -1,0 +1,138 @@
+import ControlAPI
+import Foundation
+import GRDB
+import Lineage
+import Pipeline
+import Scheduler
+
+extension Router {
+    /// Submissions: anyone who reaches the socket may submit; participants see and cancel
+    /// their own submissions and logs, and everyone's leaderboard entries.
+    mutating func addSubmissionRoutes(_ daemon: DaemonContext) {
+        add("POST", "/v1/competitions/{name}/submissions") { request in
+            let name = request.parameters["name"] ?? ""
+            let competition = try daemon.latestCompetition(name)
+            let limit = competition.manifest.submission.maxBundleBytes
+            guard Int64(request.body.count) <= limit + 1 << 20 else {
+                throw Problem(title: "Bundle too large", status: 413,
+                              detail: "the bundle is \(request.body.count) bytes; '\(name)' accepts up to \(limit); add large files to .hekatonignore")
+            }
+            guard let intake = daemon.intake else {
+                throw Problem(title: "Pipeline unavailable", status: 503,
+                              detail: "the daemon found no Python SDK (python/src); set python_sdk in its configuration")
+            }
+            let scratch = daemon.stateDirectory + "/tmp/upload-\(UUID().uuidString)"
+            defer { try? FileManager.default.removeItem(atPath: scratch) }
+            let submission: Submission
+            do {
+                submission = try await Self.offload {
+                    try BundleArchive.extract(request.body, into: scratch, maxBytes: limit)
+                    return try intake.submit(competition: name, bundleDirectory: scratch, participantUID: request.caller.uid,
+                                             participant: request.caller.user ?? "uid-\(request.caller.uid)", tag: request.query["tag"])
+                }
+            } catch let error as PipelineError {
+                let status = switch error.code {
+                case .rateLimited: 429
+                case .unknownCompetition: 404
+                case .bundleTooLarge: 413
+                default: 400
+                }
+                throw Problem(title: "Submission refused", status: status, detail: error.message)
+            } catch let error as LineageError {
+                throw Problem(title: "Submission refused", status: 400, detail: error.message)
+            }
+            daemon.workers?.wake()
+            return .json(try daemon.submissionInfo(submission), status: 201)
+        }
+        add("GET", "/v1/submissions") { request in
+            let competition = request.query["competition"]
+            let submissions = try daemon.database.read { db -> [Submission] in
+                var query = Submission.order(sql: "id DESC").limit(500)
+                if let competition { query = query.filter(sql: "competition = ?", arguments: [competition]) }
+                if !request.caller.isAdmin { query = query.filter(sql: "participant_uid = ?", arguments: [request.caller.uid]) }
+                return try query.fetchAll(db)
+            }
+            return .json(SubmissionList(submissions: try submissions.map { try daemon.submissionInfo($0) }))
+        }
+        add("GET", "/v1/submissions/{id}") { request in
+            .json(try daemon.submissionInfo(try daemon.visibleSubmission(request)))
+        }
+        add("GET", "/v1/submissions/{id}/logs") { request in
+            let submission = try daemon.visibleSubmission(request)
+            let stage = request.query["stage"].flatMap(Stage.init(rawValue:))
+            if let name = request.query["stage"], stage == nil {
+                throw Problem(title: "Invalid stage", status: 400, detail: "'\(name)' is not a stage; use build, train, predict or score")
+            }
+            let status = try daemon.database.read { db in try SubmissionStatus.of(submission, db) }
+            let chosen = stage ?? status.stage ?? .score
+            guard let jobID = daemon.job(of: submission, chosen), let job = try daemon.queue.job(jobID) else {
+                throw Problem(title: "No log", status: 404, detail: "the \(chosen.rawValue) stage of submission \(submission.id!) has no log")
+            }
+            let follow = request.query["follow"] == "true"
+            return LogStream.response(path: daemon.logPath(of: job), follow: follow) {
+                (try? daemon.queue.job(jobID))??.state.isFinal ?? true
+            }
+        }
+        add("POST", "/v1/submissions/{id}/cancel") { request in
+            let submission = try daemon.visibleSubmission(request)
+            for stage in Stage.allCases {
+                if let id = daemon.job(of: submission, stage), stage != .build { _ = try? daemon.queue.cancel(id) }
+            }
+            daemon.workers?.wake()
+            return .json(try daemon.submissionInfo(submission))
+        }
+        add("GET", "/v1/competitions/{name}/leaderboard") { request in
+            let competition = try daemon.latestCompetition(request.parameters["name"] ?? "")
+            let scored = try daemon.database.read { db in
+                try Submission.filter(sql: "competition = ? AND state = 'scored'", arguments: [competition.competition]).fetchAll(db)
+            }
+            let entries = Leaderboard.rank(scored, direction: competition.manifest.metric.direction).map {
+                LeaderboardEntry(rank: $0.rank, participant: $0.submission.participant, tag: $0.submission.tag,
+                                 score: $0.submission.score ?? .nan, submission: $0.submission.id!,
+                                 submittedAt: Timestamp.string($0.submission.submittedAt))
+            }
+            return .json(LeaderboardResponse(competition: competition.competition, metric: competition.manifest.metric.name,
+                                             direction: competition.manifest.metric.direction.rawValue, entries: entries))
+        }
+    }
+}
+
+extension DaemonContext {
+    func job(of submission: Submission, _ stage: Stage) -> Int64? {
+        switch stage {
+        case .build: submission.buildJob
+        case .train: submission.trainJob
+        case .predict: submission.predictJob
+        case .score: submission.scoreJob
+        }
+    }
+
+    /// A participant sees only their own submissions; hosts see all.
+    func visibleSubmission(_ request: APIRequest) throws -> Submission {
+        let id = try request.intParameter("id")
+        let submission = try database.read { db in try Submission.fetchOne(db, key: id) }
+        guard let submission, request.caller.isAdmin || submission.participantUID == request.caller.uid else {
+            throw Problem(title: "No such submission", status: 404, detail: "there is no submission \(id) of yours")
+        }
+        return submission
+    }
+
+    func submissionInfo(_ submission: Submission) throws -> SubmissionInfo {
+        let (status, model) = try database.read { db in
+            (try SubmissionStatus.of(submission, db), try submission.modelID.flatMap { try Model.fetchOne(db, key: $0) })
+        }
+        var logTail: String?
+        if status.state == .failed, let stage = status.stage, let jobID = job(of: submission, stage), let job = try queue.job(jobID) {
+            let text = (try? String(contentsOfFile: logPath(of: job), encoding: .utf8)) ?? ""
+            logTail = text.split(separator: "\n", omittingEmptySubsequences: false).suffix(12).joined(separator: "\n")
+        }
+        var jobs: [String: Int64] = [:]
+        for stage in Stage.allCases { if let id = job(of: submission, stage) { jobs[stage.rawValue] = id } }
+        return SubmissionInfo(id: submission.id!, competition: submission.competition, participant: submission.participant,
+                              tag: submission.tag, state: status.state.rawValue, stage: status.stage?.rawValue,
+                              score: submission.score, error: status.state == .failed ? (submission.error ?? "the \(status.stage?.rawValue ?? "") stage failed") : nil,
+                              logTail: logTail, bundleDigest: submission.bundleDigest, modelDigest: model?.digest.description,
+                              submittedAt: Timestamp.string(submission.submittedAt),
+                              finishedAt: submission.finishedAt.map(Timestamp.string), jobs: jobs)
+    }
+}

@@ -1,0 +1,251 @@
+import Execution
+import Foundation
+import GRDB
+import Lineage
+import Scheduler
+
+/// Runs the pipeline's stage jobs: materializes exactly the stage's inputs, builds the
+/// sandbox and its resource group, runs the host's entrypoint through the local executor,
+/// and stores what the stage produced. Jobs without a stage label run as plain commands.
+public struct PipelineExecutor: Executor {
+    public let name = "local"
+    let local: LocalExecutor
+    let layout: PipelineLayout
+    let database: any DatabaseWriter
+    let blobs: BlobStore
+
+    public init(local: LocalExecutor, layout: PipelineLayout, database: any DatabaseWriter, blobs: BlobStore) {
+        self.local = local
+        self.layout = layout
+        self.database = database
+        self.blobs = blobs
+    }
+
+    public func run(_ job: Job, context: ExecutionContext) async throws(ExecutionError) -> ExecutionResult {
+        guard let stage = job.labels[Stage.label].flatMap(Stage.init(rawValue:)),
+              let submissionID = job.labels[Stage.submissionLabel].flatMap(Int64.init) else {
+            return try await local.run(job, context: context)
+        }
+        let prepared: PreparedStage
+        do {
+            prepared = try prepare(stage, submissionID: submissionID, job: job)
+        } catch {
+            throw ExecutionError(.spawnFailed, "could not prepare the \(stage.rawValue) stage of submission \(submissionID): \(error)")
+        }
+        var staged = job
+        staged.argv = prepared.argv
+        staged.environment = [:]
+        staged.workingDirectory = "/"
+        let result = try await local.run(staged, context: context)
+        var stageResult = StageResult()
+        if let group = prepared.group {
+            if group.hitMemoryLimit() {
+                stageResult.error = "the \(stage.rawValue) stage ran out of memory (limit \(prepared.limits.memoryBytes >> 20) MiB)"
+            }
+            group.remove()
+        }
+        if result.succeeded {
+            do {
+                try collect(stage, submissionID: submissionID, into: &stageResult)
+            } catch {
+                stageResult.error = "the \(stage.rawValue) stage's output is unusable: \(error)"
+            }
+        }
+        try? stageResult.write(to: StageResult.path(layout, submission: submissionID, stage: stage))
+        return result
+    }
+
+    struct PreparedStage {
+        var argv: [String]
+        var group: ResourceGroup?
+        var limits: StageLimits
+    }
+
+    func prepare(_ stage: Stage, submissionID: Int64, job: Job) throws -> PreparedStage {
+        let (submission, version) = try database.read { db -> (Submission, CompetitionVersion) in
+            guard let submission = try Submission.fetchOne(db, key: submissionID),
+                  let version = try CompetitionVersion.fetchOne(db, key: submission.competitionVersionID) else {
+                throw PipelineError(.unknownSubmission, "submission \(submissionID) or its competition is gone")
+            }
+            return (submission, version)
+        }
+        let manifest = version.manifest
+        let limits = manifest.limits.limits(for: stage.rawValue)
+        let snapshot = TreeSnapshot(store: blobs)
+        let fm = FileManager.default
+        let environmentPath = layout.environment(submission.environmentDigest)
+        // Each submission's files sit in a directory only its sandbox uid (and root) may
+        // enter; scoring, which sees the labels, has a directory and a uid of its own.
+        let uid = layout.sandboxUID(submissionID, stage: stage)
+        let directory = stage == .score ? layout.scoreDirectory(submissionID) : layout.submissionDirectory(submissionID)
+        try layout.prepareRunsDirectory()
+        try fm.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        if getuid() == 0 { chown(directory, uid, uid) }
+        // Every stage starts from the stored bundle, so a restarted daemon or a cleaned run
+        // directory loses nothing.
+        let bundle = layout.path(submissionID, "bundle")
+        if stage != .score, !fm.fileExists(atPath: bundle) {
+            try snapshot.materialize(try Digest(parsing: submission.bundleDigest), into: bundle)
+        }
+
+        if stage == .build {
+            let requirements = layout.path(submissionID, "bundle/requirements.txt")
+            // The environment is content-addressed: when it exists, the build is already done.
+            let script = """
+                set -e
+                umask 022
+                if [ -f "$1/.complete" ]; then echo "environment $2 already built; reusing it"; exit 0; fi
+                rm -rf "$1.partial"
+                "$3" -m venv "$1.partial"
+                if [ -s "$4" ]; then
+                  "$1.partial/bin/python3" -m pip install --disable-pip-version-check --no-input --only-binary=:all: -r "$4"
+                fi
+                touch "$1.partial/.complete"
+                rm -rf "$1" && mv "$1.partial" "$1"
+                echo "environment $2 built"
+                """
+            try fm.createDirectory(atPath: layout.stateDirectory + "/envs", withIntermediateDirectories: true)
+            return PreparedStage(argv: ["/bin/sh", "-c", script, "build", environmentPath, submission.environmentDigest,
+                                        layout.python, requirements], group: nil, limits: limits)
+        }
+
+        let datasetManifest = try snapshot.manifest(stored: try database.read { db in
+            guard let dataset = try DatasetVersion.fetchOne(db, key: submission.datasetVersionID) else {
+                throw PipelineError(.unknownSubmission, "the dataset version of submission \(submissionID) is gone")
+            }
+            return dataset.rootDigest
+        })
+        func materializeSubtree(_ prefix: String, _ part: String) throws -> String {
+            let target = directory + "/" + part
+            if fm.fileExists(atPath: target) { try Self.removeTree(target) }
+            try snapshot.materialize(try Self.subtree(datasetManifest, prefix), into: target)
+            return target
+        }
+        func freshOutput(_ part: String) throws -> String {
+            let target = directory + "/" + part
+            if fm.fileExists(atPath: target) { try Self.removeTree(target) }
+            try fm.createDirectory(atPath: target, withIntermediateDirectories: true)
+            if getuid() == 0 { chown(target, uid, uid) }
+            return target
+        }
+        let host = directory + "/host"
+        if !fm.fileExists(atPath: host) {
+            try snapshot.materialize(try Digest(parsing: version.rootDigest), into: host)
+        }
+
+        var mounts: [SandboxSpec.Mount] = [
+            .init(source: host, target: "/hekaton/host"),
+            .init(source: layout.sdkDirectory, target: "/hekaton/sdk"),
+        ]
+        var environment = [
+            "HEKATON_STAGE": stage.rawValue, "HEKATON_COMPETITION": version.competition, "HEKATON_PARAMS": manifest.parametersJSON,
+            "HEKATON_HOST_DIR": "/hekaton/host", "HEKATON_SEED": "\(submissionID)", "HOME": "/tmp", "LANG": "C.UTF-8",
+            "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1",
+        ]
+        var path = "/usr/bin:/bin"
+        var pythonPath = "/hekaton/sdk"
+        let entrypoint: [String]
+        switch stage {
+        case .train:
+            mounts += [.init(source: bundle, target: "/hekaton/submission"),
+                       .init(source: try materializeSubtree(manifest.dataset.train, "train-data"), target: "/hekaton/train"),
+                       .init(source: try freshOutput("model"), target: "/hekaton/model", writable: true),
+                       .init(source: environmentPath, target: environmentPath)]
+            environment["HEKATON_SUBMISSION_DIR"] = "/hekaton/submission"
+            environment["HEKATON_TRAIN_DIR"] = "/hekaton/train"
+            environment["HEKATON_MODEL_DIR"] = "/hekaton/model"
+            path = environmentPath + "/bin:" + path
+            pythonPath += ":/hekaton/submission"
+            entrypoint = manifest.entrypoints.train
+        case .predict:
+            mounts += [.init(source: bundle, target: "/hekaton/submission"),
+                       .init(source: layout.path(submissionID, "model"), target: "/hekaton/model"),
+                       .init(source: try materializeSubtree(manifest.dataset.features, "features"), target: "/hekaton/features"),
+                       .init(source: try freshOutput("predictions"), target: "/hekaton/output", writable: true),
+                       .init(source: environmentPath, target: environmentPath)]
+            environment["HEKATON_SUBMISSION_DIR"] = "/hekaton/submission"
+            environment["HEKATON_MODEL_DIR"] = "/hekaton/model"
+            environment["HEKATON_FEATURES_DIR"] = "/hekaton/features"
+            environment["HEKATON_OUTPUT_DIR"] = "/hekaton/output"
+            path = environmentPath + "/bin:" + path
+            pythonPath += ":/hekaton/submission"
+            entrypoint = manifest.entrypoints.predict
+        case .score:
+            // The labels appear here, and only here; no participant code is mounted.
+            let predictions = directory + "/predictions"
+            if fm.fileExists(atPath: predictions) { try Self.removeTree(predictions) }
+            guard let stored = StageResult.read(StageResult.path(layout, submission: submissionID, stage: .predict))?.predictionsDigest else {
+                throw PipelineError(.invalidBundle, "the predict stage of submission \(submissionID) left no predictions")
+            }
+            try snapshot.materialize(try Digest(parsing: stored), into: predictions)
+            mounts += [.init(source: predictions, target: "/hekaton/predictions"),
+                       .init(source: try materializeSubtree(manifest.dataset.labels, "labels"), target: "/hekaton/labels"),
+                       .init(source: try freshOutput("score"), target: "/hekaton/output", writable: true)]
+            environment["HEKATON_PREDICTIONS_DIR"] = "/hekaton/predictions"
+            environment["HEKATON_LABELS_DIR"] = "/hekaton/labels"
+            environment["HEKATON_OUTPUT_DIR"] = "/hekaton/output"
+            entrypoint = manifest.entrypoints.score
+        case .build:
+            preconditionFailure("handled above")
+        }
+        environment["PATH"] = path
+        environment["PYTHONPATH"] = pythonPath
+        let spec = SandboxSpec(mounts: mounts, environment: environment, workingDirectory: "/hekaton/host",
+                               uid: getuid() == 0 ? uid : nil, limits: limits)
+        var argv = Bubblewrap.argv(spec, command: entrypoint)
+        let group = getuid() == 0 ? ResourceGroup.create(name: "job-\(job.id)", limits: limits) : nil
+        if let group { argv = group.wrap(argv) }
+        return PreparedStage(argv: argv, group: group, limits: limits)
+    }
+
+    /// Stores a stage's output in the blob store and reads its score.
+    func collect(_ stage: Stage, submissionID: Int64, into result: inout StageResult) throws {
+        let snapshot = TreeSnapshot(store: blobs)
+        switch stage {
+        case .build:
+            break
+        case .train:
+            result.modelDigest = try snapshot.capture(layout.path(submissionID, "model")).rootDigest.description
+        case .predict:
+            let predictions = layout.path(submissionID, "predictions")
+            guard FileManager.default.fileExists(atPath: predictions + "/predictions.jsonl") else {
+                throw PipelineError(.invalidBundle, "the predict entrypoint wrote no predictions.jsonl")
+            }
+            result.predictionsDigest = try snapshot.capture(predictions).rootDigest.description
+        case .score:
+            let file = layout.scoreDirectory(submissionID) + "/score/metrics.json"
+            guard let data = FileManager.default.contents(atPath: file),
+                  let object = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+                  let value = (object["value"] as? NSNumber)?.doubleValue, value.isFinite else {
+                throw PipelineError(.invalidBundle, "the score entrypoint wrote no metrics.json with a finite 'value'")
+            }
+            result.score = value
+            result.metric = object["metric"] as? String
+        }
+    }
+
+    /// The entries under `prefix`, re-rooted at it.
+    public static func subtree(_ manifest: TreeManifest, _ prefix: String) throws -> TreeManifest {
+        let entries = manifest.entries.compactMap { entry -> TreeManifest.Entry? in
+            guard entry.path.hasPrefix(prefix + "/") else { return nil }
+            return TreeManifest.Entry(path: String(entry.path.dropFirst(prefix.count + 1)), kind: entry.kind)
+        }
+        guard !entries.isEmpty else {
+            throw PipelineError(.invalidManifest, "the dataset version has nothing under '\(prefix)/'")
+        }
+        return try TreeManifest(entries: entries)
+    }
+
+    /// Materialized trees are read-only; make them writable again to remove them.
+    public static func removeTree(_ path: String) throws {
+        if let enumerator = FileManager.default.enumerator(atPath: path) {
+            chmod(path, 0o755)
+            for case let relative as String in enumerator {
+                var info = stat()
+                let full = path + "/" + relative
+                if lstat(full, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR { chmod(full, 0o755) }
+            }
+        }
+        try FileManager.default.removeItem(atPath: path)
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import GRDB
+
+/// A participant's code, submitted to one competition version and evaluated on one dataset
+/// version through the build → train → predict → score jobs.
+public struct Submission: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "submission"
+
+    public enum State: String, Codable, Sendable, DatabaseValueConvertible {
+        case queued, building, training, predicting, scoring, scored, failed, cancelled
+
+        public var isFinal: Bool { self == .scored || self == .failed || self == .cancelled }
+    }
+
+    public var id: Int64?
+    public var competition: String
+    public var competitionVersionID: Int64
+    public var datasetVersionID: Int64
+    public var participantUID: UInt32
+    public var participant: String
+    public var tag: String?
+    public var bundleDigest: String
+    public var environmentDigest: String
+    public var state: State
+    public var failedStage: String?
+    public var error: String?
+    public var score: Double?
+    public var modelID: Int64?
+    public var submittedAt: Date
+    public var finishedAt: Date?
+    public var buildJob: Int64?
+    public var trainJob: Int64?
+    public var predictJob: Int64?
+    public var scoreJob: Int64?
+
+    enum CodingKeys: String, CodingKey, ColumnExpression {
+        case id, competition, participant, tag, state, error, score
+        case competitionVersionID = "competition_version_id"
+        case datasetVersionID = "dataset_version_id"
+        case participantUID = "participant_uid"
+        case bundleDigest = "bundle_digest"
+        case environmentDigest = "environment_digest"
+        case failedStage = "failed_stage"
+        case modelID = "model_id"
+        case submittedAt = "submitted_at"
+        case finishedAt = "finished_at"
+        case buildJob = "build_job"
+        case trainJob = "train_job"
+        case predictJob = "predict_job"
+        case scoreJob = "score_job"
+    }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import GRDB
+import Lineage
+import Scheduler
+
+/// Turns a participant's bundle into a submission and its graph of stage jobs, in one
+/// transaction: the submission never exists without its jobs, nor the jobs without it.
+public struct SubmissionIntake: Sendable {
+    public let queue: JobQueue
+    public let blobs: BlobStore
+    public let layout: PipelineLayout
+
+    public init(queue: JobQueue, blobs: BlobStore, layout: PipelineLayout) {
+        self.queue = queue
+        self.blobs = blobs
+        self.layout = layout
+    }
+
+    /// - Parameter bundleDirectory: the extracted bundle; it is stored in the blob store and
+    ///   may be deleted afterwards.
+    public func submit(competition name: String, bundleDirectory: String, participantUID: UInt32, participant: String,
+                       tag: String?, now: Date = Date()) throws -> Submission {
+        let database = queue.writer
+        let version = try database.read { db in try CompetitionVersion.latest(of: name, db) }
+        guard let version else {
+            throw PipelineError(.unknownCompetition, "no competition named '\(name)'; `hekatonctl competition list` shows them")
+        }
+        if let tag { try LineageName.validate(tag, as: .tag) }
+        let manifest = version.manifest
+        let requirements = FileManager.default.contents(atPath: bundleDirectory + "/requirements.txt") ?? Data()
+        guard FileManager.default.fileExists(atPath: bundleDirectory + "/submission.py") else {
+            throw PipelineError(.invalidBundle, "the bundle has no submission.py; it must define the classes Trainer and Predictor (see `hekatonctl init --competition \(name)`)")
+        }
+        let bundle = try TreeSnapshot(store: blobs).capture(bundleDirectory)
+        let environmentDigest = PipelineLayout.environmentDigest(requirements: requirements, python: layout.python)
+
+        return try database.write { db in
+            let dayAgo = now.addingTimeInterval(-86400)
+            let recent = try Submission.filter(sql: "participant_uid = ? AND competition = ? AND submitted_at > ?",
+                                               arguments: [participantUID, name, dayAgo]).fetchCount(db)
+            if recent >= manifest.submission.perParticipantPerDay {
+                throw PipelineError(.rateLimited, "you have made \(recent) submissions to '\(name)' in the last 24 hours; the limit is \(manifest.submission.perParticipantPerDay) a day")
+            }
+            guard let dataset = try DatasetVersion.find(dataset: manifest.dataset.name, tag: nil, db) else {
+                throw PipelineError(.unknownCompetition, "competition '\(name)' has no data yet: a host must register the dataset '\(manifest.dataset.name)' first")
+            }
+            var submission = Submission(
+                id: nil, competition: name, competitionVersionID: version.id!, datasetVersionID: dataset.id!,
+                participantUID: participantUID, participant: participant, tag: tag, bundleDigest: bundle.rootDigest.description,
+                environmentDigest: environmentDigest, state: .queued, submittedAt: now)
+            try submission.insert(db)
+            let id = submission.id!
+            let bundleRecord = try CodeBundle.findOrCreate(digest: bundle.rootDigest, submitter: participant, at: now, db)
+            let competitionContext = try LineageContext.findOrCreate(.competition, name: name, at: now, db)
+            let submissionContext = try LineageContext.findOrCreate(.submission, name: "\(name)-\(id)", parentID: competitionContext.id, at: now, db)
+            try submissionContext.add([bundleRecord.node, .datasetVersion(dataset.id!)], db)
+
+            func spec(_ stage: Stage, _ argv: [String], after: [Int64], unique: String? = nil) -> JobSpec {
+                let limits = manifest.limits.limits(for: stage.rawValue)
+                return JobSpec(argv: argv, queue: stage.rawValue, timeoutSeconds: limits.wallTimeSeconds, maxAttempts: 2,
+                               uniqueKey: unique, dependencies: after,
+                               labels: [Stage.label: stage.rawValue, Stage.submissionLabel: "\(id)", "hekaton.competition": name])
+            }
+            let build = try queue.enqueue(db, spec(.build, [layout.python, "-m", "venv", layout.environment(environmentDigest)], after: [],
+                                                   unique: "environment:\(environmentDigest)")).job
+            let train = try queue.enqueue(db, spec(.train, manifest.entrypoints.train, after: [build.id])).job
+            let predict = try queue.enqueue(db, spec(.predict, manifest.entrypoints.predict, after: [train.id])).job
+            let score = try queue.enqueue(db, spec(.score, manifest.entrypoints.score, after: [predict.id])).job
+            submission.buildJob = build.id
+            submission.trainJob = train.id
+            submission.predictJob = predict.id
+            submission.scoreJob = score.id
+            try submission.update(db)
+            return submission
+        }
+    }
+}

@@ -1,0 +1,46 @@
+// The files are Swift literals so that hekatonctl needs no resource bundle beside it.
+// `__NAME__` becomes the competition's name, `__MODULE__` the name of its host helper module.
+
+extension CompetitionScaffold {
+    // The competition's manifest, with the keys of examples/pococha/competition/hekaton.yaml.
+
+    /// `hekaton.yaml`
+    static let manifest = #"""
+    # The __NAME__ competition: predict what a house sells for from its features.
+    # Scaffolded by `hekatonctl competition init`; edit freely. The stage environment and the
+    # file formats are specified in python/README.md of the Hekaton checkout.
+    name: __NAME__
+    description: Predict house prices (in thousands) from area, rooms, age, distance and district.
+    metric:
+      name: rmse
+      direction: minimize
+    dataset:
+      # Each version is a directory written by make_data.py and registered with
+      # `hekatonctl dataset register`; the paths below are inside it.
+      name: __NAME__-data
+      train: train                     # houses.csv, with the price
+      features: eval/features          # houses.csv, without the price
+      labels: eval/labels              # prices.csv: id, price
+    entrypoints:
+      train: [python3, host/train.py]
+      predict: [python3, host/predict.py]
+      score: [python3, host/score.py]
+      artifact: [python3, host/artifact.py]
+    limits:
+      default: {wall_time: 10m, memory: 2GiB, processes: 64, cpus: 1}
+      train: {wall_time: 20m}
+    submission:
+      max_bundle_bytes: 10MiB
+      per_participant_per_day: 20
+      template: template               # what `hekatonctl init` gives participants
+    parameters:
+      target: price                    # the column to predict; participants read it with hekaton.params()
+    schedules:
+      ingest: {cron: "0 4 * * *", time_zone: UTC}
+      artifact: {cron: "0 5 * * *", time_zone: UTC}
+    promotion:
+      tolerance: 0.5                   # a retrained champion may be this much worse (in RMSE) and still ship
+      retrain_top_k: 1
+
+    """#
+}

@@ -1,0 +1,172 @@
+import ControlAPI
+import ControlClient
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Submissions that try to escape, cheat or exhaust: each is contained and reported as a
+/// clear failure of that submission only; the daemon and an honest submission carry on.
+@Suite("Hostile submissions", .serialized)
+struct HostileSubmissionTests {
+    static let examples = BuiltProducts.packageRoot.appendingPathComponent("examples/pococha")
+
+    /// The example competition with tight limits, so that the timeout and memory cases are quick.
+    func daemonWithTightLimits() throws -> DaemonUnderTest {
+        let daemon = try DaemonUnderTest()
+        let competition = daemon.root.appendingPathComponent("competition")
+        try FileManager.default.copyItem(at: Self.examples.appendingPathComponent("competition"), to: competition)
+        let manifest = competition.appendingPathComponent("hekaton.yaml")
+        let text = try String(contentsOf: manifest, encoding: .utf8)
+            .replacingOccurrences(of: "default: {wall_time: 10m, memory: 2GiB, processes: 64, cpus: 1}",
+                                  with: "default: {wall_time: 8s, memory: 256MiB, processes: 32, cpus: 1}")
+            .replacingOccurrences(of: "train: {wall_time: 20m}", with: "train: {wall_time: 8s}")
+        try text.write(to: manifest, atomically: true, encoding: .utf8)
+        let day = daemon.root.appendingPathComponent("day")
+        let generated = try runCommand("/usr/bin/env", ["python3", Self.examples.appendingPathComponent("generate.py").path,
+                                                        "--day", "2026-11-28", "--out", day.path, "--listeners", "200", "--livers", "50"])
+        try #require(generated.status == 0, "\(generated.stderr)")
+        // A marker beside the labels: a search that finds it has found the labels.
+        try "the answers".write(to: day.appendingPathComponent("eval/labels/SECRET-LABELS.txt"), atomically: true, encoding: .utf8)
+        try #require(try hekatonctl(["dataset", "register", "pococha-daily", day.path], socket: daemon.socketPath).status == 0)
+        let published = try hekatonctl(["competition", "publish", competition.path], socket: daemon.socketPath)
+        try #require(published.status == 0, "\(published.stderr)")
+        return daemon
+    }
+
+    /// A submission whose Trainer runs `body` (Python, indented 8 spaces) before training nothing.
+    func hostile(_ name: String, _ body: String, requirements: String = "", in daemon: DaemonUnderTest) throws -> URL {
+        let directory = daemon.root.appendingPathComponent("submissions/\(name)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let source = """
+            import hekaton
+
+            class Trainer(hekaton.Trainer):
+                def train(self, dataset):
+            \(body)
+                    (self.model_dir / "model.txt").write_text("nothing")
+
+            class Predictor(hekaton.Predictor):
+                def predict(self, batch):
+                    return [[] for _ in batch]
+            """
+        try source.write(to: directory.appendingPathComponent("submission.py"), atomically: true, encoding: .utf8)
+        try requirements.write(to: directory.appendingPathComponent("requirements.txt"), atomically: true, encoding: .utf8)
+        return directory
+    }
+
+    func submit(_ directory: URL, _ daemon: DaemonUnderTest) throws -> Int64 {
+        let result = try hekatonctl(["submit", "--competition", "pococha", "--json", directory.path], socket: daemon.socketPath)
+        try #require(result.status == 0, "\(result.stderr)")
+        return try JSONDecoder().decode(SubmissionInfo.self, from: Data(result.stdout.utf8)).id
+    }
+
+    func waitForEnd(_ id: Int64, _ daemon: DaemonUnderTest) throws -> SubmissionInfo {
+        var last: SubmissionInfo?
+        try waitUntil("submission \(id) to end", timeout: .seconds(300), poll: .milliseconds(200)) {
+            last = try daemon.client.call("GET", "/v1/submissions/\(id)", as: SubmissionInfo.self)
+            return ["scored", "failed", "cancelled"].contains(last!.state)
+        }
+        return last!
+    }
+
+    func log(_ id: Int64, _ stage: String, _ daemon: DaemonUnderTest) throws -> String {
+        try hekatonctl(["logs", "\(id)", "--stage", stage], socket: daemon.socketPath).stdout
+    }
+
+    @Test("Each hostile submission fails alone and clearly; an honest one beside them is scored")
+    func contained() throws {
+        let daemon = try daemonWithTightLimits()
+        defer { daemon.stop() }
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) } }
+        listen(listener, 4)
+        let port = Int(UInt16(bigEndian: address.sin_port))
+
+        let cases: [(name: String, body: String, requirements: String, stage: String, evidence: String)] = [
+            ("search", """
+                    import os
+                    found = []
+                    for top in ["/", "/tmp", "/hekaton"]:
+                        for d, dirs, files in os.walk(top, onerror=lambda e: None):
+                            if d.startswith(("/proc", "/sys", "/usr", "/etc", "/dev")): dirs[:] = []; continue
+                            found += [os.path.join(d, f) for f in files if f.startswith("SECRET-")]
+                    raise RuntimeError(f"SEARCH FOUND {found}")
+            """, "", "train", "SEARCH FOUND []"),
+            ("network", """
+                    import socket
+                    s = socket.socket(); s.settimeout(3)
+                    raise RuntimeError(f"CONNECT RESULT {s.connect_ex(('127.0.0.1', \(port)))}")
+            """, "", "train", "CONNECT RESULT 111"),
+            ("escape", """
+                    wrote = []
+                    for path in ["/hekaton/train/x", "/hekaton/submission/x", "/usr/x", "/etc/x", "/x", "/hekaton/host/x"]:
+                        try:
+                            open(path, "w").write("x"); wrote.append(path)
+                        except OSError:
+                            pass
+                    raise RuntimeError(f"WROTE {wrote}")
+            """, "", "train", "WROTE []"),
+            ("forkbomb", """
+                    import os
+                    n = 0
+                    try:
+                        while True:
+                            if os.fork() == 0:
+                                import time; time.sleep(60); os._exit(0)
+                            n += 1
+                    except OSError as e:
+                        raise RuntimeError(f"FORK STOPPED after {n}")
+            """, "", "train", "FORK STOPPED"),
+            ("memory", """
+                    blocks = [bytearray(64 << 20) for _ in range(64)]
+            """, "", "train", ""),
+            ("sleeper", """
+                    import time
+                    time.sleep(600)
+            """, "", "train", ""),
+            ("requirements", "        pass", "hekaton-no-such-package-anywhere==9.9.9\n", "build", "hekaton-no-such-package-anywhere"),
+            ("raises", """
+                    raise ValueError("my model diverged")
+            """, "", "train", "ValueError: my model diverged"),
+        ]
+        // Another participant's bundle, with a file the search must never see.
+        let other = daemon.root.appendingPathComponent("submissions/other")
+        try FileManager.default.copyItem(at: Self.examples.appendingPathComponent("submissions/popularity"), to: other)
+        try "their code".write(to: other.appendingPathComponent("SECRET-\(UUID().uuidString).txt"), atomically: true, encoding: .utf8)
+        let otherID = try submit(other, daemon)
+        var ids: [String: Int64] = [:]
+        for c in cases {
+            ids[c.name] = try submit(try hostile(c.name, c.body, requirements: c.requirements, in: daemon), daemon)
+        }
+        let honest = try submit(Self.examples.appendingPathComponent("submissions/popularity"), daemon)
+
+        for c in cases {
+            let ended = try waitForEnd(ids[c.name]!, daemon)
+            #expect(ended.state == "failed", "\(c.name) ended \(ended.state)")
+            #expect(ended.stage == c.stage, "\(c.name) failed in \(ended.stage ?? "-")")
+            if !c.evidence.isEmpty {
+                let text = try log(ended.id, c.stage, daemon)
+                #expect(text.contains(c.evidence), "\(c.name): \(text.suffix(800))")
+            }
+        }
+        let sleeper = try daemon.client.call("GET", "/v1/jobs/\(try #require(waitForEnd(ids["sleeper"]!, daemon).jobs["train"]))", as: JobInfo.self)
+        #expect(sleeper.error?.contains("time limit") == true, "\(sleeper.error ?? "")")
+        let memory = try waitForEnd(ids["memory"]!, daemon)
+        #expect(memory.error?.contains("memory") == true || memory.logTail?.contains("MemoryError") == true, "\(memory.error ?? "") \(memory.logTail ?? "")")
+
+        var poller = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
+        #expect(poll(&poller, 1, 100) == 0, "no sandbox reached the host's listener")
+        #expect(try waitForEnd(otherID, daemon).state == "scored")
+        let scored = try waitForEnd(honest, daemon)
+        #expect(scored.state == "scored", "\(scored.error ?? "") \(scored.logTail ?? "")")
+        #expect(try daemon.client.call("GET", "/v1/status", as: StatusResponse.self).pid == daemon.pid)
+    }
+}
