@@ -53,7 +53,15 @@ public struct DaemonConfiguration: Sendable, Equatable {
         }
         if let stateDirectory { configuration.stateDirectory = stateDirectory }
         if let socketPath { configuration.socketPath = socketPath }
+        // Children (sandboxes among them) run elsewhere than the daemon's working directory.
+        configuration.stateDirectory = Self.absolute(configuration.stateDirectory)
+        configuration.socketPath = Self.absolute(configuration.socketPath)
+        if let sdk = configuration.pythonSDK { configuration.pythonSDK = Self.absolute(sdk) }
         return configuration
+    }
+
+    static func absolute(_ path: String) -> String {
+        path.hasPrefix("/") ? path : URL(fileURLWithPath: path).standardizedFileURL.path
     }
 
     /// Reads a YAML configuration file over this configuration.

@@ -38,6 +38,7 @@ struct Hekatonctl: ParsableCommand {
             Submit.self,
             Submissions.self,
             Logs.self,
+            Cancel.self,
             LeaderboardCommand.self,
         ]
     )

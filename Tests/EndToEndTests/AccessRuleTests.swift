@@ -63,6 +63,9 @@ struct AccessRuleTests {
         #expect(Set(board.entries.map(\.participant)) == ["nobody", Self.secondUser], "everyone's entries are on the leaderboard")
         #expect(board.entries.map(\.rank) == [1, 2])
         #expect(board.entries[0].submission == ids["nobody"], "equal scores: the earlier submission ranks first")
+        let cancelTheirs = try ctl("nobody", ["cancel", "\(ids[Self.secondUser]!)"], daemon)
+        #expect(cancelTheirs.status == 1, "a participant cannot cancel another's submission")
+        #expect(try daemon.client.call("GET", "/v1/submissions/\(ids[Self.secondUser]!)", as: SubmissionInfo.self).state == "scored")
         let all = try daemon.client.call("GET", "/v1/submissions", as: SubmissionList.self).submissions
         #expect(all.count == 2, "a host sees every submission")
     }

@@ -29,6 +29,15 @@ struct DaemonConfigurationTests {
         #expect(flags.socketPath == "/tmp/x.sock")
     }
 
+    @Test("Relative paths become absolute, since children run in other directories")
+    func relativePaths() throws {
+        let configuration = try DaemonConfiguration.resolve(stateDirectory: "state", socketPath: "./d.sock", configurationFile: nil,
+                                                            environment: [:], euid: 1000)
+        let cwd = FileManager.default.currentDirectoryPath
+        #expect(configuration.stateDirectory == cwd + "/state")
+        #expect(configuration.socketPath == cwd + "/d.sock")
+    }
+
     @Test("Every known key is read")
     func knownKeys() throws {
         var configuration = base

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A control group that caps a step's memory and number of processes, and lets the daemon
+/// A control group that caps a step's memory, processes and CPU time, and lets the daemon
 /// end every process of the step at once.
 ///
 /// Uses the cgroup v2 unified hierarchy when it has the controllers, else the v1 `memory`
@@ -20,18 +20,27 @@ public struct ResourceGroup: Sendable, Equatable {
            controllers.contains("memory"), controllers.contains("pids") {
             let parent = root + "/hekaton"
             try? fm.createDirectory(atPath: parent, withIntermediateDirectories: true)
-            try? "+memory +pids".write(toFile: parent + "/cgroup.subtree_control", atomically: false, encoding: .utf8)
+            try? "+memory +pids +cpu".write(toFile: parent + "/cgroup.subtree_control", atomically: false, encoding: .utf8)
             let directory = parent + "/" + name
             guard (try? fm.createDirectory(atPath: directory, withIntermediateDirectories: true)) != nil else { return nil }
+            try? "\(limits.cpus * 100_000) 100000".write(toFile: directory + "/cpu.max", atomically: false, encoding: .utf8)
             let group = ResourceGroup(directories: [directory], memoryFile: directory + "/memory.max", pidsFile: directory + "/pids.max")
             return group.apply(limits) ? group : nil
         }
         let memory = root + "/memory/hekaton/" + name
         let pids = root + "/pids/hekaton/" + name
+        let cpu = root + "/cpu/hekaton/" + name
         guard fm.fileExists(atPath: root + "/memory"), fm.fileExists(atPath: root + "/pids"),
               (try? fm.createDirectory(atPath: memory, withIntermediateDirectories: true)) != nil,
               (try? fm.createDirectory(atPath: pids, withIntermediateDirectories: true)) != nil else { return nil }
-        let group = ResourceGroup(directories: [memory, pids], memoryFile: memory + "/memory.limit_in_bytes",
+        // CPU time is capped where the cpu controller is there: `cpus` cores' worth per period.
+        var directories = [memory, pids]
+        if fm.fileExists(atPath: root + "/cpu"), (try? fm.createDirectory(atPath: cpu, withIntermediateDirectories: true)) != nil {
+            try? "100000".write(toFile: cpu + "/cpu.cfs_period_us", atomically: false, encoding: .utf8)
+            try? "\(limits.cpus * 100_000)".write(toFile: cpu + "/cpu.cfs_quota_us", atomically: false, encoding: .utf8)
+            directories.append(cpu)
+        }
+        let group = ResourceGroup(directories: directories, memoryFile: memory + "/memory.limit_in_bytes",
                                   pidsFile: pids + "/pids.max")
         // Swap would let a step exceed its memory quietly; cap memory+swap too where it exists.
         try? "\(limits.memoryBytes)".write(toFile: memory + "/memory.memsw.limit_in_bytes", atomically: false, encoding: .utf8)

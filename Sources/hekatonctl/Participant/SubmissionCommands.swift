@@ -85,3 +85,19 @@ extension Hekatonctl {
         }
     }
 }
+
+extension Hekatonctl {
+    struct Cancel: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Cancel a submission's remaining stages (your own; hosts may cancel any).")
+        @OptionGroup var client: ClientOptions
+        @Argument(help: "The submission's id.") var submission: Int64
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() throws {
+            try runReporting {
+                let info: SubmissionInfo = try client.call { c throws(ControlClientError) in try c.call("POST", "/v1/submissions/\(submission)/cancel") }
+                if json { try printJSON(info) } else { print("submission \(info.id): \(info.state)") }
+            }
+        }
+    }
+}
