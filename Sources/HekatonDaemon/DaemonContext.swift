@@ -33,6 +33,10 @@ public final class DaemonContext: Sendable {
         self.schedules = scheduleRunner?.book ?? ScheduleBook(queue: queue)
         self.workers = workers
         self.scheduleRunner = scheduleRunner
+        // Scratch space for uploads and templates; what a crash left there is stale.
+        let scratch = stateDirectory + "/tmp"
+        try? FileManager.default.removeItem(atPath: scratch)
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let blobs = try BlobStore(root: stateDirectory + "/blobs")
         self.blobs = blobs
         self.intake = layout.map { SubmissionIntake(queue: workers?.queue ?? JobQueue(writer: database), blobs: blobs, layout: $0) }
