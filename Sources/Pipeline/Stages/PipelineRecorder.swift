@@ -37,11 +37,15 @@ public struct PipelineRecorder: Sendable {
         }
         let bundle = try CodeBundle.filter(sql: "digest = ? AND submitter = ?",
                                            arguments: [submission.bundleDigest, submission.participant]).fetchOne(db)
-        let environment = try Environment.findOrCreate(digest: try Digest(parsing: submission.environmentDigest), at: now, db)
+        let environmentDigest = try Digest(parsing: submission.environmentDigest)
+        let environmentExisted = try Environment.filter(Column("digest") == environmentDigest).fetchCount(db) > 0
+        let environment = try Environment.findOrCreate(digest: environmentDigest, at: now, db)
         let dataset = LineageNode.datasetVersion(submission.datasetVersionID)
         let context = try LineageContext.findOrCreate(.submission, name: "\(submission.competition)-\(submissionID)", at: now, db)
         switch stage {
         case .build:
+            // A shared environment is built once; later submissions reuse it without a run.
+            if environmentExisted { return }
             var run = try Run.start(.build, jobID: completion.jobID, inputs: bundle.map { [$0.node] } ?? [], at: now, db)
             try run.recordOutput(environment.node, db)
             try run.finish(.succeeded, at: now, db)
