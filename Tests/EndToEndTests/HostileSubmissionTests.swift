@@ -154,7 +154,8 @@ struct HostileSubmissionTests {
             #expect(ended.stage == c.stage, "\(c.name) failed in \(ended.stage ?? "-")")
             if !c.evidence.isEmpty {
                 let text = try log(ended.id, c.stage, daemon)
-                #expect(text.contains(c.evidence), "\(c.name): \(text.suffix(800))")
+                let job = try ended.jobs[c.stage].map { try daemon.client.call("GET", "/v1/jobs/\($0)", as: JobInfo.self) }
+                #expect(text.contains(c.evidence), "\(c.name): log '\(text.suffix(800))'; job: \(job.map { "\($0.state) \($0.error ?? "")" } ?? "-")")
             }
         }
         let sleeper = try daemon.client.call("GET", "/v1/jobs/\(try #require(waitForEnd(ids["sleeper"]!, daemon).jobs["train"]))", as: JobInfo.self)

@@ -30,7 +30,16 @@ public struct PipelineExecutor: Executor {
         do {
             prepared = try prepare(stage, submissionID: submissionID, job: job)
         } catch {
-            throw ExecutionError(.spawnFailed, "could not prepare the \(stage.rawValue) stage of submission \(submissionID): \(error)")
+            let message = "could not prepare the \(stage.rawValue) stage of submission \(submissionID): \(error)"
+            // The stage's log is where participants look first.
+            if let handle = try? FileHandle(forWritingTo: context.logURL) ?? nil {
+                _ = try? handle.seekToEnd()
+                try? handle.write(contentsOf: Data("hekatond: \(message)\n".utf8))
+                try? handle.close()
+            } else {
+                try? Data("hekatond: \(message)\n".utf8).write(to: context.logURL)
+            }
+            throw ExecutionError(.spawnFailed, message)
         }
         var staged = job
         staged.argv = prepared.argv
