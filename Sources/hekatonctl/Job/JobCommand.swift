@@ -170,12 +170,7 @@ extension Hekatonctl.JobCommand {
         @Argument(help: "The job's id.") var id: Int64
         @Flag(help: "Print JSON.") var json = false
 
-        func run() throws {
-            try runReporting {
-                let job: JobInfo = try client.call { c throws(ControlClientError) in try c.call("POST", "/v1/jobs/\(id)/cancel") }
-                if json { try printJSON(job) } else { print("job \(job.id) \(job.state)") }
-            }
-        }
+        func run() throws { try postJobVerb(client, id: id, verb: "cancel", json: json) }
     }
 
     struct Retry: ParsableCommand {
@@ -184,17 +179,20 @@ extension Hekatonctl.JobCommand {
         @Argument(help: "The job's id.") var id: Int64
         @Flag(help: "Print JSON.") var json = false
 
-        func run() throws {
-            try runReporting {
-                let job: JobInfo = try client.call { c throws(ControlClientError) in try c.call("POST", "/v1/jobs/\(id)/retry") }
-                if json { try printJSON(job) } else { print("job \(job.id) \(job.state)") }
-            }
-        }
+        func run() throws { try postJobVerb(client, id: id, verb: "retry", json: json) }
     }
 }
 
 extension String {
     func truncated(_ length: Int) -> String {
         count <= length ? self : String(prefix(length - 1)) + "…"
+    }
+}
+
+/// cancel and retry: a verb on one job, answered with the job.
+private func postJobVerb(_ client: ClientOptions, id: Int64, verb: String, json: Bool) throws {
+    try runReporting {
+        let job: JobInfo = try client.call { c throws(ControlClientError) in try c.call("POST", "/v1/jobs/\(id)/\(verb)") }
+        if json { try printJSON(job) } else { print("job \(job.id) \(job.state)") }
     }
 }
