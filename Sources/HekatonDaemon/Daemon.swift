@@ -7,6 +7,7 @@ import NIOCore
 import Pipeline
 import Lineage
 import Scheduler
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -68,7 +69,7 @@ public struct Daemon: Sendable {
             onError: { error in logger.error("schedules: \(error)") })
         let context = try DaemonContext(database: database, stateDirectory: configuration.stateDirectory,
                                     socketPath: configuration.socketPath, startedAt: startedAt, logger: logger,
-                                    workers: workers, scheduleRunner: scheduleRunner, layout: layout)
+                                    workers: workers, scheduleRunner: scheduleRunner, layout: layout, blobs: blobs)
         let router = DaemonRoutes.router(context)
 
         notifier.status("binding the control socket")
@@ -97,12 +98,22 @@ public struct Daemon: Sendable {
         // The queue's workers and the schedules run beside the server and stop before it
         // finishes: running jobs are stopped and go back to their queue.
         let pruner = JobPruner(queue: queue, retentionSeconds: configuration.jobRetentionSeconds, logger: logger)
+        // A failure there (the database, most likely) stops the daemon with an error, so that
+        // systemd restarts it and the start-up rescue puts the jobs back.
+        let backgroundFailure = Mutex<(any Error)?>(nil)
         let background = Task {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await workers.run() }
-                group.addTask { await scheduleRunner.run() }
-                group.addTask { await pruner.run() }
-                try await group.waitForAll()
+            do {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await workers.run() }
+                    group.addTask { await scheduleRunner.run() }
+                    group.addTask { await pruner.run() }
+                    try await group.waitForAll()
+                }
+            } catch is CancellationError {
+            } catch {
+                logger.critical("the job workers failed; stopping", metadata: ["error": "\(error)"])
+                backgroundFailure.withLock { $0 = error }
+                kill(getpid(), SIGTERM)
             }
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -121,9 +132,7 @@ public struct Daemon: Sendable {
             // period to finish their answers.
             notifier.stopping(status: "stopping: ending running jobs")
             background.cancel()
-            do { try await background.value } catch {
-                logger.error("the job workers stopped with an error", metadata: ["error": "\(error)"])
-            }
+            await background.value
             server.close()
             group.addTask {
                 try await Task.sleep(for: Self.shutdownGracePeriod)
@@ -138,6 +147,9 @@ public struct Daemon: Sendable {
         }
         watchdog?.cancel()
         try database.close()
+        if let error = backgroundFailure.withLock({ $0 }) {
+            throw DaemonError(.database, "the job workers failed: \(error)")
+        }
         withExtendedLifetime(lock) {}
         logger.info("stopped")
     }

@@ -23,7 +23,8 @@ public final class DaemonContext: Sendable {
     public let intake: SubmissionIntake?
 
     public init(database: DatabasePool, stateDirectory: String, socketPath: String, startedAt: Date, logger: Logger,
-                workers: WorkerPool? = nil, scheduleRunner: ScheduleRunner? = nil, layout: PipelineLayout? = nil) throws {
+                workers: WorkerPool? = nil, scheduleRunner: ScheduleRunner? = nil, layout: PipelineLayout? = nil,
+                blobs: BlobStore? = nil) throws {
         self.database = database
         self.stateDirectory = stateDirectory
         self.socketPath = socketPath
@@ -37,7 +38,7 @@ public final class DaemonContext: Sendable {
         let scratch = stateDirectory + "/tmp"
         try? FileManager.default.removeItem(atPath: scratch)
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let blobs = try BlobStore(root: stateDirectory + "/blobs")
+        let blobs = try blobs ?? BlobStore(root: stateDirectory + "/blobs")
         self.blobs = blobs
         self.intake = layout.map { SubmissionIntake(queue: workers?.queue ?? JobQueue(writer: database), blobs: blobs, layout: $0) }
     }
