@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import Testing
 @testable import Lineage
@@ -71,7 +72,7 @@ struct BlobStoreTests {
 
         let reference = try ChildProcess.run("/usr/bin/sha256sum", [file])
         #expect(reference.status == 0)
-        #expect(stored.digest.hex == String(reference.output.prefix(64)))
+        #expect(stored.digest.hex == String(reference.text.prefix(64)))
         #expect(stored.size == Int64(size))
         #expect(try store.size(of: stored.digest) == Int64(size))
         // A whole-file read would raise the peak by 64 MiB; the stream needs a few buffers.

@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import GRDB
 import Testing
@@ -160,12 +161,12 @@ struct LineageGraphTests {
         let rendered = try ChildProcess.run("/usr/bin/dot", ["-Tsvg", file])
         #expect(rendered.status == 0, "dot: \(rendered.errors)")
         #expect(rendered.errors.isEmpty, "dot warned: \(rendered.errors)")
-        #expect(rendered.output.contains("<svg"))
-        #expect(rendered.output.contains("movielens@v1"))
+        #expect(rendered.text.contains("<svg"))
+        #expect(rendered.text.contains("movielens@v1"))
         for node in downstream.nodes {
-            #expect(rendered.output.contains("<title>\(node)</title>"), "\(node) is drawn")
+            #expect(rendered.text.contains("<title>\(node)</title>"), "\(node) is drawn")
         }
-        #expect(rendered.output.contains("fill=\"#fce7f3\""), "the artifact has its colour")
+        #expect(rendered.text.contains("fill=\"#fce7f3\""), "the artifact has its colour")
     }
 
     @Test("openlineage: START and COMPLETE per run, with inputs and outputs")
@@ -213,7 +214,7 @@ struct LineageGraphTests {
         let accepted = try validateOpenLineage(valid)
         #expect(accepted.status == 0, "validation failed: \(accepted.errors)")
         // Two runs upstream of the artifact and three downstream of the data, two events each.
-        #expect(accepted.output.trimmingCharacters(in: .whitespacesAndNewlines) == "10")
+        #expect(accepted.text.trimmingCharacters(in: .whitespacesAndNewlines) == "10")
         let rejected = try validateOpenLineage(broken)
         #expect(rejected.status != 0, "the validator must reject a bad runId, or it proves nothing")
         #expect(URL(string: options.producer)?.scheme == "https")

@@ -1,5 +1,6 @@
 import ControlClient
 import Foundation
+import TestSupport
 
 /// The real `hekatond` binary started in a scratch directory, as systemd would start it:
 /// with a `NOTIFY_SOCKET` owned by the test, waited on until `READY=1`.
@@ -80,41 +81,12 @@ struct CommandResult {
     let stderr: String
 }
 
-/// Runs a command to completion. Output goes through files, not pipes: a daemon another
-/// test starts at the same moment may inherit a pipe's write end and hold it open, and a
-/// reader waiting for the end of a pipe would then wait for that daemon.
+/// Runs a command to completion (through files, not pipes: see `ChildProcess`).
 @discardableResult
 func runCommand(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
                 input: Data? = nil) throws -> CommandResult {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    var merged = ProcessInfo.processInfo.environment
-    merged.merge(environment) { _, new in new }
-    process.environment = merged
-    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("hk-cmd-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: scratch) }
-    let outURL = scratch.appendingPathComponent("out"), errURL = scratch.appendingPathComponent("err")
-    FileManager.default.createFile(atPath: outURL.path, contents: nil)
-    FileManager.default.createFile(atPath: errURL.path, contents: nil)
-    let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
-    process.standardOutput = out
-    process.standardError = err
-    if let input {
-        let inURL = scratch.appendingPathComponent("in")
-        try input.write(to: inURL)
-        process.standardInput = try FileHandle(forReadingFrom: inURL)
-    } else {
-        process.standardInput = FileHandle.nullDevice
-    }
-    try process.run()
-    process.waitUntilExit()
-    try out.close()
-    try err.close()
-    return CommandResult(status: process.terminationStatus,
-                         stdout: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
-                         stderr: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
+    let child = try ChildProcess.run(executable, arguments, input: input, environment: environment)
+    return CommandResult(status: child.status, stdout: child.text, stderr: child.errors)
 }
 
 /// Runs `hekatonctl` against the given socket (passed as `$HEKATON_SOCKET`).
