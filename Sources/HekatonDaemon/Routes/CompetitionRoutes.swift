@@ -85,6 +85,6 @@ extension DaemonContext {
                                rootDigest: version.rootDigest, metric: manifest.metric.name, direction: manifest.metric.direction.rawValue,
                                dataset: manifest.dataset.name, maxBundleBytes: manifest.submission.maxBundleBytes,
                                perParticipantPerDay: manifest.submission.perParticipantPerDay,
-                               publishedAt: Timestamp.string(version.createdAt), versions: count)
+                               publishedAt: RFC3339.string(version.createdAt), versions: count)
     }
 }

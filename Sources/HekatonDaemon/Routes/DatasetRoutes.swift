@@ -152,7 +152,7 @@ struct DatasetRegistrar {
 
     static func info(_ version: DatasetVersion, dataset: String) -> DatasetVersionInfo {
         DatasetVersionInfo(dataset: dataset, tag: version.tag, rootDigest: version.rootDigest.description, size: version.size,
-                           fileCount: version.fileCount, source: version.source, createdAt: Timestamp.string(version.createdAt))
+                           fileCount: version.fileCount, source: version.source, createdAt: RFC3339.string(version.createdAt))
     }
 
     static func problem(_ error: any Error) -> Problem {

@@ -86,7 +86,7 @@ enum JobMapping {
     static func spec(_ request: JobSubmitRequest) throws -> JobSpec {
         var notBefore: Date?
         if let text = request.notBefore {
-            guard let date = Timestamp.parse(text) else {
+            guard let date = RFC3339.parse(text) else {
                 throw Problem(title: "Invalid request", status: 400, detail: "notBefore '\(text)' is not an RFC 3339 instant")
             }
             notBefore = date
@@ -101,28 +101,11 @@ enum JobMapping {
         JobInfo(id: job.id, queue: job.queue, priority: job.priority, state: job.state.rawValue, argv: job.argv,
                 workingDirectory: job.workingDirectory, attempt: job.attempt, maxAttempts: job.maxAttempts,
                 timeoutSeconds: job.timeoutSeconds, uniqueKey: job.uniqueKey, labels: job.labels, dependsOn: dependsOn,
-                schedule: job.scheduleName, createdAt: Timestamp.string(job.createdAt),
-                notBefore: job.notBefore > job.createdAt ? Timestamp.string(job.notBefore) : nil,
-                startedAt: job.startedAt.map(Timestamp.string), finishedAt: job.finishedAt.map(Timestamp.string),
+                schedule: job.scheduleName, createdAt: RFC3339.string(job.createdAt),
+                notBefore: job.notBefore > job.createdAt ? RFC3339.string(job.notBefore) : nil,
+                startedAt: job.startedAt.map { RFC3339.string($0) }, finishedAt: job.finishedAt.map { RFC3339.string($0) },
                 exitStatus: job.exitStatus.map(Int.init), signal: job.signal.map(Int.init), wallSeconds: job.wallSeconds,
                 userSeconds: job.userSeconds, systemSeconds: job.systemSeconds, peakMemoryBytes: job.peakMemoryBytes,
                 error: job.error, executor: job.executor, externalID: job.externalID)
-    }
-}
-
-/// RFC 3339 instants on the wire, in UTC with a `Z`.
-enum Timestamp {
-    static func string(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
-    }
-
-    static func parse(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        if let date = formatter.date(from: text) { return date }
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.date(from: text)
     }
 }

@@ -75,11 +75,11 @@ enum ScheduleMapping {
     static func info(_ s: Schedule, events: [ScheduleEvent]? = nil) -> ScheduleInfo {
         ScheduleInfo(name: s.name, cron: s.cron, timeZone: s.timeZone, overlap: s.overlap.rawValue, catchUp: s.catchUp.rawValue,
                      deadlineSeconds: s.deadlineSeconds, jitterSeconds: s.jitterSeconds, argv: s.argv, queue: s.queue,
-                     suspended: s.suspended, nextFireAt: s.nextFireAt.map(Timestamp.string),
-                     lastFireAt: s.lastFireAt.map(Timestamp.string), lastOutcome: s.lastOutcome, lastJobID: s.lastJobID,
-                     createdAt: Timestamp.string(s.createdAt),
+                     suspended: s.suspended, nextFireAt: s.nextFireAt.map { RFC3339.string($0) },
+                     lastFireAt: s.lastFireAt.map { RFC3339.string($0) }, lastOutcome: s.lastOutcome, lastJobID: s.lastJobID,
+                     createdAt: RFC3339.string(s.createdAt),
                      events: events?.map {
-                         ScheduleEventInfo(at: Timestamp.string($0.at), scheduledFor: $0.scheduledFor.map(Timestamp.string),
+                         ScheduleEventInfo(at: RFC3339.string($0.at), scheduledFor: $0.scheduledFor.map { RFC3339.string($0) },
                                            kind: $0.kind.rawValue, jobID: $0.jobID, detail: $0.detail)
                      })
     }

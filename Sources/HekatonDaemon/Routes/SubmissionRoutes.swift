@@ -89,7 +89,7 @@ extension Router {
             let entries = Leaderboard.rank(scored, direction: competition.manifest.metric.direction).map {
                 LeaderboardEntry(rank: $0.rank, participant: $0.submission.participant, tag: $0.submission.tag,
                                  score: $0.submission.score ?? .nan, submission: $0.submission.id!,
-                                 submittedAt: Timestamp.string($0.submission.submittedAt))
+                                 submittedAt: RFC3339.string($0.submission.submittedAt))
             }
             return .json(LeaderboardResponse(competition: competition.competition, metric: competition.manifest.metric.name,
                                              direction: competition.manifest.metric.direction.rawValue, entries: entries))
@@ -132,7 +132,7 @@ extension DaemonContext {
                               tag: submission.tag, state: status.state.rawValue, stage: status.stage?.rawValue,
                               score: submission.score, error: status.state == .failed ? (submission.error ?? "the \(status.stage?.rawValue ?? "") stage failed") : nil,
                               logTail: logTail, bundleDigest: submission.bundleDigest, modelDigest: model?.digest.description,
-                              submittedAt: Timestamp.string(submission.submittedAt),
-                              finishedAt: submission.finishedAt.map(Timestamp.string), jobs: jobs)
+                              submittedAt: RFC3339.string(submission.submittedAt),
+                              finishedAt: submission.finishedAt.map { RFC3339.string($0) }, jobs: jobs)
     }
 }
