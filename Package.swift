@@ -49,9 +49,12 @@ let package = Package(
         // A participant's directory as a bundle: .hekatonignore, safety checks, a tar stream.
         .target(name: "SubmissionBundle", swiftSettings: strict),
 
+        // OCI image layouts: a base image plus one layer, written content-addressed.
+        .target(name: "OCILayout", dependencies: ["CCrypto", "SubmissionBundle"], swiftSettings: strict),
+
         // Competitions: manifests, the pipeline's stages, the sandbox, promotion.
         .target(name: "Pipeline", dependencies: [
-            "Scheduler", "Lineage", "Execution", "StrictYAML", "SubmissionBundle",
+            "Scheduler", "Lineage", "Execution", "StrictYAML", "SubmissionBundle", "OCILayout",
             .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: strict),
 
@@ -88,6 +91,7 @@ let package = Package(
         .testTarget(name: "LineageTests", dependencies: ["Lineage", "TestSupport"], resources: [.copy("Resources")], swiftSettings: strict),
         .testTarget(name: "ExecutionTests", dependencies: ["Execution", "Scheduler"], swiftSettings: strict),
         .testTarget(name: "SubmissionBundleTests", dependencies: ["SubmissionBundle", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "OCILayoutTests", dependencies: ["OCILayout", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "StrictYAML"], swiftSettings: strict),
         .testTarget(name: "HekatonDaemonTests", dependencies: ["HekatonDaemon", "StrictYAML"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["ControlAPI", "ControlClient", "TestSupport"],

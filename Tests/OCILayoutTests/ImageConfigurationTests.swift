@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+@testable import OCILayout
+
+@Suite("The new image config")
+struct ImageConfigurationTests {
+    static let diffID = OCIDigest(hex: String(repeating: "ab", count: 32))
+
+    static func request(entrypoint: [String]? = nil, cmd: [String]? = nil, environment: [String] = [],
+                        labels: [String: String] = [:]) -> OCIImageRequest {
+        OCIImageRequest(baseLayout: "", content: "", prefix: "", output: "", reference: "latest", entrypoint: entrypoint, cmd: cmd,
+                        environment: environment, labels: labels, created: Fixture.created)
+    }
+
+    static func decode(_ json: String) throws -> JSONValue {
+        try JSONDecoder().decode(JSONValue.self, from: Data(json.utf8))
+    }
+
+    static let base = """
+        {"architecture":"amd64","os":"linux","created":"2020-01-01T00:00:00Z","x-vendor":{"ratio":0.5,"big":9007199254740993},
+         "config":{"Env":["PATH=/bin","LANG=C"],"Entrypoint":["/base"],"Cmd":["--serve"],"Labels":{"a":"base","b":"base"}},
+         "rootfs":{"type":"layers","diff_ids":["sha256:01"]},"history":[{"created_by":"base"}]}
+        """
+
+    @Test func appendsTheLayerAndItsHistoryAndKeepsUnknownFields() throws {
+        let config = ImageConfiguration.derive(from: try Self.decode(Self.base), request: Self.request(), diffID: Self.diffID,
+                                               created: "2026-11-29T00:00:00Z")
+        #expect(config["rootfs"]?["diff_ids"] == .array([.string("sha256:01"), .string(Self.diffID.description)]))
+        #expect(config["history"] == .array([
+            .object(["created_by": .string("base")]),
+            .object(["created": .string("2026-11-29T00:00:00Z"), "created_by": .string("hekaton artifact")]),
+        ]))
+        #expect(config["created"] == .string("2026-11-29T00:00:00Z"))
+        #expect(config["x-vendor"] == .object(["ratio": .number(0.5), "big": .integer(9_007_199_254_740_993)]))
+        #expect(config["config"]?["Entrypoint"] == .strings(["/base"]), "nothing asked, nothing changed")
+        #expect(config["config"]?["Cmd"] == .strings(["--serve"]))
+    }
+
+    @Test func aNewEntrypointDropsTheBaseArgumentsUnlessNewOnesAreGiven() throws {
+        let base = try Self.decode(Self.base)
+        let alone = ImageConfiguration.derive(from: base, request: Self.request(entrypoint: ["/run"]), diffID: Self.diffID, created: "")
+        #expect(alone["config"]?["Entrypoint"] == .strings(["/run"]))
+        #expect(alone["config"]?["Cmd"] == nil)
+        let both = ImageConfiguration.derive(from: base, request: Self.request(entrypoint: ["/run"], cmd: ["--fast"]), diffID: Self.diffID, created: "")
+        #expect(both["config"]?["Cmd"] == .strings(["--fast"]))
+        let cmdOnly = ImageConfiguration.derive(from: base, request: Self.request(cmd: ["--fast"]), diffID: Self.diffID, created: "")
+        #expect(cmdOnly["config"]?["Entrypoint"] == .strings(["/base"]))
+    }
+
+    @Test func environmentAndLabelsMergeOverTheBase() throws {
+        let config = ImageConfiguration.derive(from: try Self.decode(Self.base),
+                                               request: Self.request(environment: ["LANG=C.UTF-8", "MODEL=/artifact/model"], labels: ["b": "new", "c": "new"]),
+                                               diffID: Self.diffID, created: "")
+        #expect(config["config"]?["Env"] == .strings(["PATH=/bin", "LANG=C.UTF-8", "MODEL=/artifact/model"]))
+        #expect(config["config"]?["Labels"] == .object(["a": .string("base"), "b": .string("new"), "c": .string("new")]))
+    }
+
+    @Test func aBaseWithoutRuntimeConfigGetsOne() throws {
+        let config = ImageConfiguration.derive(from: try Self.decode(#"{"rootfs":{"type":"layers","diff_ids":[]},"config":null}"#),
+                                               request: Self.request(environment: ["A=1"], labels: ["k": "v"]), diffID: Self.diffID, created: "")
+        #expect(config["config"] == .object(["Env": .strings(["A=1"]), "Labels": .object(["k": .string("v")])]))
+        #expect(config["history"]?.arrayCount == 1)
+    }
+
+    @Test func encodingIsTheSameWhateverTheOrderOfKeys() throws {
+        let one = try DeterministicJSON.encode(try Self.decode(#"{"b":1,"a":{"y":"/x","x":[true,null]}}"#), what: "test")
+        let two = try DeterministicJSON.encode(try Self.decode(#"{"a":{"x":[true,null],"y":"/x"},"b":1}"#), what: "test")
+        #expect(one == two)
+        #expect(String(decoding: one, as: UTF8.self) == #"{"a":{"x":[true,null],"y":"/x"},"b":1}"#)
+    }
+}
+
+extension JSONValue {
+    var arrayCount: Int? {
+        guard case .array(let elements) = self else { return nil }
+        return elements.count
+    }
+}
