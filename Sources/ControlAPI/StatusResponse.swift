@@ -12,6 +12,13 @@ public struct StatusResponse: Codable, Sendable, Equatable {
     public var schedules: Int
     /// The caller as the daemon sees it through `SO_PEERCRED`.
     public var caller: Caller
+    /// The next fires of the schedules, soonest first.
+    public var nextRuns: [ScheduledRun] = []
+    /// The latest ingestion of each dataset.
+    public var ingestions: [IngestionInfo] = []
+    public var competitions: [CompetitionDashboard] = []
+    /// What needs a person.
+    public var attention: [AttentionItem] = []
 
     public init(version: String, pid: Int32, startedAt: String, uptimeSeconds: Double, stateDirectory: String,
                 socketPath: String, databaseBytes: Int64, jobs: [String: Int], schedules: Int, caller: Caller) {

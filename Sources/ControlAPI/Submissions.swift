@@ -17,6 +17,11 @@ public struct SubmissionInfo: Codable, Sendable, Equatable {
     public var submittedAt: String
     public var finishedAt: String?
     public var jobs: [String: Int64]
+    /// submission (a participant's), retrain (of `source`, on new data) or evaluate (the
+    /// production model from `source`, on new data).
+    public var kind: String?
+    public var source: Int64?
+    public var datasetVersion: String?
 
     public init(id: Int64, competition: String, participant: String, tag: String?, state: String, stage: String?, score: Double?,
                 error: String?, logTail: String?, bundleDigest: String, modelDigest: String?, submittedAt: String,

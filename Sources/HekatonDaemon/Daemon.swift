@@ -46,7 +46,7 @@ public struct Daemon: Sendable {
         var recordOutputs: WorkerPool.OutputRecorder?
         if let layout {
             executor = PipelineExecutor(local: LocalExecutor(), layout: layout, database: database, blobs: blobs)
-            let recorder = PipelineRecorder(layout: layout)
+            let recorder = PipelineRecorder(layout: layout, queue: queue, blobs: blobs)
             recordOutputs = { db, completion in try recorder.record(db, completion) }
         } else {
             executor = LocalExecutor()

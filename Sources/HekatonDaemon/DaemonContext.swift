@@ -54,7 +54,7 @@ public final class DaemonContext: Sendable {
             let schedules = try db.tableExists("schedule") ? try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM schedule") ?? 0 : 0
             return (jobs, schedules)
         }
-        return StatusResponse(
+        var status = StatusResponse(
             version: HekatonVersion.current,
             pid: getpid(),
             startedAt: startedAt.formatted(.iso8601),
@@ -66,5 +66,8 @@ public final class DaemonContext: Sendable {
             schedules: counts.1,
             caller: caller
         )
+        let stateDirectory = stateDirectory
+        try database.read { db in try AutomationMapping.dashboard(into: &status, stateDirectory: stateDirectory, now: Date(), db) }
+        return status
     }
 }

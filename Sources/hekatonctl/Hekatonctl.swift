@@ -27,6 +27,9 @@ struct Hekatonctl: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             Status.self,
+            History.self,
+            Promote.self,
+            Rollback.self,
             JobCommand.self,
             ScheduleCommand.self,
             DatasetCommand.self,

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ControlAPI
 import ControlClient
+import Foundation
 
 extension Hekatonctl {
     struct Status: ParsableCommand {
@@ -30,14 +31,55 @@ extension Hekatonctl {
                 : status.jobs.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
             let role = status.caller.isAdmin ? "host" : "participant"
             let who = status.caller.user.map { "\($0) (uid \(status.caller.uid))" } ?? "uid \(status.caller.uid)"
-            return """
+            var lines = ["""
             hekatond \(status.version): running (pid \(status.pid), up \(Format.duration(seconds: status.uptimeSeconds)))
               state directory  \(status.stateDirectory) (database \(Format.bytes(status.databaseBytes)))
               socket           \(status.socketPath)
               jobs             \(jobs)
               schedules        \(status.schedules)
               you              \(who), \(role)
-            """
+            """]
+            lines += dashboard(status)
+            return lines.joined(separator: "\n")
+        }
+
+        static func dashboard(_ status: StatusResponse) -> [String] {
+            func score(_ value: Double?) -> String { value.map { String(format: "%.4f", $0) } ?? "-" }
+            var lines: [String] = []
+            if !status.nextRuns.isEmpty {
+                lines.append("\nnext runs")
+                for run in status.nextRuns { lines.append("  \(run.nextFireAt)  \(run.schedule) (\(run.timeZone))") }
+            }
+            if !status.ingestions.isEmpty {
+                lines.append("\nlast ingestion")
+                for i in status.ingestions {
+                    let what = switch i.outcome {
+                    case "new-version": "new version \(i.datasetVersion ?? "?")" + (i.files.map { ", \($0) files" } ?? "")
+                    case "unchanged": "unchanged (still \(i.datasetVersion ?? "?"))"
+                    default: "FAILED: \(i.error ?? "?")"
+                    }
+                    lines.append("  \(i.dataset)  \(i.at)  \(what)")
+                }
+            }
+            for c in status.competitions {
+                lines.append("\ncompetition \(c.competition) (\(c.metric))")
+                lines.append("  champion    " + (c.champion.map { "#\($0.submission) by \($0.participant), \(score($0.score))" } ?? "none yet"))
+                lines.append("  production  " + (c.production.map {
+                    "model \($0.model) from #\($0.submission)" + ($0.participant.map { " by \($0)" } ?? "") + ", \(score($0.score)); \($0.kind) by \($0.actor) at \($0.at)"
+                } ?? "none yet"))
+                if let r = c.lastRound {
+                    lines.append("  last round  \(r.id) on \(r.datasetVersion) (\(r.trigger)): \(r.state)" + (r.decision.map { ": \($0)" } ?? ""))
+                }
+                if let a = c.lastArtifact {
+                    lines.append("  artifact    \(a.state) \(a.at) (job \(a.job), model \(a.model))" +
+                                 (a.ociReference.map { ", image \(c.competition):\($0)" } ?? "") + (a.path.map { "\n              \($0)" } ?? ""))
+                }
+            }
+            if !status.attention.isEmpty {
+                lines.append("\nneeds attention")
+                for item in status.attention { lines.append("  ! \(item.kind): \(item.message)") }
+            }
+            return lines
         }
     }
 }

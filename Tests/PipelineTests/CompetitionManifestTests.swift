@@ -15,6 +15,8 @@ struct CompetitionManifestTests {
       train: train
       features: eval/features
       labels: eval/labels
+      source:
+        command: [python3, host/fetch.py]
     entrypoints:
       train: [python3, host/train.py]
       predict: [python3, host/predict.py]

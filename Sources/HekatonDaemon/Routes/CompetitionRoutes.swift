@@ -25,6 +25,7 @@ extension Router {
             }
             switch publication {
             case .created(let version):
+                daemon.scheduleRunner?.wake()
                 var info = try daemon.competitionInfo(version)
                 info.created = true
                 return .json(info, status: 201)

@@ -9,6 +9,7 @@ public enum DaemonRoutes {
         router.addDatasetRoutes(context)
         router.addCompetitionRoutes(context)
         router.addSubmissionRoutes(context)
+        router.addAutomationRoutes(context)
         return router
     }
 }

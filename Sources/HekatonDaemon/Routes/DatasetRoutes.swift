@@ -2,6 +2,7 @@ import ControlAPI
 import Foundation
 import GRDB
 import Lineage
+import Pipeline
 
 extension Router {
     /// Datasets and their versions; registering data is for hosts.
@@ -142,9 +143,15 @@ struct DatasetRegistrar {
                 var run = try Run.start(.ingest, jobID: nil, at: now, db)
                 try run.recordOutput(version.node, db)
                 try run.finish(.succeeded, at: now, db)
+                // A new version retrains the champions of the competitions that use it.
+                if let intake = daemon.intake {
+                    try RetrainRounds(queue: intake.queue, layout: intake.layout, blobs: intake.blobs)
+                        .startForNewVersion(version, datasetName: name, trigger: .registration, now: now, db)
+                }
             }
             return registration
         }
+        daemon.workers?.wake()
         var info = Self.info(registration.version, dataset: name)
         if case .created = registration { info.created = true } else { info.created = false }
         return info

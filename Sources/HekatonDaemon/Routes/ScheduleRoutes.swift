@@ -49,7 +49,16 @@ extension Router {
         add("POST", "/v1/schedules/{name}/run") { request in
             try request.requireAdmin("running schedules")
             let name = request.parameters["name"] ?? ""
-            _ = try daemon.mapScheduleErrors { try daemon.schedules.runNow(name) }
+            let body = request.body.isEmpty ? ScheduleRunRequest() : try request.decode(ScheduleRunRequest.self)
+            var logicalTime: Date?
+            if let text = body.logicalTime {
+                guard let instant = RFC3339.parse(text) else {
+                    throw Problem(title: "Invalid logical time", status: 400,
+                                  detail: "'\(text)' is not an RFC 3339 instant; write it like 2026-11-29T04:00:00+09:00")
+                }
+                logicalTime = instant
+            }
+            _ = try daemon.mapScheduleErrors { try daemon.schedules.runNow(name, logicalTime: logicalTime) }
             daemon.workers?.wake()
             return .json(ScheduleMapping.info(try daemon.schedules.schedule(name)))
         }

@@ -48,6 +48,8 @@ extension Router {
             let competition = request.query["competition"]
             let submissions = try daemon.database.read { db -> [Submission] in
                 var query = Submission.order(sql: "id DESC").limit(500)
+                // The daemon's retrains and evaluations are listed on request (`?kind=all`).
+                if request.query["kind"] != "all" { query = query.filter(sql: "kind = 'submission'") }
                 if let competition { query = query.filter(sql: "competition = ?", arguments: [competition]) }
                 if !request.caller.isAdmin { query = query.filter(sql: "participant_uid = ?", arguments: [request.caller.uid]) }
                 return try query.fetchAll(db)
@@ -84,7 +86,8 @@ extension Router {
         add("GET", "/v1/competitions/{name}/leaderboard") { request in
             let competition = try daemon.latestCompetition(request.parameters["name"] ?? "")
             let scored = try daemon.database.read { db in
-                try Submission.filter(sql: "competition = ? AND state = 'scored'", arguments: [competition.competition]).fetchAll(db)
+                // Retrains and evaluations of production feed promotion, not the ranking.
+                try Submission.filter(sql: "competition = ? AND state = 'scored' AND kind = 'submission'", arguments: [competition.competition]).fetchAll(db)
             }
             let entries = Leaderboard.rank(scored, direction: competition.manifest.metric.direction).map {
                 LeaderboardEntry(rank: $0.rank, participant: $0.submission.participant, tag: $0.submission.tag,
@@ -128,11 +131,15 @@ extension DaemonContext {
         }
         var jobs: [String: Int64] = [:]
         for stage in Stage.allCases { if let id = job(of: submission, stage) { jobs[stage.rawValue] = id } }
-        return SubmissionInfo(id: submission.id!, competition: submission.competition, participant: submission.participant,
+        var info = SubmissionInfo(id: submission.id!, competition: submission.competition, participant: submission.participant,
                               tag: submission.tag, state: status.state.rawValue, stage: status.stage?.rawValue,
                               score: submission.score, error: status.state == .failed ? (submission.error ?? "the \(status.stage?.rawValue ?? "") stage failed") : nil,
                               logTail: logTail, bundleDigest: submission.bundleDigest, modelDigest: model?.digest.description,
                               submittedAt: RFC3339.string(submission.submittedAt),
                               finishedAt: submission.finishedAt.map { RFC3339.string($0) }, jobs: jobs)
+        info.kind = submission.kind.rawValue
+        info.source = submission.sourceSubmissionID
+        info.datasetVersion = try database.read { db in try AutomationMapping.versionTag(submission.datasetVersionID, db) }
+        return info
     }
 }

@@ -47,6 +47,7 @@ public struct CompetitionCatalog: Sendable {
             var version = CompetitionVersion(id: nil, competition: manifest.name, tag: resolvedTag, rootDigest: root,
                                              manifest: manifest, source: directory, publishedBy: publisher, createdAt: now)
             try version.insert(db)
+            try CompetitionSchedules.sync(manifest, now: now, db)
             return .created(version)
         }
     }
@@ -56,13 +57,15 @@ public struct CompetitionCatalog: Sendable {
     static func checkFiles(_ manifest: CompetitionManifest, directory: String, manifestPath: String, text: String) throws {
         let entrypoints = [("train", manifest.entrypoints.train), ("predict", manifest.entrypoints.predict),
                            ("score", manifest.entrypoints.score), ("artifact", manifest.entrypoints.artifact ?? [])]
-        for (stage, argv) in entrypoints {
+        var sourceCommand: [String] = []
+        if case .command(let argv) = manifest.dataset.source { sourceCommand = argv }
+        for (stage, argv) in entrypoints + [("source", sourceCommand)] {
             for argument in argv.dropFirst() where argument.hasSuffix(".py") || argument.hasSuffix(".sh") {
                 if !FileManager.default.fileExists(atPath: directory + "/" + argument) {
                     let line = text.split(separator: "\n", omittingEmptySubsequences: false)
                         .firstIndex { $0.contains(argument) }.map { $0 + 1 }
                     throw PipelineError(.invalidManifest,
-                                        "\(manifestPath)\(line.map { ":\($0)" } ?? ""): 'entrypoints.\(stage)': \(argument) does not exist in \(directory); create it or fix the path")
+                                        "\(manifestPath)\(line.map { ":\($0)" } ?? ""): \(stage == "source" ? "dataset.source.command" : "entrypoints.\(stage)")': \(argument) does not exist in \(directory); create it or fix the path")
                 }
             }
         }

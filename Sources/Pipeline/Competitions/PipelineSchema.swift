@@ -45,5 +45,88 @@ public enum PipelineSchema {
             try db.create(index: "submission_by_competition", on: "submission", columns: ["competition", "state", "score"])
             try db.create(index: "submission_by_participant", on: "submission", columns: ["participant_uid", "submitted_at"])
         }
+        migrator.registerMigration("pipeline-3-automation") { db in
+            // A retrain or an evaluation of the production model is a submission row too, so
+            // that the same stages, sandbox and lineage serve it; `kind` keeps them off the
+            // leaderboard and out of the participant's daily limit.
+            try db.alter(table: "submission") { t in
+                t.add(column: "kind", .text).notNull().defaults(to: "submission")
+                t.add(column: "round_id", .integer)
+                t.add(column: "source_submission_id", .integer)
+                // "<source submission>@<dataset version>": a champion is trained on a version once.
+                t.add(column: "retrain_key", .text)
+            }
+            try db.create(index: "submission_retrain_key", on: "submission", columns: ["retrain_key"], unique: true)
+            try db.create(table: "pipeline_ingestion") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("dataset", .text).notNull()
+                t.column("competition", .text).notNull()
+                t.column("job_id", .integer).notNull().unique()
+                // new-version, unchanged, failed
+                t.column("outcome", .text).notNull()
+                t.column("dataset_version_id", .integer)
+                t.column("tag", .text)
+                t.column("root_digest", .text)
+                t.column("files", .integer)
+                t.column("bytes", .integer)
+                t.column("error", .text)
+                t.column("logical_time", .datetime)
+                t.column("at", .datetime).notNull()
+            }
+            try db.create(index: "pipeline_ingestion_by_dataset", on: "pipeline_ingestion", columns: ["dataset", "id"])
+            try db.create(table: "pipeline_round") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("competition", .text).notNull()
+                t.column("dataset_version_id", .integer).notNull()
+                // ingest, schedule, registration
+                t.column("trigger", .text).notNull()
+                t.column("unique_key", .text).notNull().unique()
+                // running, promoted, kept, failed, skipped
+                t.column("state", .text).notNull()
+                t.column("decision", .text)
+                t.column("production_model_id", .integer)
+                t.column("production_score", .double)
+                t.column("best_model_id", .integer)
+                t.column("best_score", .double)
+                t.column("created_at", .datetime).notNull()
+                t.column("decided_at", .datetime)
+            }
+            try db.create(index: "pipeline_round_by_competition", on: "pipeline_round", columns: ["competition", "id"])
+            try db.create(table: "pipeline_promotion") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("competition", .text).notNull()
+                t.column("model_id", .integer).notNull()
+                t.column("submission_id", .integer).notNull()
+                t.column("round_id", .integer)
+                // initial, automatic, promote, rollback
+                t.column("kind", .text).notNull()
+                t.column("actor", .text).notNull()
+                t.column("actor_uid", .integer)
+                t.column("reason", .text).notNull()
+                t.column("score", .double)
+                t.column("replaces_id", .integer)
+                t.column("at", .datetime).notNull()
+            }
+            try db.create(index: "pipeline_promotion_by_competition", on: "pipeline_promotion", columns: ["competition", "id"])
+            try db.create(table: "pipeline_artifact") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("competition", .text).notNull()
+                t.column("job_id", .integer).notNull().unique()
+                t.column("model_id", .integer).notNull()
+                t.column("submission_id", .integer).notNull()
+                t.column("dataset_version_id", .integer).notNull()
+                t.column("lineage_artifact_id", .integer)
+                t.column("digest", .text)
+                t.column("oci_artifact_id", .integer)
+                t.column("oci_manifest_digest", .text)
+                t.column("oci_reference", .text)
+                // succeeded, failed, pruned
+                t.column("state", .text).notNull()
+                t.column("error", .text)
+                t.column("logical_time", .datetime)
+                t.column("at", .datetime).notNull()
+            }
+            try db.create(index: "pipeline_artifact_by_competition", on: "pipeline_artifact", columns: ["competition", "id"])
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Scheduler
 import StrictYAML
 
 extension CompetitionManifest {
@@ -10,7 +11,7 @@ extension CompetitionManifest {
     public static func parse(_ text: String, file: String) throws(YAMLError) -> CompetitionManifest {
         let root = try YAMLMapping.parse(text, file: file)
         try root.allowKeys(["name", "description", "metric", "dataset", "entrypoints", "limits", "submission",
-                            "parameters", "schedules", "promotion"])
+                            "parameters", "schedules", "promotion", "artifact"])
         let nameValue = try root.required("name")
         let name = try nameValue.string()
         guard name.range(of: "^[a-z0-9][a-z0-9-]{0,62}$", options: .regularExpression) != nil else {
@@ -29,11 +30,12 @@ extension CompetitionManifest {
         let metric = Metric(name: try metricMap.required("name").string(), direction: direction)
 
         let datasetMap = try root.required("dataset").mapping()
-        try datasetMap.allowKeys(["name", "train", "features", "labels"])
+        try datasetMap.allowKeys(["name", "train", "features", "labels", "source"])
         let dataset = DatasetLayout(name: try datasetMap.required("name").string(),
                                     train: try relativePath(datasetMap.required("train")),
                                     features: try relativePath(datasetMap.required("features")),
-                                    labels: try relativePath(datasetMap.required("labels")))
+                                    labels: try relativePath(datasetMap.required("labels")),
+                                    source: try datasetMap.mapping("source").map { m throws(YAMLError) in try datasetSource(m) })
         if dataset.labels == dataset.features || dataset.labels == dataset.train
             || dataset.features.hasPrefix(dataset.labels + "/") || dataset.train.hasPrefix(dataset.labels + "/")
             || dataset.labels.hasPrefix(dataset.features + "/") || dataset.labels.hasPrefix(dataset.train + "/") {
@@ -84,7 +86,45 @@ extension CompetitionManifest {
             for key in map.keys {
                 let spec = try map.required(key).mapping()
                 try spec.allowKeys(["cron", "time_zone"])
-                schedules[key] = ScheduleSpec(cron: try spec.required("cron").string(), timeZone: try spec.string("time_zone"))
+                let cronValue = try spec.required("cron")
+                let cron = try cronValue.string()
+                let zoneName = try spec.string("time_zone") ?? "UTC"
+                let zone: TimeZone
+                do { zone = try CronExpression.timeZone(named: zoneName) } catch {
+                    throw (spec["time_zone"] ?? cronValue).invalid("\(error)", suggestion: "use an IANA zone such as Europe/Berlin or UTC")
+                }
+                do { _ = try CronExpression(cron, timeZone: zone) } catch {
+                    throw cronValue.invalid("invalid cron expression '\(cron)': \(error)",
+                                            suggestion: "five fields (minute hour day-of-month month day-of-week), e.g. '0 2 * * *'")
+                }
+                schedules[key] = ScheduleSpec(cron: cron, timeZone: try spec.string("time_zone"))
+            }
+            if let ingest = map["ingest"], dataset.source == nil {
+                throw ingest.invalid("an ingest schedule needs a dataset source",
+                                     suggestion: "add dataset.source with 'directory: /path' or 'command: [python3, host/fetch.py]'")
+            }
+            if let artifactSchedule = map["artifact"], entrypoints.artifact == nil {
+                throw artifactSchedule.invalid("an artifact schedule needs an artifact entrypoint",
+                                               suggestion: "add entrypoints.artifact, like [python3, host/artifact.py]")
+            }
+        }
+
+        var artifact = ArtifactPolicy()
+        if let map = try root.mapping("artifact") {
+            try map.allowKeys(["keep", "oci"])
+            if let value = map["keep"] {
+                artifact.keep = try value.int()
+                guard artifact.keep >= 1 else { throw value.invalid("must be at least 1") }
+            }
+            if let oci = try map.mapping("oci") {
+                try oci.allowKeys(["base", "base_reference", "prefix", "entrypoint"])
+                let baseValue = try oci.required("base")
+                let base = try baseValue.string()
+                var packaging = OCIPackaging(base: base.hasPrefix("/") ? base : try relativePath(baseValue))
+                packaging.baseReference = try oci.string("base_reference")
+                if let value = oci["prefix"] { packaging.prefix = try relativePath(value) }
+                if let value = oci["entrypoint"] { packaging.entrypoint = try command(value) }
+                artifact.oci = packaging
             }
         }
 
@@ -103,7 +143,29 @@ extension CompetitionManifest {
 
         return CompetitionManifest(name: name, description: description, metric: metric, dataset: dataset,
                                    entrypoints: entrypoints, limits: limits, submission: rules,
-                                   parametersJSON: parametersJSON, schedules: schedules, promotion: promotion)
+                                   parametersJSON: parametersJSON, schedules: schedules, promotion: promotion,
+                                   artifact: artifact)
+    }
+
+    static func datasetSource(_ map: YAMLMapping) throws(YAMLError) -> DatasetSource {
+        try map.allowKeys(["directory", "command", "ready_file"])
+        switch (map["directory"], map["command"]) {
+        case (let directory?, nil):
+            let path = try directory.string()
+            guard path.hasPrefix("/") else {
+                throw directory.invalid("'\(path)' must be an absolute path", suggestion: "the daemon reads it, from its own working directory")
+            }
+            return .directory(path: path, readyFile: try map["ready_file"].map { v throws(YAMLError) in try relativePath(v) })
+        case (nil, let argv?):
+            if let ready = map["ready_file"] { throw ready.invalid("ready_file applies to a directory source only") }
+            return .command(argv: try command(argv))
+        case (_?, _?):
+            throw map["command"]!.invalid("a source is a directory or a command, not both")
+        case (nil, nil):
+            throw YAMLError(.missingKey, file: map.file, line: map.line, field: map.path.isEmpty ? "source" : map.path,
+                            message: "a dataset source needs 'directory' or 'command'",
+                            suggestion: "give 'directory: /path/the/upstream/writes' or 'command: [python3, host/fetch.py]'")
+        }
     }
 
     static func command(_ value: YAMLValue) throws(YAMLError) -> [String] {

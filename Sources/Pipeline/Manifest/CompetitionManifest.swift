@@ -15,6 +15,7 @@ public struct CompetitionManifest: Sendable, Equatable, Codable {
     public var parametersJSON: String
     public var schedules: [String: ScheduleSpec]
     public var promotion: PromotionPolicy
+    public var artifact: ArtifactPolicy = ArtifactPolicy()
 
     public struct Metric: Sendable, Equatable, Codable {
         public var name: String
@@ -36,6 +37,34 @@ public struct CompetitionManifest: Sendable, Equatable, Codable {
         public var train: String
         public var features: String
         public var labels: String
+        /// Where new versions come from, for the ingestion schedule.
+        public var source: DatasetSource?
+    }
+
+    /// A directory an upstream pipeline writes into, or a command that writes the day's
+    /// data into `$HEKATON_OUTPUT_DIR`.
+    public enum DatasetSource: Sendable, Equatable, Codable {
+        /// `readyFile`, when set, must exist in the directory before it is taken: the
+        /// upstream's "I am done writing" marker (Hadoop's `_SUCCESS`).
+        case directory(path: String, readyFile: String?)
+        case command(argv: [String])
+    }
+
+    /// What the nightly artifact keeps and how it is packaged.
+    public struct ArtifactPolicy: Sendable, Equatable, Codable {
+        /// Artifacts kept on disk besides the latest; older ones stay in the lineage graph.
+        public var keep: Int = 7
+        public var oci: OCIPackaging?
+    }
+
+    /// Package the artifact as an OCI image layout on top of a base image layout.
+    public struct OCIPackaging: Sendable, Equatable, Codable {
+        /// A path inside the competition directory, or an absolute path on the daemon's host.
+        public var base: String
+        public var baseReference: String?
+        /// Where the artifact lands in the image.
+        public var prefix: String = "artifact"
+        public var entrypoint: [String]?
     }
 
     public struct Entrypoints: Sendable, Equatable, Codable {

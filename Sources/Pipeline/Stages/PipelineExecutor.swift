@@ -22,6 +22,9 @@ public struct PipelineExecutor: Executor {
     }
 
     public func run(_ job: Job, context: ExecutionContext) async throws(ExecutionError) -> ExecutionResult {
+        if let task = AutomationTask(labels: job.labels) {
+            return try await run(task, job, context: context)
+        }
         guard let stage = job.labels[Stage.label].flatMap(Stage.init(rawValue:)),
               let submissionID = job.labels[Stage.submissionLabel].flatMap(Int64.init) else {
             return try await local.run(job, context: context)
@@ -41,18 +44,9 @@ public struct PipelineExecutor: Executor {
             }
             throw ExecutionError(.spawnFailed, message)
         }
-        var staged = job
-        staged.argv = prepared.argv
-        staged.environment = [:]
-        staged.workingDirectory = "/"
-        let result = try await local.run(staged, context: context)
+        let (result, outOfMemory) = try await execute(prepared, job, context: context, what: "the \(stage.rawValue) stage")
         var stageResult = StageResult()
-        if let group = prepared.group {
-            if group.hitMemoryLimit() {
-                stageResult.error = "the \(stage.rawValue) stage ran out of memory (limit \(prepared.limits.memoryBytes >> 20) MiB)"
-            }
-            group.remove()
-        }
+        stageResult.error = outOfMemory
         if result.succeeded {
             do {
                 try collect(stage, submissionID: submissionID, into: &stageResult)
@@ -68,6 +62,15 @@ public struct PipelineExecutor: Executor {
         var argv: [String]
         var group: ResourceGroup?
         var limits: StageLimits
+
+        /// The command in bubblewrap, inside a resource group of the spec's limits when the
+        /// daemon may create one (as root).
+        static func sandboxed(_ spec: SandboxSpec, command: [String], jobID: Int64) -> PreparedStage {
+            var argv = Bubblewrap.argv(spec, command: command)
+            let group = getuid() == 0 ? ResourceGroup.create(name: "job-\(jobID)", limits: spec.limits) : nil
+            if let group { argv = group.wrap(argv) }
+            return PreparedStage(argv: argv, group: group, limits: spec.limits)
+        }
     }
 
     func prepare(_ stage: Stage, submissionID: Int64, job: Job) throws -> PreparedStage {
@@ -167,8 +170,13 @@ public struct PipelineExecutor: Executor {
             pythonPath += ":/hekaton/submission"
             entrypoint = manifest.entrypoints.train
         case .predict:
+            // An evaluation of a given model (production, on new data) has no train stage.
+            let model = layout.path(submissionID, "model")
+            if !fm.fileExists(atPath: model), let modelID = submission.modelID {
+                try snapshot.materialize(try modelDigest(modelID), into: model)
+            }
             mounts += [.init(source: bundle, target: "/hekaton/submission"),
-                       .init(source: layout.path(submissionID, "model"), target: "/hekaton/model"),
+                       .init(source: model, target: "/hekaton/model"),
                        .init(source: try materializeSubtree(manifest.dataset.features, "features"), target: "/hekaton/features"),
                        .init(source: try freshOutput("predictions"), target: "/hekaton/output", writable: true),
                        .init(source: environmentPath, target: environmentPath)]
@@ -201,10 +209,33 @@ public struct PipelineExecutor: Executor {
         environment["PYTHONPATH"] = pythonPath
         let spec = SandboxSpec(mounts: mounts, environment: environment, workingDirectory: "/hekaton/host",
                                uid: getuid() == 0 ? uid : nil, limits: limits)
-        var argv = Bubblewrap.argv(spec, command: entrypoint)
-        let group = getuid() == 0 ? ResourceGroup.create(name: "job-\(job.id)", limits: limits) : nil
-        if let group { argv = group.wrap(argv) }
-        return PreparedStage(argv: argv, group: group, limits: limits)
+        return PreparedStage.sandboxed(spec, command: entrypoint, jobID: job.id)
+    }
+
+    /// Runs a prepared stage and removes its resource group; the second value says when the
+    /// stage ran out of memory.
+    func execute(_ prepared: PreparedStage, _ job: Job, context: ExecutionContext,
+                 what: String) async throws(ExecutionError) -> (ExecutionResult, String?) {
+        var staged = job
+        staged.argv = prepared.argv
+        staged.environment = [:]
+        staged.workingDirectory = "/"
+        let result = try await local.run(staged, context: context)
+        var outOfMemory: String?
+        if let group = prepared.group {
+            if group.hitMemoryLimit() {
+                outOfMemory = "\(what) ran out of memory (limit \(prepared.limits.memoryBytes >> 20) MiB)"
+            }
+            group.remove()
+        }
+        return (result, outOfMemory)
+    }
+
+    func modelDigest(_ modelID: Int64) throws -> Digest {
+        guard let model = try database.read({ db in try Model.fetchOne(db, key: modelID) }) else {
+            throw PipelineError(.unknownSubmission, "model \(modelID) is not in the lineage store")
+        }
+        return model.digest
     }
 
     /// Stores a stage's output in the blob store and reads its score.

@@ -7,16 +7,23 @@ import Scheduler
 /// inputs and outputs in the lineage graph, and the submission's model and score.
 public struct PipelineRecorder: Sendable {
     let layout: PipelineLayout
+    let rounds: RetrainRounds
+    let automation: AutomationRecorder
 
-    public init(layout: PipelineLayout) {
+    public init(layout: PipelineLayout, queue: JobQueue, blobs: BlobStore) {
         self.layout = layout
+        self.rounds = RetrainRounds(queue: queue, layout: layout, blobs: blobs)
+        self.automation = AutomationRecorder(layout: layout, rounds: rounds)
     }
 
     public func record(_ db: Database, _ completion: JobCompletion) throws {
-        guard let row = try Row.fetchOne(db, sql: "SELECT labels, exit_status FROM job WHERE id = ?", arguments: [completion.jobID]),
-              let labelsText: String = row["labels"],
-              let labels = try? JSONDecoder().decode([String: String].self, from: Data(labelsText.utf8)),
-              let stage = labels[Stage.label].flatMap(Stage.init(rawValue:)),
+        guard let job = try Job.fetchOne(db, key: completion.jobID) else { return }
+        let labels = job.labels
+        if let task = AutomationTask(labels: labels) {
+            try automation.record(task, db, completion, job: job)
+            return
+        }
+        guard let stage = labels[Stage.label].flatMap(Stage.init(rawValue:)),
               let submissionID = labels[Stage.submissionLabel].flatMap(Int64.init),
               var submission = try Submission.fetchOne(db, key: submissionID) else { return }
         let result = StageResult.read(StageResult.path(layout, submission: submissionID, stage: stage))
@@ -28,6 +35,7 @@ public struct PipelineRecorder: Sendable {
                 submission.error = result?.error ?? "the \(stage.rawValue) stage failed; see `hekatonctl logs \(submissionID) --stage \(stage.rawValue)`"
                 submission.finishedAt = now
                 try submission.update(db)
+                try rounds.submissionFinished(submission, now: now, db)
             }
             return
         }
@@ -85,5 +93,6 @@ public struct PipelineRecorder: Sendable {
             try context.add([run.node, score.node], db)
         }
         try submission.update(db)
+        if submission.state == .scored { try rounds.submissionFinished(submission, now: now, db) }
     }
 }

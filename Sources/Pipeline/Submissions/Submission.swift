@@ -32,6 +32,18 @@ public struct Submission: Codable, Sendable, Equatable, FetchableRecord, Mutable
     public var trainJob: Int64?
     public var predictJob: Int64?
     public var scoreJob: Int64?
+    public var kind: Kind = .submission
+    /// The retraining round a retrain or evaluation belongs to.
+    public var roundID: Int64?
+    /// What a retrain retrains, or whose model an evaluation evaluates.
+    public var sourceSubmissionID: Int64?
+    public var retrainKey: String?
+
+    /// A participant's own submission ranks; the daemon's retrains and evaluations of the
+    /// production model on new data only feed promotion.
+    public enum Kind: String, Codable, Sendable, DatabaseValueConvertible {
+        case submission, retrain, evaluate
+    }
 
     enum CodingKeys: String, CodingKey, ColumnExpression {
         case id, competition, participant, tag, state, error, score
@@ -48,6 +60,10 @@ public struct Submission: Codable, Sendable, Equatable, FetchableRecord, Mutable
         case trainJob = "train_job"
         case predictJob = "predict_job"
         case scoreJob = "score_job"
+        case kind
+        case roundID = "round_id"
+        case sourceSubmissionID = "source_submission_id"
+        case retrainKey = "retrain_key"
     }
 
     public mutating func didInsert(_ inserted: InsertionSuccess) {

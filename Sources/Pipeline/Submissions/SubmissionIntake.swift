@@ -36,7 +36,7 @@ public struct SubmissionIntake: Sendable {
 
         return try database.write { db in
             let dayAgo = now.addingTimeInterval(-86400)
-            let recent = try Submission.filter(sql: "participant_uid = ? AND competition = ? AND submitted_at > ?",
+            let recent = try Submission.filter(sql: "participant_uid = ? AND competition = ? AND submitted_at > ? AND kind = 'submission'",
                                                arguments: [participantUID, name, dayAgo]).fetchCount(db)
             if recent >= manifest.submission.perParticipantPerDay {
                 throw PipelineError(.rateLimited, "you have made \(recent) submissions to '\(name)' in the last 24 hours; the limit is \(manifest.submission.perParticipantPerDay) a day")
@@ -55,23 +55,37 @@ public struct SubmissionIntake: Sendable {
             let submissionContext = try LineageContext.findOrCreate(.submission, name: "\(name)-\(id)", parentID: competitionContext.id, at: now, db)
             try submissionContext.add([bundleRecord.node, .datasetVersion(dataset.id!)], db)
 
-            func spec(_ stage: Stage, _ argv: [String], after: [Int64], unique: String? = nil) -> JobSpec {
-                let limits = manifest.limits.limits(for: stage.rawValue)
-                return JobSpec(argv: argv, queue: stage.rawValue, timeoutSeconds: limits.wallTimeSeconds, maxAttempts: 2,
-                               uniqueKey: unique, dependencies: after,
-                               labels: [Stage.label: stage.rawValue, Stage.submissionLabel: "\(id)", "hekaton.competition": name])
-            }
-            let build = try queue.enqueue(db, spec(.build, [layout.python, "-m", "venv", layout.environment(environmentDigest)], after: [],
-                                                   unique: "environment:\(environmentDigest)")).job
-            let train = try queue.enqueue(db, spec(.train, manifest.entrypoints.train, after: [build.id])).job
-            let predict = try queue.enqueue(db, spec(.predict, manifest.entrypoints.predict, after: [train.id])).job
-            let score = try queue.enqueue(db, spec(.score, manifest.entrypoints.score, after: [predict.id])).job
-            submission.buildJob = build.id
-            submission.trainJob = train.id
-            submission.predictJob = predict.id
-            submission.scoreJob = score.id
-            try submission.update(db)
+            try Self.enqueueStages(db, for: &submission, manifest: manifest, queue: queue, layout: layout)
             return submission
         }
+    }
+
+    /// Enqueues a submission's build → train → predict → score jobs (without train when the
+    /// submission evaluates a model it was given) and records their ids on it.
+    static func enqueueStages(_ db: Database, for submission: inout Submission, manifest: CompetitionManifest,
+                              queue: JobQueue, layout: PipelineLayout, extraLabels: [String: String] = [:]) throws {
+        let id = submission.id!
+        func spec(_ stage: Stage, _ argv: [String], after: [Int64], unique: String? = nil) -> JobSpec {
+            let limits = manifest.limits.limits(for: stage.rawValue)
+            return JobSpec(argv: argv, queue: stage.rawValue, timeoutSeconds: limits.wallTimeSeconds, maxAttempts: 2,
+                           uniqueKey: unique, dependencies: after,
+                           labels: [Stage.label: stage.rawValue, Stage.submissionLabel: "\(id)", "hekaton.competition": submission.competition]
+                               .merging(extraLabels) { old, _ in old })
+        }
+        let environmentDigest = submission.environmentDigest
+        let build = try queue.enqueue(db, spec(.build, [layout.python, "-m", "venv", layout.environment(environmentDigest)], after: [],
+                                               unique: "environment:\(environmentDigest)")).job
+        var last = build.id
+        if submission.kind != .evaluate {
+            let train = try queue.enqueue(db, spec(.train, manifest.entrypoints.train, after: [build.id])).job
+            submission.trainJob = train.id
+            last = train.id
+        }
+        let predict = try queue.enqueue(db, spec(.predict, manifest.entrypoints.predict, after: [last])).job
+        let score = try queue.enqueue(db, spec(.score, manifest.entrypoints.score, after: [predict.id])).job
+        submission.buildJob = build.id
+        submission.predictJob = predict.id
+        submission.scoreJob = score.id
+        try submission.update(db)
     }
 }

@@ -21,13 +21,20 @@ extension ScheduleBook {
 
     /// Fires a schedule now, whatever its cron says (`hekatonctl schedule run`); the overlap
     /// policy still applies.
+    ///
+    /// - Parameter logicalTime: the instant the job stands for, as a backfill: a missed
+    ///   night's ingestion is run today for yesterday. Nil is now.
     @discardableResult
-    public func runNow(_ name: String) throws -> ScheduleEvent {
+    public func runNow(_ name: String, logicalTime: Date? = nil) throws -> ScheduleEvent {
         _ = try schedule(name)
-        return try fire(name, now: clock.now(), manual: true)!
+        return try fire(name, now: clock.now(), manual: true, logicalTime: logicalTime)!
     }
 
-    private func fire(_ name: String, now: Date, manual: Bool) throws -> ScheduleEvent? {
+    /// The label that carries the instant a scheduled job stands for, in whole seconds since
+    /// 1970: the cron time it fired for, or a manual run's logical time.
+    public static let instantLabel = "hekaton.instant"
+
+    private func fire(_ name: String, now: Date, manual: Bool, logicalTime: Date? = nil) throws -> ScheduleEvent? {
         // `replace` cancels the running job first; a cancel is its own commit, and the
         // new job does not wait for the old one to be gone.
         let current = try schedule(name)
@@ -42,7 +49,7 @@ extension ScheduleBook {
             let cron = try Self.validate(schedule)
             let decision: FireDecision
             if manual {
-                decision = .fire(kind: .manual, scheduledFor: nil, detail: nil)
+                decision = .fire(kind: .manual, scheduledFor: logicalTime, detail: logicalTime == nil ? nil : "backfill")
             } else {
                 guard let due = schedule.nextFireAt, due <= now, !schedule.suspended else { return nil }
                 decision = decide(schedule, cron: cron, due: due, now: now)
@@ -63,13 +70,14 @@ extension ScheduleBook {
                     detail = "cancelled job \(replaced.map(String.init).joined(separator: ", ")) (overlap: replace)"
                 }
                 let jitter = (schedule.jitterSeconds ?? 0) * queue.random()
-                let instant = scheduledFor ?? now
+                let instant = logicalTime ?? scheduledFor ?? now
                 let spec = JobSpec(
                     argv: schedule.argv, environment: schedule.environment, workingDirectory: schedule.workingDirectory,
                     queue: schedule.queue, priority: schedule.priority, notBefore: now.addingTimeInterval(jitter),
                     timeoutSeconds: schedule.timeoutSeconds, maxAttempts: schedule.maxAttempts,
                     uniqueKey: "schedule:\(name):\(Int(instant.timeIntervalSince1970))\(kind == .manual ? ":manual:\(Int(now.timeIntervalSince1970 * 1000))" : "")",
-                    labels: schedule.labels.merging(["schedule": name]) { old, _ in old }, scheduleName: name)
+                    labels: schedule.labels.merging(["schedule": name, Self.instantLabel: "\(Int(instant.timeIntervalSince1970))"]) { old, _ in old },
+                    scheduleName: name)
                 let enqueued = try queue.enqueue(db, spec)
                 event = ScheduleEvent(scheduleName: name, at: now, scheduledFor: scheduledFor, kind: kind,
                                       jobID: enqueued.job.id, detail: detail)

@@ -23,6 +23,7 @@ extension CompetitionScaffold {
     """
 
     import argparse
+    import os
     import csv
     import math
     import random
@@ -69,8 +70,13 @@ extension CompetitionScaffold {
 
     def main() -> None:
         parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-        parser.add_argument("--out", type=Path, required=True, help="the dataset version directory to write")
-        parser.add_argument("--seed", type=int, default=1, help="the world's seed (default 1)")
+        # As the competition's ingestion source, hekatond gives the directory and the day.
+        out = os.environ.get("HEKATON_OUTPUT_DIR")
+        day = os.environ.get("HEKATON_DATE")
+        parser.add_argument("--out", type=Path, required=out is None, default=out and Path(out),
+                            help="the dataset version directory to write (default $HEKATON_OUTPUT_DIR)")
+        parser.add_argument("--seed", type=int, default=int(day.replace("-", "")) if day else 1,
+                            help="the world's seed (default 1, or the day YYYYMMDD of $HEKATON_DATE)")
         parser.add_argument("--train", type=int, default=2000, help="training houses (default 2000)")
         parser.add_argument("--eval", type=int, default=500, help="evaluation houses (default 500)")
         args = parser.parse_args()

@@ -21,6 +21,8 @@ extension CompetitionScaffold {
       train: train                     # houses.csv, with the price
       features: eval/features          # houses.csv, without the price
       labels: eval/labels              # prices.csv: id, price
+      source:                          # where the ingest schedule gets each day's version
+        command: [python3, make_data.py]   # or: directory: /srv/exports/houses
     entrypoints:
       train: [python3, host/train.py]
       predict: [python3, host/predict.py]
@@ -35,7 +37,7 @@ extension CompetitionScaffold {
       template: template               # what `hekatonctl init` gives participants
     parameters:
       target: price                    # the column to predict; participants read it with hekaton.params()
-    schedules:
+    schedules:                         # `hekatonctl schedule list` shows them as __NAME__.ingest, ...
       ingest: {cron: "0 4 * * *", time_zone: UTC}
       artifact: {cron: "0 5 * * *", time_zone: UTC}
     promotion:

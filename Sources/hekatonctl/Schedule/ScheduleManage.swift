@@ -135,10 +135,35 @@ extension Hekatonctl.ScheduleCommand {
     }
 
     struct Run: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Fire a schedule now, whatever its cron says (its overlap policy still applies).")
+        static let configuration = CommandConfiguration(
+            abstract: "Fire a schedule now, whatever its cron says (its overlap policy still applies).",
+            discussion: """
+            --logical-time runs it for another instant, as a backfill: a competition's ingestion \
+            run with --logical-time 2026-11-28T04:00:00+09:00 tags the version it makes 2026-11-28. \
+            --wait waits for the job it fired to end and exits non-zero unless it succeeded.
+            """)
         @OptionGroup var client: ClientOptions
         @Argument(help: "The schedule's name.") var name: String
-        func run() throws { try scheduleVerb(client, "POST", name, "/run", done: "fired") }
+        @Option(help: ArgumentHelp("The instant the run stands for (RFC 3339).", valueName: "instant")) var logicalTime: String?
+        @Flag(help: "Wait for the fired job to end.") var wait = false
+
+        func run() throws {
+            try runReporting {
+                if let logicalTime, Timestamps.parse(logicalTime) == nil {
+                    throw CommandFailure(message: "--logical-time '\(logicalTime)' is not an RFC 3339 instant; write it like 2026-11-29T04:00:00+09:00", exitCode: 64)
+                }
+                let s: ScheduleInfo = try client.call { c throws(ControlClientError) in
+                    try c.call("POST", "/v1/schedules/\(name.pathEscaped)/run", body: ScheduleRunRequest(logicalTime: logicalTime))
+                }
+                print("schedule \(s.name) fired" + (s.lastOutcome.map { ": \($0)" } ?? "") + (s.lastJobID.map { " (job \($0))" } ?? ""))
+                guard wait, let jobID = s.lastJobID else { return }
+                let job = try waitForJob(client, jobID)
+                print("job \(job.id) \(job.state)" + (job.error.map { ": \($0)" } ?? ""))
+                if job.state != "succeeded" {
+                    throw CommandFailure(message: "job \(job.id) ended \(job.state); `hekatonctl job logs \(job.id)` shows why")
+                }
+            }
+        }
     }
 }
 

@@ -1,0 +1,140 @@
+import Foundation
+import GRDB
+import Lineage
+import Scheduler
+
+extension PipelineExecutor {
+    /// The nightly artifact: the host's artifact entrypoint runs in the sandbox with the
+    /// production model, the participant's code and the latest data without labels; its
+    /// output is stored, packaged as an OCI image when the manifest asks, and exported under
+    /// `artifacts/COMPETITION/`.
+    func buildArtifact(_ job: Job, context: ExecutionContext) async throws(ExecutionError) -> ExecutionResult {
+        let competition = try competition(of: job, context)
+        let manifest = competition.manifest
+        let name = competition.competition
+        guard let entrypoint = manifest.entrypoints.artifact else {
+            throw failure("competition '\(name)' has no artifact entrypoint (entrypoints.artifact in hekaton.yaml)", context)
+        }
+        let found: (Promotion, Submission, Model, DatasetVersion)
+        do {
+            found = try await database.read { db in
+                guard let production = try Promotion.current(name, db) else {
+                    throw PipelineError(.unknownSubmission, "competition '\(name)' has no production model yet: its first scored submission becomes one, or `hekatonctl promote` names one")
+                }
+                guard let submission = try Submission.fetchOne(db, key: production.submissionID),
+                      let model = try Model.fetchOne(db, key: production.modelID) else {
+                    throw PipelineError(.unknownSubmission, "the production model \(production.modelID) or its submission \(production.submissionID) is gone")
+                }
+                guard let dataset = try DatasetVersion.find(dataset: manifest.dataset.name, tag: nil, db) else {
+                    throw PipelineError(.unknownSubmission, "dataset '\(manifest.dataset.name)' has no version")
+                }
+                return (production, submission, model, dataset)
+            }
+        } catch {
+            throw failure("\(error)", context)
+        }
+        let (production, submission, model, dataset) = found
+        let submissionID = submission.id!
+        let work = TaskResult.directory(layout, .artifact, job: job.id)
+        var result = TaskResult(modelID: production.modelID, submissionID: submissionID, datasetVersionID: dataset.id!)
+        let resultPath = TaskResult.path(layout, .artifact, job: job.id)
+        let prepared: PreparedStage
+        do {
+            prepared = try prepareArtifact(job: job, work: work, manifest: manifest, competition: competition,
+                                           submission: submission, model: model, dataset: dataset, entrypoint: entrypoint)
+            try result.write(to: resultPath)
+        } catch {
+            throw failure("could not prepare the artifact of '\(name)': \(error)", context)
+        }
+        Self.log("hekatond: building the artifact of '\(name)' from model \(production.modelID) (submission #\(submissionID)) on \(manifest.dataset.name)@\(dataset.tag)", to: context.logURL)
+        let (run, outOfMemory) = try await execute(prepared, job, context: context, what: "the artifact stage")
+        guard run.succeeded else {
+            if let outOfMemory { Self.log("hekatond: " + outOfMemory, to: context.logURL) }
+            return run
+        }
+        do {
+            try collectArtifact(job: job, work: work, manifest: manifest, logical: LogicalTime(job: job.labels, createdAt: job.createdAt),
+                                into: &result, context: context)
+            try result.write(to: resultPath)
+        } catch {
+            throw failure("the artifact of '\(name)' is unusable: \(error)", context)
+        }
+        return run
+    }
+
+    private func prepareArtifact(job: Job, work: String, manifest: CompetitionManifest, competition: CompetitionVersion,
+                                 submission: Submission, model: Model, dataset: DatasetVersion,
+                                 entrypoint: [String]) throws -> PreparedStage {
+        let fm = FileManager.default
+        let snapshot = TreeSnapshot(store: blobs)
+        let uid = layout.sandboxUID(submission.id!, stage: .train)
+        try layout.prepareRunsDirectory()
+        if fm.fileExists(atPath: work) { try Self.removeTree(work) }
+        try fm.createDirectory(atPath: work, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        if getuid() == 0 { chown(work, uid, uid) }
+        let environmentPath = layout.environment(submission.environmentDigest)
+        guard fm.fileExists(atPath: environmentPath + "/.complete") else {
+            throw PipelineError(.invalidBundle, "the environment \(submission.environmentDigest) of submission #\(submission.id!) is not built on this host")
+        }
+        try snapshot.materialize(try Digest(parsing: submission.bundleDigest), into: work + "/bundle")
+        try snapshot.materialize(model.digest, into: work + "/model")
+        try snapshot.materialize(try Digest(parsing: competition.rootDigest), into: work + "/host")
+        let data = try snapshot.manifest(stored: dataset.rootDigest)
+        for prefix in [manifest.dataset.train, manifest.dataset.features] {
+            let parent = (work + "/data/" + prefix as NSString).deletingLastPathComponent
+            try fm.createDirectory(atPath: parent, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+            chmod(work + "/data", 0o755)
+            try snapshot.materialize(try Self.subtree(data, prefix), into: work + "/data/" + prefix)
+        }
+        try fm.createDirectory(atPath: work + "/output", withIntermediateDirectories: true)
+        if getuid() == 0 { chown(work + "/output", uid, uid) }
+        let limits = manifest.limits.limits(for: "artifact")
+        let environment = [
+            "HEKATON_STAGE": "artifact", "HEKATON_COMPETITION": competition.competition, "HEKATON_PARAMS": manifest.parametersJSON,
+            "HEKATON_HOST_DIR": "/hekaton/host", "HEKATON_SEED": "\(submission.id!)", "HOME": "/tmp", "LANG": "C.UTF-8",
+            "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1",
+            "HEKATON_SUBMISSION_DIR": "/hekaton/submission", "HEKATON_MODEL_DIR": "/hekaton/model",
+            "HEKATON_DATA_DIR": "/hekaton/data", "HEKATON_OUTPUT_DIR": "/hekaton/output",
+            "PATH": environmentPath + "/bin:/usr/bin:/bin", "PYTHONPATH": "/hekaton/sdk:/hekaton/submission",
+        ]
+        let mounts: [SandboxSpec.Mount] = [
+            .init(source: work + "/host", target: "/hekaton/host"),
+            .init(source: layout.sdkDirectory, target: "/hekaton/sdk"),
+            .init(source: work + "/bundle", target: "/hekaton/submission"),
+            .init(source: work + "/model", target: "/hekaton/model"),
+            .init(source: work + "/data", target: "/hekaton/data"),
+            .init(source: work + "/output", target: "/hekaton/output", writable: true),
+            .init(source: environmentPath, target: environmentPath),
+        ]
+        let spec = SandboxSpec(mounts: mounts, environment: environment, workingDirectory: "/hekaton/host",
+                               uid: getuid() == 0 ? uid : nil, limits: limits)
+        return PreparedStage.sandboxed(spec, command: entrypoint, jobID: job.id)
+    }
+
+    private func collectArtifact(job: Job, work: String, manifest: CompetitionManifest, logical: LogicalTime,
+                                 into result: inout TaskResult, context: ExecutionContext) throws {
+        let snapshot = TreeSnapshot(store: blobs)
+        let output = try snapshot.capture(work + "/output")
+        guard output.manifest.fileCount > 0 else {
+            throw PipelineError(.invalidBundle, "the artifact entrypoint wrote nothing into $HEKATON_OUTPUT_DIR")
+        }
+        result.artifactDigest = output.manifest.rootDigest.description
+        let store = ArtifactStore(stateDirectory: layout.stateDirectory)
+        let exported = store.directory(manifest.name, job: job.id)
+        if FileManager.default.fileExists(atPath: exported) { try Self.removeTree(exported) }
+        try FileManager.default.createDirectory(atPath: exported, withIntermediateDirectories: true)
+        if let oci = manifest.artifact.oci {
+            let base = oci.base.hasPrefix("/") ? oci.base : work + "/host/" + oci.base
+            let image = try ArtifactImage.build(base: base, baseReference: oci.baseReference, content: work + "/output",
+                                                prefix: oci.prefix, entrypoint: oci.entrypoint, output: exported + "/oci",
+                                                reference: logical.date, competition: manifest.name,
+                                                artifactDigest: output.manifest.rootDigest.description, created: logical.instant)
+            result.ociManifestDigest = image
+            result.ociReference = logical.date
+            result.ociDigest = try snapshot.capture(exported + "/oci").manifest.rootDigest.description
+            Self.log("hekatond: OCI image \(manifest.name):\(logical.date) \(image)", to: context.logURL)
+        }
+        try snapshot.materialize(output.manifest, into: exported + "/files")
+        Self.log("hekatond: artifact \(output.manifest.rootDigest) (\(output.manifest.fileCount) files, \(output.manifest.totalSize) bytes) in \(exported)", to: context.logURL)
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+import GRDB
+import Lineage
+import Scheduler
+
+/// The automation loop's jobs: ingestion runs the dataset's source and snapshots it, the
+/// periodic retrain needs no process (its recorder starts the round), the artifact runs the
+/// host's artifact entrypoint on the production model in the sandbox.
+extension PipelineExecutor {
+    func run(_ task: AutomationTask, _ job: Job, context: ExecutionContext) async throws(ExecutionError) -> ExecutionResult {
+        let started = Date()
+        switch task {
+        case .retrain:
+            Self.log("retraining is decided when this job is recorded", to: context.logURL)
+            return ExecutionResult(termination: .exited(0), wallSeconds: Date().timeIntervalSince(started))
+        case .ingest:
+            return try await ingest(job, context: context, started: started)
+        case .artifact:
+            return try await buildArtifact(job, context: context)
+        }
+    }
+
+    /// Fails the attempt with `message`, which also goes to the job's log.
+    func failure(_ message: String, _ context: ExecutionContext) -> ExecutionError {
+        Self.log("hekatond: " + message, to: context.logURL)
+        return ExecutionError(.spawnFailed, message)
+    }
+
+    static func log(_ line: String, to url: URL) {
+        let data = Data((line + "\n").utf8)
+        if let handle = try? FileHandle(forWritingTo: url) {
+            _ = try? handle.seekToEnd()
+            try? handle.write(contentsOf: data)
+            try? handle.close()
+        } else {
+            try? data.write(to: url)
+        }
+    }
+
+    func competition(of job: Job, _ context: ExecutionContext) throws(ExecutionError) -> CompetitionVersion {
+        guard let name = job.labels[AutomationTask.competitionLabel] else {
+            throw failure("job \(job.id) names no competition (label \(AutomationTask.competitionLabel))", context)
+        }
+        let version: CompetitionVersion?
+        do { version = try database.read { db in try CompetitionVersion.latest(of: name, db) } } catch {
+            throw failure("could not read competition '\(name)': \(error)", context)
+        }
+        guard let version else { throw failure("competition '\(name)' does not exist (any more)", context) }
+        return version
+    }
+
+    // MARK: Ingestion
+
+    func ingest(_ job: Job, context: ExecutionContext, started: Date) async throws(ExecutionError) -> ExecutionResult {
+        let competition = try competition(of: job, context)
+        let manifest = competition.manifest
+        let datasetName = manifest.dataset.name
+        guard let source = manifest.dataset.source else {
+            throw failure("competition '\(competition.competition)' declares no dataset.source to ingest from; add one to hekaton.yaml and publish again", context)
+        }
+        let fm = FileManager.default
+        let work = TaskResult.directory(layout, .ingest, job: job.id)
+        let logical = LogicalTime(job: job.labels, createdAt: job.createdAt)
+        do {
+            try layout.prepareRunsDirectory()
+            if fm.fileExists(atPath: work) { try Self.removeTree(work) }
+            try fm.createDirectory(atPath: work, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw failure("could not prepare \(work): \(error)", context)
+        }
+        let data: String
+        let described: String
+        switch source {
+        case .directory(let path, let readyFile):
+            var isDirectory: ObjCBool = false
+            guard fm.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw failure("the source directory \(path) of dataset '\(datasetName)' does not exist; the upstream pipeline should write it (or fix dataset.source.directory and publish again)", context)
+            }
+            if let readyFile, !fm.fileExists(atPath: path + "/" + readyFile) {
+                throw failure("the source directory \(path) has no \(readyFile) yet: the upstream has not finished writing; nothing was ingested", context)
+            }
+            data = path
+            described = path
+        case .command(let argv):
+            let host = work + "/host"
+            data = work + "/data"
+            do {
+                try TreeSnapshot(store: blobs).materialize(try Digest(parsing: competition.rootDigest), into: host)
+                try fm.createDirectory(atPath: data, withIntermediateDirectories: true)
+            } catch {
+                throw failure("could not prepare the source command's directories: \(error)", context)
+            }
+            var staged = job
+            staged.argv = argv
+            staged.workingDirectory = host
+            staged.environment = [
+                "HEKATON_OUTPUT_DIR": data, "HEKATON_DATASET": datasetName, "HEKATON_COMPETITION": competition.competition,
+                "HEKATON_DATE": logical.date, "HEKATON_LOGICAL_TIME": "\(Int(logical.instant.timeIntervalSince1970))",
+                "HEKATON_PARAMS": manifest.parametersJSON,
+                "PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": work, "PYTHONDONTWRITEBYTECODE": "1",
+                "PYTHONUNBUFFERED": "1", "PYTHONPATH": layout.sdkDirectory,
+            ]
+            Self.log("hekatond: running the source command \(argv.joined(separator: " ")) for \(logical.date)", to: context.logURL)
+            let result = try await local.run(staged, context: context)
+            guard result.succeeded else { return result }
+            described = argv.joined(separator: " ")
+        }
+        let report: SnapshotReport
+        do { report = try TreeSnapshot(store: blobs).capture(data) } catch {
+            throw failure("could not snapshot \(data): \(error)", context)
+        }
+        let manifestTree = report.manifest
+        guard manifestTree.fileCount > 0 else {
+            throw failure("the source of dataset '\(datasetName)' (\(described)) holds no files: nothing to ingest", context)
+        }
+        for (key, prefix) in [("train", manifest.dataset.train), ("features", manifest.dataset.features), ("labels", manifest.dataset.labels)]
+        where !manifestTree.entries.contains(where: { $0.path.hasPrefix(prefix + "/") }) {
+            throw failure("the source of dataset '\(datasetName)' (\(described)) has nothing under '\(prefix)/' (dataset.\(key)); a version without it could not be trained or scored, so nothing was ingested", context)
+        }
+        let result = TaskResult(rootDigest: manifestTree.rootDigest.description, files: Int64(manifestTree.fileCount),
+                                bytes: manifestTree.totalSize, source: described)
+        do { try result.write(to: TaskResult.path(layout, .ingest, job: job.id)) } catch {
+            throw failure("could not write the ingestion's result: \(error)", context)
+        }
+        Self.log("hekatond: snapshot of \(described): \(manifestTree.fileCount) files, \(manifestTree.totalSize) bytes, \(manifestTree.rootDigest)", to: context.logURL)
+        return ExecutionResult(termination: .exited(0), wallSeconds: Date().timeIntervalSince(started))
+    }
+}

@@ -1,0 +1,193 @@
+import Foundation
+import GRDB
+import Lineage
+import Scheduler
+
+/// Starts retraining rounds and decides them. Everything here runs inside the transaction
+/// that finishes a job (or registers a version), so a round's jobs exist exactly when the
+/// version that caused them does, and a decision commits with the score that completed it.
+public struct RetrainRounds: Sendable {
+    public let queue: JobQueue
+    public let layout: PipelineLayout
+    public let blobs: BlobStore
+
+    public init(queue: JobQueue, layout: PipelineLayout, blobs: BlobStore) {
+        self.queue = queue
+        self.layout = layout
+        self.blobs = blobs
+    }
+
+    /// Starts a round for every competition whose dataset is `datasetName`.
+    public func startForNewVersion(_ version: DatasetVersion, datasetName: String, trigger: RetrainRound.Trigger,
+                                   now: Date, _ db: Database) throws {
+        for competition in try CompetitionVersion.latestOfEach(db) where competition.manifest.dataset.name == datasetName {
+            try start(competition, datasetVersionID: version.id!, trigger: trigger,
+                      uniqueKey: "version:\(version.id!)", now: now, db)
+        }
+    }
+
+    /// Retrains the top k of the leaderboard on `datasetVersionID` and evaluates the
+    /// production model on it. A key already used starts nothing (a re-run of the job that
+    /// caused it); a champion already trained on this version is not trained again.
+    @discardableResult
+    public func start(_ competition: CompetitionVersion, datasetVersionID: Int64, trigger: RetrainRound.Trigger,
+                      uniqueKey: String, now: Date, _ db: Database) throws -> RetrainRound? {
+        let name = competition.competition
+        let key = "\(name):\(uniqueKey)"
+        if try RetrainRound.filter(sql: "unique_key = ?", arguments: [key]).fetchCount(db) > 0 { return nil }
+        let manifest = competition.manifest
+        var round = RetrainRound(competition: name, datasetVersionID: datasetVersionID, trigger: trigger, uniqueKey: key,
+                                 state: .running, createdAt: now)
+        let production = try Promotion.current(name, db)
+        round.productionModelID = production?.modelID
+        try round.insert(db)
+        let roundID = round.id!
+        let labels = ["hekaton.round": "\(roundID)"]
+
+        let scored = try Submission.filter(sql: "competition = ? AND state = 'scored' AND kind = 'submission'", arguments: [name]).fetchAll(db)
+        let champions = Leaderboard.rank(scored, direction: manifest.metric.direction).prefix(manifest.promotion.retrainTopK).map(\.submission)
+        var members = 0
+        for champion in champions {
+            // Trained on this version already: as a submission, or by an earlier round.
+            if champion.datasetVersionID == datasetVersionID { continue }
+            let retrainKey = "\(champion.id!)@\(datasetVersionID)"
+            if try Submission.filter(sql: "retrain_key = ?", arguments: [retrainKey]).fetchCount(db) > 0 { continue }
+            var retrain = champion
+            retrain.id = nil
+            retrain.kind = .retrain
+            retrain.roundID = roundID
+            retrain.sourceSubmissionID = champion.id
+            retrain.retrainKey = retrainKey
+            retrain.competitionVersionID = competition.id!
+            retrain.datasetVersionID = datasetVersionID
+            try enqueue(&retrain, manifest: manifest, labels: labels, now: now, db)
+            members += 1
+        }
+        if members > 0, let production, let source = try Submission.fetchOne(db, key: production.submissionID) {
+            let evaluated = try Submission.filter(sql: "model_id = ? AND dataset_version_id = ? AND state = 'scored'",
+                                                  arguments: [production.modelID, datasetVersionID]).fetchOne(db)
+            if let evaluated {
+                round.productionScore = evaluated.score
+            } else {
+                var evaluation = source
+                evaluation.id = nil
+                evaluation.kind = .evaluate
+                evaluation.roundID = roundID
+                evaluation.sourceSubmissionID = source.id
+                evaluation.retrainKey = nil
+                evaluation.modelID = production.modelID
+                evaluation.competitionVersionID = competition.id!
+                evaluation.datasetVersionID = datasetVersionID
+                try enqueue(&evaluation, manifest: manifest, labels: labels, now: now, db)
+            }
+        }
+        if members == 0 {
+            round.state = .skipped
+            round.decidedAt = now
+            round.decision = champions.isEmpty
+                ? "no scored submission yet: nothing to retrain"
+                : "the champion is already trained on this dataset version"
+        }
+        try round.update(db)
+        // A member whose jobs could not even start (its shared environment build is dead)
+        // has already ended.
+        try decideIfComplete(roundID, now: now, db)
+        return round
+    }
+
+    private func enqueue(_ submission: inout Submission, manifest: CompetitionManifest, labels: [String: String],
+                         now: Date, _ db: Database) throws {
+        submission.state = .queued
+        submission.score = nil
+        submission.error = nil
+        submission.failedStage = nil
+        submission.finishedAt = nil
+        submission.submittedAt = now
+        if submission.kind != .evaluate { submission.modelID = nil }
+        submission.buildJob = nil; submission.trainJob = nil; submission.predictJob = nil; submission.scoreJob = nil
+        try submission.insert(db)
+        let id = submission.id!
+        let competitionContext = try LineageContext.findOrCreate(.competition, name: submission.competition, at: now, db)
+        let context = try LineageContext.findOrCreate(.submission, name: "\(submission.competition)-\(id)", parentID: competitionContext.id, at: now, db)
+        try context.add([.datasetVersion(submission.datasetVersionID)], db)
+        try SubmissionIntake.enqueueStages(db, for: &submission, manifest: manifest, queue: queue, layout: layout, extraLabels: labels)
+        let states = try String.fetchAll(db, sql: "SELECT state FROM job WHERE id IN (?, ?)",
+                                         arguments: [submission.buildJob, submission.scoreJob])
+        if states.contains(where: { $0 == JobState.dead.rawValue || $0 == JobState.upstreamFailed.rawValue }) {
+            submission.state = .failed
+            submission.failedStage = Stage.build.rawValue
+            submission.error = "its environment could not be built (the shared build job failed); see `hekatonctl job show \(submission.buildJob!)`"
+            submission.finishedAt = now
+            try submission.update(db)
+        }
+    }
+
+    /// Called when a submission reaches a final state. A participant's first scored
+    /// submission becomes production when there is none; a round member completes its round.
+    public func submissionFinished(_ submission: Submission, now: Date, _ db: Database) throws {
+        if submission.kind == .submission {
+            if submission.state == .scored, let modelID = submission.modelID, try Promotion.current(submission.competition, db) == nil {
+                var promotion = Promotion(competition: submission.competition, modelID: modelID, submissionID: submission.id!,
+                                          kind: .initial, actor: "hekatond", reason: "the competition's first scored submission",
+                                          score: submission.score, at: now)
+                try promotion.insert(db)
+            }
+            return
+        }
+        if let roundID = submission.roundID { try decideIfComplete(roundID, now: now, db) }
+    }
+
+    /// Decides a round once every member has ended.
+    func decideIfComplete(_ roundID: Int64, now: Date, _ db: Database) throws {
+        guard var round = try RetrainRound.fetchOne(db, key: roundID), round.state == .running else { return }
+        let members = try Submission.filter(sql: "round_id = ?", arguments: [roundID]).fetchAll(db)
+        guard members.allSatisfy({ $0.state.isFinal }) else { return }
+        guard let version = try CompetitionVersion.latest(of: round.competition, db) else { return }
+        let metric = version.manifest.metric
+        let tolerance = version.manifest.promotion.tolerance
+
+        let retrained = members.filter { $0.kind == .retrain }
+        let scored = retrained.filter { $0.state == .scored && $0.score != nil && $0.modelID != nil }
+        let failed = retrained.filter { $0.state != .scored }
+        let failures = failed.map { "#\($0.id!) (retraining #\($0.sourceSubmissionID ?? 0)) failed at \($0.failedStage ?? "?"): \($0.error ?? "no message")" }
+        if let evaluation = members.first(where: { $0.kind == .evaluate }) {
+            round.productionScore = evaluation.state == .scored ? evaluation.score : nil
+        }
+        round.decidedAt = now
+        guard let best = scored.min(by: { metric.isBetter($0.score!, than: $1.score!) }) else {
+            round.state = .failed
+            round.decision = "no retrained model was scored; production stays. " + failures.joined(separator: "; ")
+            try round.update(db)
+            return
+        }
+        round.bestModelID = best.modelID
+        round.bestScore = best.score
+        let current = try Promotion.current(round.competition, db)
+        let candidate = best.score!
+        let note = failures.isEmpty ? "" : " (also: " + failures.joined(separator: "; ") + ")"
+        func promote(_ reason: String) throws {
+            var promotion = Promotion(competition: round.competition, modelID: best.modelID!, submissionID: best.id!,
+                                      roundID: roundID, kind: .automatic, actor: "hekatond", reason: reason, score: candidate,
+                                      replacesID: current?.id, at: now)
+            try promotion.insert(db)
+            round.state = .promoted
+            round.decision = reason + note
+        }
+        if current == nil {
+            try promote("no production model yet")
+        } else if let production = round.productionScore {
+            let worse = metric.direction == .maximize ? production - candidate : candidate - production
+            let shown = { (value: Double) in String(format: "%.4f", value) }
+            if worse > tolerance {
+                round.state = .kept
+                round.decision = "rejected: retrained #\(best.id!) scored \(shown(candidate)), worse than production's \(shown(production)) by \(shown(worse)), more than the tolerance \(shown(tolerance))" + note
+            } else {
+                try promote("retrained #\(best.id!) scored \(shown(candidate)) against production's \(shown(production)) (tolerance \(shown(tolerance)))")
+            }
+        } else {
+            round.state = .kept
+            round.decision = "the production model could not be evaluated on this version, so nothing was compared; production stays (`hekatonctl promote` decides by hand)" + note
+        }
+        try round.update(db)
+    }
+}
