@@ -54,6 +54,58 @@ struct CompetitionManifestTests {
         #expect(manifest.parametersJSON == #"{"k":10,"name":"x"}"#)
         #expect(manifest.schedules["ingest"]?.timeZone == "Asia/Tokyo")
         #expect(manifest.promotion.retrainTopK == 2)
+        #expect(manifest.dataset.source == .command(argv: ["python3", "host/fetch.py"]))
+        #expect(manifest.artifact.keep == 7, "the default")
+        #expect(manifest.artifact.oci == nil)
+    }
+
+    @Test("A directory source with its ready file, and the artifact's packaging")
+    func automation() throws {
+        let text = Self.valid
+            .replacingOccurrences(of: "command: [python3, host/fetch.py]", with: "directory: /srv/exports/pococha\n    ready_file: _SUCCESS")
+            + "\nartifact:\n  keep: 3\n  oci: {base: oci/busybox, base_reference: latest, prefix: srv/artifact, entrypoint: [/bin/sh]}\n"
+        let manifest = try CompetitionManifest.parse(text, file: "hekaton.yaml")
+        #expect(manifest.dataset.source == .directory(path: "/srv/exports/pococha", readyFile: "_SUCCESS"))
+        #expect(manifest.artifact.keep == 3)
+        #expect(manifest.artifact.oci == CompetitionManifest.OCIPackaging(base: "oci/busybox", baseReference: "latest",
+                                                                         prefix: "srv/artifact", entrypoint: ["/bin/sh"]))
+    }
+
+    @Test("Automation mistakes are caught at publication, naming the field", arguments: [
+        ("command: [python3, host/fetch.py]", "directory: exports", "dataset.source.directory", "absolute"),
+        ("command: [python3, host/fetch.py]", "directory: /x\n    command: [true]", "dataset.source.command", nil),
+        ("command: [python3, host/fetch.py]", "ready_file: _SUCCESS", "dataset.source", "'directory'"),
+        ("cron: \"0 4 * * *\"", "cron: \"0 0 30 2 *\"", "schedules.ingest.cron", nil),
+        ("cron: \"0 4 * * *\"", "cron: \"61 4 * * *\"", "schedules.ingest.cron", nil),
+        ("time_zone: Asia/Tokyo", "time_zone: Mars/Olympus", "schedules.ingest.time_zone", "IANA"),
+        ("  ingest: {", "  ingset: {", "schedules.ingset", "did you mean 'ingest'?"),
+    ] as [(String, String, String, String?)])
+    func automationMistakes(find: String, replace: String, field: String, suggestion: String?) throws {
+        let text = Self.valid.replacingOccurrences(of: find, with: replace)
+        #expect(text != Self.valid)
+        do {
+            _ = try CompetitionManifest.parse(text, file: "/c/hekaton.yaml")
+            Issue.record("accepted: \(replace)")
+        } catch {
+            #expect(error.field == field, "\(error)")
+            #expect(error.line != nil, "\(error)")
+            if let suggestion { #expect(error.description.contains(suggestion), "\(error)") }
+        }
+    }
+
+    @Test("An ingest schedule needs a source, an artifact schedule an artifact entrypoint")
+    func schedulesNeedTheirParts() throws {
+        let noSource = Self.valid.replacingOccurrences(of: "  source:\n    command: [python3, host/fetch.py]\n", with: "")
+        #expect(noSource != Self.valid)
+        #expect { try CompetitionManifest.parse(noSource, file: "h.yaml") } throws: { error in
+            (error as? YAMLError)?.field == "schedules.ingest" && "\(error)".contains("dataset source")
+        }
+        let artifactSchedule = Self.valid.replacingOccurrences(of: "schedules:\n", with: "schedules:\n  artifact: {cron: \"0 5 * * *\"}\n")
+            .replacingOccurrences(of: "  artifact: [python3, host/artifact.py]\n", with: "")
+        #expect(artifactSchedule != Self.valid)
+        #expect { try CompetitionManifest.parse(artifactSchedule, file: "h.yaml") } throws: { error in
+            (error as? YAMLError)?.field == "schedules.artifact" && "\(error)".contains("artifact entrypoint")
+        }
     }
 
     @Test("Bad manifests name the line, the field and what to do", arguments: [

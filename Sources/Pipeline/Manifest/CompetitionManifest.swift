@@ -65,6 +65,13 @@ public struct CompetitionManifest: Sendable, Equatable, Codable {
         /// Where the artifact lands in the image.
         public var prefix: String = "artifact"
         public var entrypoint: [String]?
+
+        public init(base: String, baseReference: String? = nil, prefix: String = "artifact", entrypoint: [String]? = nil) {
+            self.base = base
+            self.baseReference = baseReference
+            self.prefix = prefix
+            self.entrypoint = entrypoint
+        }
     }
 
     public struct Entrypoints: Sendable, Equatable, Codable {

@@ -35,13 +35,7 @@ public struct PipelineExecutor: Executor {
         } catch {
             let message = "could not prepare the \(stage.rawValue) stage of submission \(submissionID): \(error)"
             // The stage's log is where participants look first.
-            if let handle = try? FileHandle(forWritingTo: context.logURL) ?? nil {
-                _ = try? handle.seekToEnd()
-                try? handle.write(contentsOf: Data("hekatond: \(message)\n".utf8))
-                try? handle.close()
-            } else {
-                try? Data("hekatond: \(message)\n".utf8).write(to: context.logURL)
-            }
+            Self.log("hekatond: \(message)", to: context.logURL)
             throw ExecutionError(.spawnFailed, message)
         }
         let (result, outOfMemory) = try await execute(prepared, job, context: context, what: "the \(stage.rawValue) stage")
