@@ -27,13 +27,16 @@ _SCHEMA: dict[str, Any] = {
     "name": None,
     "description": None,
     "metric": {"name": None, "direction": None},
-    "dataset": {"name": None, "train": None, "features": None, "labels": None},
+    "dataset": {"name": None, "train": None, "features": None, "labels": None,
+                "source": {"directory": None, "command": None, "ready_file": None}},
     "entrypoints": {stage: None for stage in _STAGES},
     "limits": {key: {limit: None for limit in _LIMIT_KEYS} for key in ["default", *_STAGES]},
     "submission": {"max_bundle_bytes": None, "per_participant_per_day": None, "template": None},
     "parameters": "any",
     "schedules": {key: {"cron": None, "time_zone": None} for key in ["ingest", "retrain", "artifact"]},
     "promotion": {"tolerance": None, "retrain_top_k": None},
+    "artifact": {"keep": None,
+                 "oci": {"base": None, "base_reference": None, "prefix": None, "entrypoint": None}},
 }
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _DEFAULT_WALL_TIME = 600.0
