@@ -47,6 +47,8 @@ public struct Daemon: Sendable {
         if let layout {
             executor = PipelineExecutor(local: LocalExecutor(), layout: layout, database: database, blobs: blobs)
             let recorder = PipelineRecorder(layout: layout, queue: queue, blobs: blobs)
+            // A crash may have come between an artifact's commit and its `latest` link.
+            try ArtifactStore(stateDirectory: layout.stateDirectory).reconcile(database)
             recordOutputs = { db, completion in try recorder.record(db, completion) }
         } else {
             executor = LocalExecutor()

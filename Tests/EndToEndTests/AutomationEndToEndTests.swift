@@ -111,8 +111,8 @@ struct AutomationEndToEndTests {
         // maximize: promoted exactly when the retrained model is not worse by more than the tolerance
         let expected = production - best > decided.tolerance ? "kept" : "promoted"
         #expect(round.state == expected, "\(round.decision ?? "")")
-        let current = try #require(try status(daemon).competitions.first?.production)
-        #expect(current.model == (expected == "promoted" ? try #require(round.bestModel) : initial.model))
+        let afterRound = try #require(try status(daemon).competitions.first?.production)
+        #expect(afterRound.model == (expected == "promoted" ? try #require(round.bestModel) : initial.model))
 
         // The retrains stay off the leaderboard.
         let board = try daemon.client.call("GET", "/v1/competitions/pococha/leaderboard", as: LeaderboardResponse.self)
@@ -123,6 +123,28 @@ struct AutomationEndToEndTests {
         let periodic = try #require(try roundsDecided(daemon).rows.last?.rounds.last)
         #expect(periodic.trigger == "schedule")
         #expect(periodic.state == "skipped", "\(periodic.decision ?? "")")
+
+        // A better submission, scored on the latest version, competes with production as it
+        // is at the next periodic retrain: nothing to train, production evaluated if need be.
+        let better = try hekatonctl(["submit", "--competition", "pococha", "--tag", "mf", "--json",
+                                     Self.examples.appendingPathComponent("submissions/mf").path], socket: daemon.socketPath)
+        try #require(better.status == 0, "\(better.stderr)")
+        let challenger = try JSONDecoder().decode(SubmissionInfo.self, from: Data(better.stdout.utf8))
+        var scoredChallenger = challenger
+        try waitUntil("the challenger to be scored", timeout: .seconds(300), poll: .milliseconds(200)) {
+            scoredChallenger = try daemon.client.call("GET", "/v1/submissions/\(challenger.id)", as: SubmissionInfo.self)
+            return ["scored", "failed", "cancelled"].contains(scoredChallenger.state)
+        }
+        try #require(scoredChallenger.state == "scored", "\(scoredChallenger.error ?? "")")
+        #expect(scoredChallenger.datasetVersion == "pococha-daily@2026-12-02")
+        #expect(try hekatonctl(["schedule", "run", "pococha.retrain", "--wait"], socket: daemon.socketPath).status == 0)
+        let contest = try #require(try roundsDecided(daemon).rows.last?.rounds.last)
+        #expect(contest.members.allSatisfy { $0.kind == "evaluate" }, "nothing is retrained")
+        let productionOnV2 = try #require(contest.productionScore)
+        let challengerScore = try #require(scoredChallenger.score)
+        #expect(contest.state == (productionOnV2 - challengerScore > decided.tolerance ? "kept" : "promoted"), "\(contest.decision ?? "")")
+        let current = try #require(try status(daemon).competitions.first?.production)
+        if contest.state == "promoted" { #expect(current.submission == challenger.id) }
 
         // The nightly artifact, from the production model, as files and as an OCI image.
         let nightly = try run("pococha.artifact", at: "2026-12-02T05:00:00+09:00", daemon)
@@ -154,14 +176,15 @@ struct AutomationEndToEndTests {
         let lineage = try hekatonctl(["lineage", "artifact:\(lineageID)", "--format", "json"], socket: daemon.socketPath)
         #expect(lineage.status == 0, "\(lineage.stderr)")
         #expect(lineage.stdout.contains("2026-12-02"))
-        #expect(lineage.stdout.contains(champion.bundleDigest))
+        let source = try daemon.client.call("GET", "/v1/submissions/\(current.submission)", as: SubmissionInfo.self)
+        #expect(lineage.stdout.contains(source.bundleDigest), "the production model's code")
 
         // A person rolls production back and promotes again; both are recorded with who.
         let rolledBack = try hekatonctl(["rollback", "pococha", "--reason", "checking", "--json"], socket: daemon.socketPath)
-        if expected == "promoted" {
+        if expected == "promoted" || contest.state == "promoted" {
             #expect(rolledBack.status == 0, "\(rolledBack.stderr)")
             let info = try JSONDecoder().decode(PromotionInfo.self, from: Data(rolledBack.stdout.utf8))
-            #expect(info.model == initial.model)
+            #expect(info.model == (contest.state == "promoted" ? afterRound.model : initial.model))
             #expect(info.kind == "rollback")
             #expect(info.actor == "root")
         } else {

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 
 /// Where artifacts are exported for their consumers:
 /// `STATE/artifacts/COMPETITION/JOB/{files,oci}` and `STATE/artifacts/COMPETITION/latest`, a
@@ -33,6 +34,31 @@ public struct ArtifactStore: Sendable {
         for name in names {
             guard let job = Int64(name), !keep.contains(job) else { continue }
             try? PipelineExecutor.removeTree(root(competition) + "/" + name)
+        }
+    }
+}
+
+extension ArtifactStore {
+    /// After a crash: `latest` of each competition points at its newest committed build, and
+    /// directories of builds that never committed (or are no longer kept) are removed.
+    public func reconcile(_ database: any DatabaseWriter) throws {
+        let kept = try database.read { db in
+            try ArtifactBuild.filter(sql: "state = 'succeeded'").order(sql: "id DESC").fetchAll(db)
+        }
+        var competitions = Set(kept.map(\.competition))
+        if let names = try? FileManager.default.contentsOfDirectory(atPath: stateDirectory + "/artifacts") {
+            competitions.formUnion(names)
+        }
+        for competition in competitions {
+            let builds = kept.filter { $0.competition == competition }
+            if let newest = builds.first {
+                // Best effort: a missing directory must not keep the daemon from starting.
+                try? FileManager.default.createDirectory(atPath: root(competition), withIntermediateDirectories: true)
+                try? setLatest(competition, job: newest.jobID)
+            } else {
+                unlink(latest(competition))
+            }
+            prune(competition, keep: Set(builds.map(\.jobID)))
         }
     }
 }

@@ -48,7 +48,8 @@ public struct RetrainRounds: Sendable {
         let champions = Leaderboard.rank(scored, direction: manifest.metric.direction).prefix(manifest.promotion.retrainTopK).map(\.submission)
         var members = 0
         for champion in champions {
-            // Trained on this version already: as a submission, or by an earlier round.
+            // Trained on this version already: as a submission (then it is a candidate as it
+            // is), or by an earlier round.
             if champion.datasetVersionID == datasetVersionID { continue }
             let retrainKey = "\(champion.id!)@\(datasetVersionID)"
             if try Submission.filter(sql: "retrain_key = ?", arguments: [retrainKey]).fetchCount(db) > 0 { continue }
@@ -63,7 +64,10 @@ public struct RetrainRounds: Sendable {
             try enqueue(&retrain, manifest: manifest, labels: labels, now: now, db)
             members += 1
         }
-        if members > 0, let production, let source = try Submission.fetchOne(db, key: production.submissionID) {
+        // A champion submitted on this very version competes with production as it is.
+        let ready = champions.filter { $0.datasetVersionID == datasetVersionID && $0.modelID != production?.modelID }
+        let contest = members > 0 || !ready.isEmpty
+        if contest, let production, let source = try Submission.fetchOne(db, key: production.submissionID) {
             let evaluated = try Submission.filter(sql: "model_id = ? AND dataset_version_id = ? AND state = 'scored'",
                                                   arguments: [production.modelID, datasetVersionID]).fetchOne(db)
             if let evaluated {
@@ -81,12 +85,12 @@ public struct RetrainRounds: Sendable {
                 try enqueue(&evaluation, manifest: manifest, labels: labels, now: now, db)
             }
         }
-        if members == 0 {
+        if !contest {
             round.state = .skipped
             round.decidedAt = now
             round.decision = champions.isEmpty
                 ? "no scored submission yet: nothing to retrain"
-                : "the champion is already trained on this dataset version"
+                : "the champion is already trained on this dataset version and is production, or was compared with it"
         }
         try round.update(db)
         // A member whose jobs could not even start (its shared environment build is dead)
@@ -147,7 +151,12 @@ public struct RetrainRounds: Sendable {
         let tolerance = version.manifest.promotion.tolerance
 
         let retrained = members.filter { $0.kind == .retrain }
-        let scored = retrained.filter { $0.state == .scored && $0.score != nil && $0.modelID != nil }
+        // The candidates: what this round retrained, and champions submitted on this version.
+        let current = try Promotion.current(round.competition, db)
+        let leaders = try Submission.filter(sql: "competition = ? AND state = 'scored' AND kind = 'submission'", arguments: [round.competition]).fetchAll(db)
+        let ready = Leaderboard.rank(leaders, direction: metric.direction).prefix(version.manifest.promotion.retrainTopK).map(\.submission)
+            .filter { $0.datasetVersionID == round.datasetVersionID && $0.modelID != current?.modelID }
+        let scored = (retrained + ready).filter { $0.state == .scored && $0.score != nil && $0.modelID != nil }
         let failed = retrained.filter { $0.state != .scored }
         let failures = failed.map { "#\($0.id!) (retraining #\($0.sourceSubmissionID ?? 0)) failed at \($0.failedStage ?? "?"): \($0.error ?? "no message")" }
         if let evaluation = members.first(where: { $0.kind == .evaluate }) {
@@ -162,7 +171,6 @@ public struct RetrainRounds: Sendable {
         }
         round.bestModelID = best.modelID
         round.bestScore = best.score
-        let current = try Promotion.current(round.competition, db)
         let candidate = best.score!
         let note = failures.isEmpty ? "" : " (also: " + failures.joined(separator: "; ") + ")"
         func promote(_ reason: String) throws {
@@ -180,9 +188,9 @@ public struct RetrainRounds: Sendable {
             let shown = { (value: Double) in String(format: "%.4f", value) }
             if worse > tolerance {
                 round.state = .kept
-                round.decision = "rejected: retrained #\(best.id!) scored \(shown(candidate)), worse than production's \(shown(production)) by \(shown(worse)), more than the tolerance \(shown(tolerance))" + note
+                round.decision = "rejected: \(best.kind == .retrain ? "retrained " : "")#\(best.id!) scored \(shown(candidate)), worse than production's \(shown(production)) by \(shown(worse)), more than the tolerance \(shown(tolerance))" + note
             } else {
-                try promote("retrained #\(best.id!) scored \(shown(candidate)) against production's \(shown(production)) (tolerance \(shown(tolerance)))")
+                try promote("\(best.kind == .retrain ? "retrained " : "")#\(best.id!) scored \(shown(candidate)) against production's \(shown(production)) (tolerance \(shown(tolerance)))")
             }
         } else {
             round.state = .kept
