@@ -80,6 +80,7 @@ private struct Attempt {
     /// the attempt's error, with Slurm's own words.
     func submit(_ batch: SlurmBatchJob) async throws(ExecutionError) -> String? {
         var backoff = ControllerBackoff(configuration)
+        show(nil, "SUBMITTING")
         while context.stop.reason == nil {
             switch try await control.submit(batch) {
             case .done(let id):
@@ -176,7 +177,8 @@ private struct Attempt {
             note("Slurm job \(slurmID) reached its --time limit")
             return ExecutionResult(termination: .signalled(SIGTERM), wallSeconds: wallSeconds, stoppedBy: .timeout)
         case "CANCELLED":
-            let text = "Slurm job \(slurmID) was cancelled outside Hekaton (scancel\(status.reason.map { "; \($0)" } ?? "")): state CANCELLED"
+            let reason = status.reason.flatMap { $0 == "None" ? nil : "; \($0)" } ?? ""
+            let text = "Slurm job \(slurmID) was cancelled outside Hekaton (scancel\(reason)): state CANCELLED"
             note(text)
             throw ExecutionError(.rejected, text)
         default:

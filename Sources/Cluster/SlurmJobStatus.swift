@@ -39,7 +39,7 @@ public struct SlurmJobStatus: Sendable, Equatable {
         }
         guard let state = fields["JobState"] else { return nil }
         let (exitCode, signal) = exitPair(fields["ExitCode"] ?? "0:0")
-        let nodes = fields["NodeList"].flatMap { $0 == "(null)" ? nil : $0 }
+        let nodes = fields["NodeList"].flatMap { $0 == "(null)" || $0.isEmpty ? nil : $0 }
         return SlurmJobStatus(state: state, reason: fields["Reason"], exitCode: exitCode, signal: signal, nodes: nodes)
     }
 
@@ -49,7 +49,7 @@ public struct SlurmJobStatus: Sendable, Equatable {
         guard parts.count >= 2, let state = parts[0].split(separator: " ").first.map(String.init), !state.isEmpty else { return nil }
         let (exitCode, signal) = exitPair(parts[1])
         let reason = parts[0].contains(" ") ? String(parts[0].drop { $0 != " " }.dropFirst()) : nil
-        return SlurmJobStatus(state: state, reason: reason, exitCode: exitCode, signal: signal, nodes: parts.count > 2 ? parts[2] : nil)
+        return SlurmJobStatus(state: state, reason: reason, exitCode: exitCode, signal: signal, nodes: parts.count > 2 && !parts[2].isEmpty ? parts[2] : nil)
     }
 
     /// `code:signal`, as Slurm prints exit codes.
