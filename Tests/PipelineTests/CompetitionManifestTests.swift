@@ -35,6 +35,9 @@ struct CompetitionManifestTests {
     promotion:
       tolerance: 0.01
       retrain_top_k: 2
+    executors:
+      train: slurm
+      build: local
     """
 
     @Test("A complete manifest is read field by field")
@@ -52,6 +55,9 @@ struct CompetitionManifestTests {
         #expect(manifest.parametersJSON == #"{"k":10,"name":"x"}"#)
         #expect(manifest.schedules["ingest"]?.timeZone == "Asia/Tokyo")
         #expect(manifest.promotion.retrainTopK == 2)
+        #expect(manifest.executor(for: "train", default: .local) == .slurm)
+        #expect(manifest.executor(for: "build", default: .slurm) == .local)
+        #expect(manifest.executor(for: "score", default: .local) == .local, "a stage not named takes the daemon's default")
     }
 
     @Test("Bad manifests name the line, the field and what to do", arguments: [
@@ -64,6 +70,8 @@ struct CompetitionManifestTests {
         ("wall_time: 20m", "wall_time: soon", "limits.train.wall_time", "like 90s"),
         ("max_bundle_bytes: 10MiB", "max_bundle_bytes: big", "submission.max_bundle_bytes", "like 512MiB"),
         ("retrain_top_k: 2", "retrain_top_k: 0", "promotion.retrain_top_k", nil),
+        ("train: slurm", "train: kubernetes", "executors.train", "use one of local, slurm"),
+        ("train: slurm", "trian: slurm", "executors.trian", "did you mean 'train'?"),
     ] as [(String, String, String, String?)])
     func invalid(find: String, replace: String, field: String, suggestion: String?) throws {
         let text = Self.valid.replacingOccurrences(of: find, with: replace)
