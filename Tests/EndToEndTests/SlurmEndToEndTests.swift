@@ -115,14 +115,15 @@ struct SlurmEndToEndTests {
         #expect(error.contains("Slurm job \(slurmID)"), "\(error)")
     }
 
-    @Test("A daemon killed while a cluster job runs re-attaches to it after its restart; no second sbatch")
-    func reattachAfterKill() throws {
+    @Test("A daemon killed (or stopped) while a cluster job runs re-attaches to it after its restart; no second sbatch",
+          arguments: [SIGKILL, SIGTERM])
+    func reattachAfterKill(signal: Int32) throws {
         let root = try makeScratchDirectory()
         defer { try? FileManager.default.removeItem(at: root) }
         let first = try slurmDaemon(root: root)
         let submitted = try submit(["/bin/sh", "-c", "sleep 4; echo finished on the cluster"], first, options: ["--max-attempts", "1"])
         let slurmID = try waitUntilRunningOnCluster(submitted.id, first)
-        first.signal(SIGKILL)
+        first.signal(signal)
         _ = try first.waitForExit()
         #expect(try SlurmCluster.queueState(slurmID) == "RUNNING", "the cluster job outlives the daemon")
         try? FileManager.default.removeItem(atPath: first.notify.path)
