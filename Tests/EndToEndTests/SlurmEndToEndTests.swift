@@ -172,6 +172,29 @@ struct SlurmEndToEndTests {
         }
     }
 
+    @Test("A node that fails under a job fails the attempt (NODE_FAIL), and the queue's retry runs it again",
+          .enabled(if: SlurmCluster.isOurs, "only on the cluster scripts/slurm-up runs, as root"))
+    func nodeFailure() throws {
+        let daemon = try slurmDaemon()
+        defer { daemon.stop() }
+        let submitted = try submit(["/bin/sh", "-c", "sleep 3; echo second time lucky"], daemon, options: ["--max-attempts", "2"])
+        let slurmID = try waitUntilRunningOnCluster(submitted.id, daemon)
+        try SlurmCluster.failNode()
+        defer { try? SlurmCluster.start() }
+        var failed: JobInfo?
+        try waitUntil("job \(submitted.id) to fail its first attempt", timeout: .seconds(60), poll: .milliseconds(100)) {
+            failed = try job(submitted.id, daemon)
+            return failed!.error?.contains("NODE_FAIL") == true
+        }
+        #expect(failed?.error?.contains("Slurm job \(slurmID) ended NODE_FAIL") == true, "\(failed?.error ?? "")")
+        #expect(failed?.error?.contains("retried") == true, "\(failed?.error ?? "")")
+        try SlurmCluster.start()
+        let ended = try waitForEnd(submitted.id, daemon, timeout: .seconds(90))
+        #expect(ended.state == "succeeded", "\(ended.error ?? "")")
+        #expect(ended.attempt == 2)
+        #expect(ended.externalID != slurmID, "the retry is a new Slurm job")
+    }
+
     @Test("sbatch's refusal (a partition that does not exist) is the job's error, in Slurm's words")
     func rejectedPartition() throws {
         let daemon = try slurmDaemon(configuration: Self.slurmConfiguration + "\n  partition: no-such-partition")

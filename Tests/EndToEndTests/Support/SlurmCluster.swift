@@ -43,6 +43,13 @@ enum SlurmCluster {
         }
     }
 
+    /// Marks this machine's node down, as a node failure would: Slurm ends its jobs NODE_FAIL.
+    static func failNode() throws {
+        let host = try runCommand("/bin/hostname", ["-s"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let answer = try runCommand("/usr/bin/env", ["scontrol", "update", "nodename=\(host)", "state=down", "reason=hekaton-node-failure-test"])
+        guard answer.status == 0 else { throw CommandFailed(what: "scontrol update state=down", output: answer.stderr) }
+    }
+
     /// Starts whatever of the cluster is not running and waits until the node is idle.
     static func start() throws {
         let script = BuiltProducts.packageRoot.appendingPathComponent("scripts/slurm-up").path
