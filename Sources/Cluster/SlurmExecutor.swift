@@ -140,6 +140,13 @@ private struct Attempt {
                     }
                 }
                 if status.hasEnded { return try ended(slurmID, status) }
+                if status.cannotStart {
+                    let text = "Slurm cannot run job \(slurmID) as asked: \(status.summary); it was cancelled"
+                    _ = await stop(slurmID, .cancel)
+                    note(text)
+                    show(slurmID, status.summary, text)
+                    throw ExecutionError(.rejected, text)
+                }
                 interval = min(interval * 2, configuration.maxPollInterval)
                 await latch.pause(interval)
             case .unknownJob:

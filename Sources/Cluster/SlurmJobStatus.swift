@@ -23,6 +23,17 @@ public struct SlurmJobStatus: Sendable, Equatable {
 
     public var hasEnded: Bool { Self.endStates.contains(state) }
 
+    /// Reasons a pending job will never start as asked: sbatch accepted it (the cluster does
+    /// not enforce partition limits at submission) but no change of load can help.
+    static let hopelessReasons: Set<String> = [
+        "PartitionTimeLimit", "PartitionNodeLimit", "BadConstraints", "InvalidAccount", "InvalidQOS", "AccountNotAllowed",
+        "QOSNotAllowed", "PartitionConfig", "QOSMaxWallDurationPerJobLimit", "QOSMaxCpuPerJobLimit", "QOSMaxMemoryPerJob",
+        "QOSMaxGRESPerJob", "QOSMaxNodePerJobLimit",
+    ]
+
+    /// Pending for a reason that waiting cannot cure.
+    public var cannotStart: Bool { state == "PENDING" && reason.map(Self.hopelessReasons.contains) == true }
+
     /// The state with its reason, as `status` and `job show` print it: `PENDING (Resources)`.
     public var summary: String {
         guard let reason, reason != "None" else { return state }

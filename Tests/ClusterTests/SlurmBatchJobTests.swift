@@ -62,6 +62,15 @@ struct SlurmJobStatusTests {
         #expect(SlurmJobStatus.parse(scontrol: "slurm_load_jobs error: Invalid job id specified") == nil)
     }
 
+    @Test("A job pending for a reason waiting cannot cure cannot start; one waiting for resources can")
+    func hopelessPending() {
+        #expect(SlurmJobStatus(state: "PENDING", reason: "PartitionTimeLimit").cannotStart)
+        #expect(SlurmJobStatus(state: "PENDING", reason: "InvalidAccount").cannotStart)
+        #expect(!SlurmJobStatus(state: "PENDING", reason: "Resources").cannotStart)
+        #expect(!SlurmJobStatus(state: "PENDING", reason: "ReqNodeNotAvail,_UnavailableNodes:vm").cannotStart)
+        #expect(!SlurmJobStatus(state: "RUNNING", reason: "PartitionTimeLimit").cannotStart)
+    }
+
     @Test("sacct: the state's 'by UID' kept as the reason, code:signal")
     func parsesSacct() throws {
         let status = try #require(SlurmJobStatus.parse(sacct: "CANCELLED by 0|0:15|vm"))

@@ -32,13 +32,13 @@ struct SlurmEndToEndTests {
         try daemon.client.call("GET", "/v1/jobs/\(id)", as: JobInfo.self)
     }
 
-    /// Waits until the job runs on a node; answers its Slurm id.
+    /// Waits until the job runs on a node and the daemon has seen it run; answers its Slurm id.
     func waitUntilRunningOnCluster(_ id: Int64, _ daemon: DaemonUnderTest) throws -> String {
         var slurmID: String?
         try waitUntil("job \(id) to run on the cluster", timeout: .seconds(60), poll: .milliseconds(100)) {
             let info = try job(id, daemon)
             slurmID = info.externalID
-            guard let slurmID else { return false }
+            guard let slurmID, info.clusterState == "RUNNING" else { return false }
             return try SlurmCluster.queueState(slurmID) == "RUNNING"
         }
         return try #require(slurmID)
@@ -206,5 +206,21 @@ struct SlurmEndToEndTests {
         #expect(ended.error?.contains("Invalid partition name specified") == true, "\(ended.error ?? "")")
         let shown = try hekatonctl(["job", "show", "\(submitted.id)"], socket: daemon.socketPath)
         #expect(shown.stdout.contains("Invalid partition name specified"), "\(shown.stdout)")
+    }
+
+    @Test("A job Slurm accepts but can never start (its time limit above the partition's) is cancelled and dead, saying why",
+          .enabled(if: SlurmCluster.isOurs, "needs the 'short' partition scripts/slurm-up defines"))
+    func neverStarts() throws {
+        let daemon = try slurmDaemon(configuration: Self.slurmConfiguration + "\n  partition: short")
+        defer { daemon.stop() }
+        let submitted = try submit(["/bin/echo", "never"], daemon, options: ["--timeout", "10m"])
+        let ended = try waitForEnd(submitted.id, daemon)
+        #expect(ended.state == "dead")
+        let error = ended.error ?? ""
+        #expect(error.contains("Slurm cannot run job"), "\(error)")
+        // Slurm says PartitionConfig first, PartitionTimeLimit once its scheduler has looked.
+        #expect(error.contains("PartitionTimeLimit") || error.contains("PartitionConfig"), "\(error)")
+        let slurmID = try #require(ended.externalID)
+        #expect(try SlurmCluster.queueState(slurmID) == nil, "Hekaton cancelled it")
     }
 }
