@@ -43,6 +43,12 @@ public struct SlurmBatchJob: Sendable, Equatable {
             """
     }
 
+    /// What the job asks of the cluster, for the job's log: `--time=20 --mem=2048M ...`.
+    public var request: String {
+        arguments.filter { ["--time", "--mem", "--cpus-per-task", "--gres", "--partition", "--account"].contains(String($0.prefix { $0 != "=" })) }
+            .joined(separator: " ")
+    }
+
     /// One word for `/bin/sh`, whatever it holds.
     public static func quote(_ word: String) -> String {
         if !word.isEmpty, word.allSatisfy({ $0.isLetter || $0.isNumber || "-_./=:,@%+".contains($0) }), word.allSatisfy(\.isASCII) {

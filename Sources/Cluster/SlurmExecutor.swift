@@ -90,8 +90,7 @@ private struct Attempt {
                     _ = try? await control.cancel(id)
                     throw ExecutionError(.spawnFailed, "submitted as Slurm job \(id) but could not record it, so it was cancelled: \(error)")
                 }
-                let limits = batch.arguments.filter { $0.hasPrefix("--time") || $0.hasPrefix("--mem") || $0.hasPrefix("--cpus") || $0.hasPrefix("--gres") || $0.hasPrefix("--partition") }
-                note("submitted to Slurm as job \(id) (\(limits.joined(separator: " ")))")
+                note("submitted to Slurm as job \(id)" + (batch.request.isEmpty ? "" : " (\(batch.request))"))
                 show(id, "PENDING")
                 return id
             case .refused(let message):
@@ -128,6 +127,7 @@ private struct Attempt {
             }
             switch try await control.status(slurmID) {
             case .done(let status):
+                lostSince = nil
                 if !backoff.isReset {
                     note("the Slurm controller answers again")
                     backoff = ControllerBackoff(configuration)
