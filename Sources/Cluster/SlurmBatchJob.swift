@@ -6,15 +6,23 @@ import Foundation
 public struct SlurmBatchJob: Sendable, Equatable {
     public var arguments: [String]
     public var script: String
+    /// `--job-name`.
+    public var name: String
+    /// `--comment`, unique to the attempt: after an sbatch whose answer was lost (a timeout),
+    /// it tells whether Slurm took the job anyway, so it is never submitted twice.
+    public var marker: String
 
     /// - Parameters:
     ///   - environment: exactly what the command gets (`env -i`), as a local child would.
     ///   - timeout: `--time`, rounded up to whole minutes.
     public init(jobID: Int64, attempt: Int, argv: [String], environment: [String: String], workingDirectory: String,
-                logPath: String, timeout: Duration?, resources: ClusterResources, configuration: SlurmConfiguration) {
+                logPath: String, timeout: Duration?, resources: ClusterResources, configuration: SlurmConfiguration,
+                marker: String = "hekaton-" + UUID().uuidString.lowercased()) {
+        name = "hekaton-\(jobID)"
+        self.marker = marker
         // Slurm expands %j and friends in --output; a path with a % is redirected by the script instead.
         let slurmWritesLog = !logPath.contains("%") && !logPath.contains("\\")
-        var arguments = ["--parsable", "--job-name=hekaton-\(jobID)", "--export=NONE", "--no-requeue",
+        var arguments = ["--parsable", "--job-name=\(name)", "--comment=\(marker)", "--export=NONE", "--no-requeue",
                          "--output=\(slurmWritesLog ? logPath : "/dev/null")", "--open-mode=append"]
         if let timeout {
             let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) * 1e-18

@@ -46,6 +46,17 @@ struct SlurmControl: Sendable {
         return .unknownJob
     }
 
+    /// The id of the job named `name` carrying `marker` as its comment, if Slurm has one.
+    func find(_ batch: SlurmBatchJob) async throws(ExecutionError) -> Answer<String?> {
+        let output = try await tool("squeue", ["-h", "-n", batch.name, "-o", "%i|%k"])
+        guard output.status == 0 else { return Self.classify(output) }
+        for line in output.stdout.split(whereSeparator: \.isNewline) {
+            let fields = line.split(separator: "|", maxSplits: 1).map(String.init)
+            if fields.count == 2 && fields[1] == batch.marker { return .done(fields[0]) }
+        }
+        return .done(nil)
+    }
+
     /// `scancel ID`: sends the job SIGTERM, then SIGKILL after Slurm's KillWait.
     func cancel(_ id: String) async throws(ExecutionError) -> Answer<Void> {
         let output = try await tool("scancel", [id])

@@ -82,7 +82,14 @@ private struct Attempt {
         var backoff = ControllerBackoff(configuration)
         show(nil, "SUBMITTING")
         while context.stop.reason == nil {
-            switch try await control.submit(batch) {
+            // After an sbatch without an answer, Slurm may have taken the job all the same.
+            var answer: SlurmControl.Answer<String>
+            switch backoff.isReset ? .done(nil) : try await control.find(batch) {
+            case .done(let found?): answer = .done(found)
+            case .done(nil), .refused, .unknownJob: answer = try await control.submit(batch)
+            case .unreachable(let message): answer = .unreachable(message)
+            }
+            switch answer {
             case .done(let id):
                 do {
                     try await context.recordExternalID(id, executor.name)

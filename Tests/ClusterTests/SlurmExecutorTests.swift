@@ -26,7 +26,14 @@ final class FakeSlurm: @unchecked Sendable {
                 cat > \(dir)/jobs/$n.sh
                 cat \(dir)/next-state > \(dir)/jobs/$n
                 echo "$@" > \(dir)/jobs/$n.args
+                if [ -f \(dir)/sbatch-lost ]; then rm \(dir)/sbatch-lost; echo "sbatch: error: Batch job submission failed: Socket timed out on send/recv operation" >&2; exit 1; fi
                 echo $n
+                """,
+            "squeue": """
+                for a in \(dir)/jobs/*.args; do
+                  [ -f "$a" ] && echo "$(basename "$a" .args)|$(tr ' ' '\\n' < "$a" | sed -n 's/^--comment=//p')"
+                done
+                exit 0
                 """,
             "scontrol": """
                 id="$4"
@@ -172,6 +179,18 @@ struct SlurmExecutorTests {
         #expect(result.succeeded)
         #expect(fake.logText.contains("cannot reach the Slurm controller"))
         #expect(fake.logText.contains("the Slurm controller answers again"))
+    }
+
+    @Test("An sbatch whose answer was lost (a timeout) is not repeated when Slurm took the job after all")
+    func lostSbatchAnswer() async throws {
+        let fake = try FakeSlurm()
+        try fake.next("COMPLETED 0:0")
+        try fake.flag("sbatch-lost")
+        let recorded = Recorded()
+        let result = try await fake.executor().run(job, context: context(fake, recorded: recorded))
+        #expect(result.succeeded)
+        #expect(fake.calls.filter { $0 == "sbatch" }.count == 1, "\(fake.calls)")
+        #expect(recorded.all.map(\.0) == ["101"])
     }
 
     @Test("Slurm's end states: an outside scancel is permanent, a node failure is retried, TIMEOUT is a timeout",
