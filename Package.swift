@@ -46,6 +46,9 @@ let package = Package(
         // Real child processes: process groups, logs, resource usage, kill on timeout.
         .target(name: "Execution", dependencies: ["Scheduler"], swiftSettings: strict),
 
+        // The cluster executor: jobs handed to Slurm (sbatch, scontrol, scancel) over a shared state directory.
+        .target(name: "Cluster", dependencies: ["Scheduler", "Execution"], swiftSettings: strict),
+
         // A participant's directory as a bundle: .hekatonignore, safety checks, a tar stream.
         .target(name: "SubmissionBundle", swiftSettings: strict),
 
@@ -54,13 +57,13 @@ let package = Package(
 
         // Competitions: manifests, the pipeline's stages, the sandbox, promotion.
         .target(name: "Pipeline", dependencies: [
-            "Scheduler", "Lineage", "Execution", "StrictYAML", "SubmissionBundle", "OCILayout",
+            "Scheduler", "Lineage", "Execution", "Cluster", "StrictYAML", "SubmissionBundle", "OCILayout",
             .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: strict),
 
         // The daemon's parts: configuration, the HTTP server, systemd, wiring.
         .target(name: "HekatonDaemon", dependencies: [
-            "ControlAPI", "ControlClient", "Scheduler", "Lineage", "Execution", "Pipeline", "StrictYAML", "SubmissionBundle", "CSystemd",
+            "ControlAPI", "ControlClient", "Scheduler", "Lineage", "Execution", "Cluster", "Pipeline", "StrictYAML", "SubmissionBundle", "CSystemd",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -90,6 +93,7 @@ let package = Package(
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler"], swiftSettings: strict),
         .testTarget(name: "LineageTests", dependencies: ["Lineage", "TestSupport"], resources: [.copy("Resources")], swiftSettings: strict),
         .testTarget(name: "ExecutionTests", dependencies: ["Execution", "Scheduler"], swiftSettings: strict),
+        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Scheduler"], swiftSettings: strict),
         .testTarget(name: "SubmissionBundleTests", dependencies: ["SubmissionBundle", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "OCILayoutTests", dependencies: ["OCILayout", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "StrictYAML"], swiftSettings: strict),

@@ -61,6 +61,11 @@ public struct JobInfo: Codable, Sendable, Equatable {
     public var executor: String?
     /// The executor's own id, such as a Slurm job id.
     public var externalID: String?
+    /// For a job handed to the cluster: Slurm's state as last seen (`PENDING (Priority)`,
+    /// `RUNNING`, `COMPLETED`), or `UNREACHABLE` while the controller does not answer.
+    public var clusterState: String?
+    /// Why the cluster state needs explaining, in a sentence (the controller is out of reach).
+    public var clusterDetail: String?
     /// True when `POST /v1/jobs` found a waiting or running job with the same unique key.
     public var existing: Bool?
 
@@ -68,7 +73,8 @@ public struct JobInfo: Codable, Sendable, Equatable {
                 maxAttempts: Int, timeoutSeconds: Double?, uniqueKey: String?, labels: [String: String], dependsOn: [Int64],
                 schedule: String?, createdAt: String, notBefore: String?, startedAt: String?, finishedAt: String?,
                 exitStatus: Int?, signal: Int?, wallSeconds: Double?, userSeconds: Double?, systemSeconds: Double?,
-                peakMemoryBytes: Int64?, error: String?, executor: String?, externalID: String?, existing: Bool? = nil) {
+                peakMemoryBytes: Int64?, error: String?, executor: String?, externalID: String?,
+                clusterState: String? = nil, clusterDetail: String? = nil, existing: Bool? = nil) {
         self.id = id
         self.queue = queue
         self.priority = priority
@@ -95,6 +101,8 @@ public struct JobInfo: Codable, Sendable, Equatable {
         self.error = error
         self.executor = executor
         self.externalID = externalID
+        self.clusterState = clusterState
+        self.clusterDetail = clusterDetail
         self.existing = existing
     }
 }

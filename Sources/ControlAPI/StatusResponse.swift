@@ -10,6 +10,8 @@ public struct StatusResponse: Codable, Sendable, Equatable {
     /// Jobs by state name (`queued`, `running`, ...); states with no jobs are absent.
     public var jobs: [String: Int]
     public var schedules: Int
+    /// Running jobs handed to a cluster, with their cluster ids and states; absent when none.
+    public var clusterJobs: [ClusterJobInfo]?
     /// The caller as the daemon sees it through `SO_PEERCRED`.
     public var caller: Caller
     /// The next fires of the schedules, soonest first.
@@ -21,7 +23,8 @@ public struct StatusResponse: Codable, Sendable, Equatable {
     public var attention: [AttentionItem] = []
 
     public init(version: String, pid: Int32, startedAt: String, uptimeSeconds: Double, stateDirectory: String,
-                socketPath: String, databaseBytes: Int64, jobs: [String: Int], schedules: Int, caller: Caller) {
+                socketPath: String, databaseBytes: Int64, jobs: [String: Int], schedules: Int,
+                clusterJobs: [ClusterJobInfo]? = nil, caller: Caller) {
         self.version = version
         self.pid = pid
         self.startedAt = startedAt
@@ -31,7 +34,26 @@ public struct StatusResponse: Codable, Sendable, Equatable {
         self.databaseBytes = databaseBytes
         self.jobs = jobs
         self.schedules = schedules
+        self.clusterJobs = clusterJobs
         self.caller = caller
+    }
+}
+
+/// A running job on a cluster, as `status` lists it.
+public struct ClusterJobInfo: Codable, Sendable, Equatable {
+    public var job: Int64
+    public var executor: String
+    /// The cluster's id for it (a Slurm job id); absent until the cluster accepted it.
+    public var externalID: String?
+    public var state: String
+    public var detail: String?
+
+    public init(job: Int64, executor: String, externalID: String?, state: String, detail: String?) {
+        self.job = job
+        self.executor = executor
+        self.externalID = externalID
+        self.state = state
+        self.detail = detail
     }
 }
 

@@ -2,11 +2,13 @@ import Foundation
 import Scheduler
 
 extension ChildProcess {
-    /// Starts `executable` in a process group of its own, stdin from /dev/null, stdout and
-    /// stderr to `output`, with exactly `environment`, in `workingDirectory`, with default
-    /// signal handling and no blocked signals whatever the daemon set for itself.
+    /// Starts `executable` in a process group of its own, stdin from `input` (else
+    /// /dev/null), stdout to `output` and stderr to `errors` (else `output` too), with exactly
+    /// `environment`, in `workingDirectory`, with default signal handling and no blocked
+    /// signals whatever the daemon set for itself.
     static func spawn(
-        executable: String, argv: [String], environment: [String: String], workingDirectory: String, output: Int32
+        executable: String, argv: [String], environment: [String: String], workingDirectory: String, output: Int32,
+        errors: Int32? = nil, input: Int32? = nil
     ) throws(ExecutionError) -> ChildProcess {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -28,9 +30,13 @@ extension ChildProcess {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        if let input {
+            posix_spawn_file_actions_adddup2(&actions, input, 0)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        }
         posix_spawn_file_actions_adddup2(&actions, output, 1)
-        posix_spawn_file_actions_adddup2(&actions, output, 2)
+        posix_spawn_file_actions_adddup2(&actions, errors ?? output, 2)
         #if canImport(Glibc)
         guard let addChdir = PosixSpawnExtensions.addChdir else {
             throw ExecutionError(.spawnFailed, "this C library lacks posix_spawn_file_actions_addchdir_np (glibc 2.29 or later is needed)")

@@ -1,6 +1,7 @@
 import ControlAPI
 import Foundation
 import GRDB
+import Cluster
 import Execution
 import Logging
 import NIOCore
@@ -44,14 +45,17 @@ public struct Daemon: Sendable {
         let blobs = try BlobStore(root: configuration.stateDirectory + "/blobs")
         let executor: any Executor
         var recordOutputs: WorkerPool.OutputRecorder?
+        let clusterJobs = ClusterJobBoard()
+        let slurm = SlurmExecutor(configuration: configuration.slurm, board: clusterJobs)
         if let layout {
-            executor = PipelineExecutor(local: LocalExecutor(), layout: layout, database: database, blobs: blobs)
+            executor = PipelineExecutor(local: LocalExecutor(), slurm: slurm, defaultExecutor: configuration.executor,
+                                        layout: layout, database: database, blobs: blobs)
             let recorder = PipelineRecorder(layout: layout, queue: queue, blobs: blobs)
             // A crash may have come between an artifact's commit and its `latest` link.
             try ArtifactStore(stateDirectory: layout.stateDirectory).reconcile(database)
             recordOutputs = { db, completion in try recorder.record(db, completion) }
         } else {
-            executor = LocalExecutor()
+            executor = configuration.executor == .slurm ? slurm : LocalExecutor()
         }
         let workers = WorkerPool(
             queue: queue, executor: executor,
@@ -71,7 +75,8 @@ public struct Daemon: Sendable {
             onError: { error in logger.error("schedules: \(error)") })
         let context = try DaemonContext(database: database, stateDirectory: configuration.stateDirectory,
                                     socketPath: configuration.socketPath, startedAt: startedAt, logger: logger,
-                                    workers: workers, scheduleRunner: scheduleRunner, layout: layout, blobs: blobs)
+                                    workers: workers, scheduleRunner: scheduleRunner, layout: layout, blobs: blobs,
+                                    clusterJobs: clusterJobs)
         let router = DaemonRoutes.router(context)
 
         notifier.status("binding the control socket")
@@ -85,6 +90,7 @@ public struct Daemon: Sendable {
         let listening = activated == nil ? configuration.socketPath : "an activated socket"
         logger.info("hekatond \(HekatonVersion.current) ready", metadata: [
             "state_directory": "\(configuration.stateDirectory)", "socket": "\(listening)", "pid": "\(getpid())",
+            "executor": "\(configuration.executor.rawValue)",
         ])
         notifier.ready(status: "serving on \(listening)")
 
@@ -176,6 +182,11 @@ public struct Daemon: Sendable {
             logger.warning("state_directory and socket take effect only at restart")
             next.stateDirectory = current.stateDirectory
             next.socketPath = current.socketPath
+        }
+        if next.executor != current.executor || next.slurm != current.slurm {
+            logger.warning("executor and slurm take effect only at restart")
+            next.executor = current.executor
+            next.slurm = current.slurm
         }
         server.updateIdentity(CallerIdentity(adminGroup: next.adminGroup))
         ControlServer.applyOwnership(path: current.socketPath, mode: next.socketMode, group: next.socketGroup, logger: logger)

@@ -1,5 +1,7 @@
+import Cluster
 import ControlClient
 import Foundation
+import Pipeline
 import Scheduler
 import StrictYAML
 
@@ -26,6 +28,10 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var jobRetentionSeconds: Double = 30 * 86400
     /// The Python SDK (`python/src`) mounted into every stage; found next to hekatond when unset.
     public var pythonSDK: String?
+    /// Where jobs run unless a competition's manifest says otherwise per stage.
+    public var executor: ExecutorKind = .local
+    /// The cluster, for `executor: slurm` and for stages a manifest sends there.
+    public var slurm = SlurmConfiguration()
     /// Where the configuration was read from, if anywhere (re-read on SIGHUP).
     public var configurationFile: String?
 
@@ -40,7 +46,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
 
     /// The keys a configuration file may hold, in the order the README documents them.
     static let fileKeys = ["state_directory", "socket", "socket_mode", "socket_group", "admin_group",
-                           "max_request_body_bytes", "idle_timeout_seconds", "log_level", "max_concurrent_jobs", "queues", "job_retention", "python_sdk"]
+                           "max_request_body_bytes", "idle_timeout_seconds", "log_level", "max_concurrent_jobs", "queues", "job_retention", "python_sdk",
+                           "executor", "slurm"]
 
     /// Resolves the configuration: command-line flags win over the file, the file over
     /// systemd's environment, and that over the built-in defaults.
@@ -124,6 +131,15 @@ public struct DaemonConfiguration: Sendable, Equatable {
             jobRetentionSeconds = seconds
         }
         if let value = try root.string("python_sdk") { pythonSDK = value }
+        if let value = root["executor"] {
+            let text = try value.string()
+            guard let kind = ExecutorKind(rawValue: text) else {
+                throw value.invalid("unknown executor '\(text)'",
+                                    suggestion: "use one of \(ExecutorKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            executor = kind
+        }
+        if let map = try root.mapping("slurm") { slurm = try Self.slurm(map) }
         if let value = root["log_level"] {
             let text = try value.string()
             guard let level = LogLevelName(rawValue: text.lowercased()) else {
@@ -132,5 +148,30 @@ public struct DaemonConfiguration: Sendable, Equatable {
             }
             logLevel = level
         }
+    }
+
+    static let slurmKeys = ["partition", "account", "poll_interval", "max_poll_interval", "controller_backoff", "cancel_deadline",
+                            "extra_args", "bin_directory"]
+
+    /// The `slurm:` mapping; every key optional.
+    static func slurm(_ map: YAMLMapping) throws(YAMLError) -> SlurmConfiguration {
+        try map.allowKeys(slurmKeys)
+        var slurm = SlurmConfiguration(partition: try map.string("partition"), account: try map.string("account"),
+                                       binDirectory: try map.string("bin_directory"))
+        func duration(_ key: String) throws(YAMLError) -> Duration? {
+            guard let value = map[key] else { return nil }
+            let text = try value.string()
+            guard let seconds = DurationText.seconds(text), seconds >= 0.01 else {
+                throw value.invalid("'\(text)' is not a duration", suggestion: "write it like 250ms, 2s or 1m")
+            }
+            return .milliseconds(Int64(seconds * 1000))
+        }
+        if let value = try duration("poll_interval") { slurm.pollInterval = value }
+        if let value = try duration("max_poll_interval") { slurm.maxPollInterval = value }
+        if let value = try duration("controller_backoff") { slurm.maxControllerBackoff = value }
+        if let value = try duration("cancel_deadline") { slurm.cancelDeadline = value }
+        if slurm.maxPollInterval < slurm.pollInterval { slurm.maxPollInterval = slurm.pollInterval }
+        if let value = map["extra_args"] { slurm.extraArguments = try value.stringList() }
+        return slurm
     }
 }

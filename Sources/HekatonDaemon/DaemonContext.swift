@@ -1,3 +1,4 @@
+import Cluster
 import ControlAPI
 import Foundation
 import GRDB
@@ -21,10 +22,13 @@ public final class DaemonContext: Sendable {
     public let blobs: BlobStore
     /// Nil when the Python SDK could not be found: competitions can be published, not entered.
     public let intake: SubmissionIntake?
+    /// The Slurm state of the jobs handed to the cluster, as last seen.
+    public let clusterJobs: ClusterJobBoard
 
     public init(database: DatabasePool, stateDirectory: String, socketPath: String, startedAt: Date, logger: Logger,
                 workers: WorkerPool? = nil, scheduleRunner: ScheduleRunner? = nil, layout: PipelineLayout? = nil,
-                blobs: BlobStore? = nil) throws {
+                blobs: BlobStore? = nil, clusterJobs: ClusterJobBoard = ClusterJobBoard()) throws {
+        self.clusterJobs = clusterJobs
         self.database = database
         self.stateDirectory = stateDirectory
         self.socketPath = socketPath
@@ -44,7 +48,7 @@ public final class DaemonContext: Sendable {
     }
 
     func status(for caller: Caller) throws -> StatusResponse {
-        let counts = try database.read { db -> ([String: Int], Int) in
+        let counts = try database.read { db -> ([String: Int], Int, [Int64]) in
             var jobs: [String: Int] = [:]
             if try db.tableExists("job") {
                 for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM job GROUP BY state") {
@@ -52,7 +56,13 @@ public final class DaemonContext: Sendable {
                 }
             }
             let schedules = try db.tableExists("schedule") ? try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM schedule") ?? 0 : 0
-            return (jobs, schedules)
+            let running = try db.tableExists("job") ? try Int64.fetchAll(db, sql: "SELECT id FROM job WHERE state = 'running' ORDER BY id") : []
+            return (jobs, schedules, running)
+        }
+        let onCluster = counts.2.compactMap { id in
+            clusterJobs.entry(for: id).map {
+                ClusterJobInfo(job: id, executor: $0.executor, externalID: $0.externalID, state: $0.state, detail: $0.detail)
+            }
         }
         var status = StatusResponse(
             version: HekatonVersion.current,
@@ -64,6 +74,7 @@ public final class DaemonContext: Sendable {
             databaseBytes: DaemonDatabase.sizeOnDisk(stateDirectory: stateDirectory),
             jobs: counts.0,
             schedules: counts.1,
+            clusterJobs: onCluster.isEmpty ? nil : onCluster,
             caller: caller
         )
         let stateDirectory = stateDirectory

@@ -31,6 +31,10 @@ extension Hekatonctl {
                 : status.jobs.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
             let role = status.caller.isAdmin ? "host" : "participant"
             let who = status.caller.user.map { "\($0) (uid \(status.caller.uid))" } ?? "uid \(status.caller.uid)"
+            let cluster = (status.clusterJobs ?? []).map { entry in
+                let id = entry.externalID.map { "\(entry.executor) job \($0)" } ?? "\(entry.executor), not submitted yet"
+                return "\n  cluster          job \(entry.job): \(id), \(entry.state)" + (entry.detail.map { " (\($0))" } ?? "")
+            }.joined()
             var lines = ["""
             hekatond \(status.version): running (pid \(status.pid), up \(Format.duration(seconds: status.uptimeSeconds)))
               state directory  \(status.stateDirectory) (database \(Format.bytes(status.databaseBytes)))
@@ -38,7 +42,7 @@ extension Hekatonctl {
               jobs             \(jobs)
               schedules        \(status.schedules)
               you              \(who), \(role)
-            """]
+            """ + cluster]
             lines += dashboard(status)
             return lines.joined(separator: "\n")
         }

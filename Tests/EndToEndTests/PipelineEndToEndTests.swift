@@ -9,17 +9,25 @@ import Testing
 struct PipelineEndToEndTests {
     static let examples = BuiltProducts.packageRoot.appendingPathComponent("examples/pococha")
 
-    /// A daemon with the example competition published and one day of data registered.
-    func competitionDaemon() throws -> DaemonUnderTest {
+    /// A daemon with the example competition published and one day of data registered;
+    /// `manifestAddition` is appended to a copy of the example's manifest.
+    func competitionDaemon(manifestAddition: String = "") throws -> DaemonUnderTest {
         let daemon = try DaemonUnderTest(configuration: "socket_mode: \"0666\"\n")
+        var competition = Self.examples.appendingPathComponent("competition")
+        if !manifestAddition.isEmpty {
+            let copy = daemon.root.appendingPathComponent("competition")
+            try FileManager.default.copyItem(at: competition, to: copy)
+            let manifest = copy.appendingPathComponent("hekaton.yaml")
+            try (try String(contentsOf: manifest, encoding: .utf8) + manifestAddition).write(to: manifest, atomically: true, encoding: .utf8)
+            competition = copy
+        }
         let day = daemon.root.appendingPathComponent("day")
         let generated = try runCommand("/usr/bin/env", ["python3", Self.examples.appendingPathComponent("generate.py").path,
                                                         "--day", "2026-11-28", "--seed", "1", "--out", day.path])
         try #require(generated.status == 0, "\(generated.stderr)")
         let registered = try hekatonctl(["dataset", "register", "pococha-daily", "--tag", "2026-11-28", day.path], socket: daemon.socketPath)
         try #require(registered.status == 0, "\(registered.stderr)")
-        let published = try hekatonctl(["competition", "publish", Self.examples.appendingPathComponent("competition").path],
-                                       socket: daemon.socketPath)
+        let published = try hekatonctl(["competition", "publish", competition.path], socket: daemon.socketPath)
         try #require(published.status == 0, "\(published.stderr)")
         return daemon
     }

@@ -57,6 +57,29 @@ struct DaemonConfigurationTests {
         #expect(configuration.logLevel == .debug)
     }
 
+    @Test("The executor and the cluster it hands jobs to")
+    func slurmKeys() throws {
+        var configuration = base
+        #expect(configuration.executor == .local)
+        try configuration.apply(yaml: """
+            executor: slurm
+            slurm:
+              partition: gpu
+              account: ml
+              poll_interval: 100ms
+              max_poll_interval: 3s
+              extra_args: [--qos=high]
+              bin_directory: /opt/slurm/bin
+            """, file: "h.yaml")
+        #expect(configuration.executor == .slurm)
+        #expect(configuration.slurm.partition == "gpu")
+        #expect(configuration.slurm.account == "ml")
+        #expect(configuration.slurm.pollInterval == .milliseconds(100))
+        #expect(configuration.slurm.maxPollInterval == .seconds(3))
+        #expect(configuration.slurm.extraArguments == ["--qos=high"])
+        #expect(configuration.slurm.binDirectory == "/opt/slurm/bin")
+    }
+
     @Test("Bad files are rejected with file, line, field and a suggestion", arguments: [
         ("log_level: info\nsocket_mod: \"0600\"\n", 2, "socket_mod", "did you mean 'socket_mode'?"),
         ("socket_mode: \"0999\"\n", 1, "socket_mode", "write it like 0660"),
@@ -64,6 +87,9 @@ struct DaemonConfigurationTests {
         ("log_level: loud\n", 1, "log_level", "use one of"),
         ("max_request_body_bytes: 10\n", 1, "max_request_body_bytes", nil),
         ("admin_group: [a\n", 2, nil, nil),
+        ("executor: kubernetes\n", 1, "executor", "use one of local, slurm"),
+        ("slurm:\n  partiton: gpu\n", 2, "slurm.partiton", "did you mean 'partition'?"),
+        ("slurm:\n  poll_interval: often\n", 2, "slurm.poll_interval", "like 250ms"),
     ] as [(String, Int, String?, String?)])
     func rejected(text: String, line: Int, field: String?, suggestion: String?) {
         var configuration = base

@@ -37,6 +37,9 @@ struct CompetitionManifestTests {
     promotion:
       tolerance: 0.01
       retrain_top_k: 2
+    executors:
+      train: slurm
+      build: local
     """
 
     @Test("A complete manifest is read field by field")
@@ -55,8 +58,11 @@ struct CompetitionManifestTests {
         #expect(manifest.schedules["ingest"]?.timeZone == "Asia/Tokyo")
         #expect(manifest.promotion.retrainTopK == 2)
         #expect(manifest.dataset.source == .command(argv: ["python3", "host/fetch.py"]))
-        #expect(manifest.artifact.keep == 7, "the default")
-        #expect(manifest.artifact.oci == nil)
+        #expect(manifest.artifactPolicy.keep == 7, "the default")
+        #expect(manifest.artifactPolicy.oci == nil)
+        #expect(manifest.executor(for: "train", default: .local) == .slurm)
+        #expect(manifest.executor(for: "build", default: .slurm) == .local)
+        #expect(manifest.executor(for: "score", default: .local) == .local, "a stage not named takes the daemon's default")
     }
 
     @Test("A directory source with its ready file, and the artifact's packaging")
@@ -66,8 +72,8 @@ struct CompetitionManifestTests {
             + "\nartifact:\n  keep: 3\n  oci: {base: oci/busybox, base_reference: latest, prefix: srv/artifact, entrypoint: [/bin/sh]}\n"
         let manifest = try CompetitionManifest.parse(text, file: "hekaton.yaml")
         #expect(manifest.dataset.source == .directory(path: "/srv/exports/pococha", readyFile: "_SUCCESS"))
-        #expect(manifest.artifact.keep == 3)
-        #expect(manifest.artifact.oci == CompetitionManifest.OCIPackaging(base: "oci/busybox", baseReference: "latest",
+        #expect(manifest.artifactPolicy.keep == 3)
+        #expect(manifest.artifactPolicy.oci == CompetitionManifest.OCIPackaging(base: "oci/busybox", baseReference: "latest",
                                                                          prefix: "srv/artifact", entrypoint: ["/bin/sh"]))
     }
 
@@ -118,6 +124,8 @@ struct CompetitionManifestTests {
         ("wall_time: 20m", "wall_time: soon", "limits.train.wall_time", "like 90s"),
         ("max_bundle_bytes: 10MiB", "max_bundle_bytes: big", "submission.max_bundle_bytes", "like 512MiB"),
         ("retrain_top_k: 2", "retrain_top_k: 0", "promotion.retrain_top_k", nil),
+        ("train: slurm", "train: kubernetes", "executors.train", "use one of local, slurm"),
+        ("train: slurm", "trian: slurm", "executors.trian", "did you mean 'train'?"),
     ] as [(String, String, String, String?)])
     func invalid(find: String, replace: String, field: String, suggestion: String?) throws {
         let text = Self.valid.replacingOccurrences(of: find, with: replace)

@@ -1,3 +1,4 @@
+import Cluster
 import ControlAPI
 import Foundation
 import Scheduler
@@ -25,11 +26,13 @@ extension Router {
             }
             filter.queue = request.query["queue"]
             let jobs = try daemon.queue.list(filter)
-            return .json(JobList(jobs: try jobs.map { try JobMapping.info($0, dependsOn: daemon.queue.dependencies(of: $0.id)) }))
+            return .json(JobList(jobs: try jobs.map {
+                try JobMapping.info($0, dependsOn: daemon.queue.dependencies(of: $0.id), cluster: daemon.clusterJobs)
+            }))
         }
         add("GET", "/v1/jobs/{id}") { request in
             let job = try daemon.existingJob(try request.intParameter("id"))
-            return .json(try JobMapping.info(job, dependsOn: daemon.queue.dependencies(of: job.id)))
+            return .json(try JobMapping.info(job, dependsOn: daemon.queue.dependencies(of: job.id), cluster: daemon.clusterJobs))
         }
         add("GET", "/v1/jobs/{id}/logs") { request in
             let job = try daemon.existingJob(try request.intParameter("id"))
@@ -97,8 +100,9 @@ enum JobMapping {
                        uniqueKey: request.uniqueKey, dependencies: request.after ?? [], labels: request.labels ?? [:])
     }
 
-    static func info(_ job: Job, dependsOn: [Int64]) throws -> JobInfo {
-        JobInfo(id: job.id, queue: job.queue, priority: job.priority, state: job.state.rawValue, argv: job.argv,
+    static func info(_ job: Job, dependsOn: [Int64], cluster: ClusterJobBoard? = nil) throws -> JobInfo {
+        let seen = cluster?.entry(for: job.id)
+        return JobInfo(id: job.id, queue: job.queue, priority: job.priority, state: job.state.rawValue, argv: job.argv,
                 workingDirectory: job.workingDirectory, attempt: job.attempt, maxAttempts: job.maxAttempts,
                 timeoutSeconds: job.timeoutSeconds, uniqueKey: job.uniqueKey, labels: job.labels, dependsOn: dependsOn,
                 schedule: job.scheduleName, createdAt: RFC3339.string(job.createdAt),
@@ -106,6 +110,7 @@ enum JobMapping {
                 startedAt: job.startedAt.map { RFC3339.string($0) }, finishedAt: job.finishedAt.map { RFC3339.string($0) },
                 exitStatus: job.exitStatus.map(Int.init), signal: job.signal.map(Int.init), wallSeconds: job.wallSeconds,
                 userSeconds: job.userSeconds, systemSeconds: job.systemSeconds, peakMemoryBytes: job.peakMemoryBytes,
-                error: job.error, executor: job.executor, externalID: job.externalID)
+                error: job.error, executor: job.executor, externalID: job.externalID,
+                clusterState: seen?.state, clusterDetail: seen?.detail)
     }
 }

@@ -99,11 +99,11 @@ struct AutomationRecorder: Sendable {
             // Older builds beyond the last N leave the disk; their records and lineage stay.
             let kept = try ArtifactBuild.filter(sql: "competition = ? AND state = 'succeeded'", arguments: [competitionName])
                 .order(sql: "id DESC").fetchAll(db)
-            for var old in kept.dropFirst(manifest.artifact.keep) {
+            for var old in kept.dropFirst(manifest.artifactPolicy.keep) {
                 old.state = .pruned
                 try old.update(db)
             }
-            let keep = Set(kept.prefix(manifest.artifact.keep).map(\.jobID))
+            let keep = Set(kept.prefix(manifest.artifactPolicy.keep).map(\.jobID))
             let store = ArtifactStore(stateDirectory: layout.stateDirectory)
             // The link moves only once the build is committed.
             db.afterNextTransaction { _ in

@@ -1,3 +1,4 @@
+import Execution
 import Foundation
 import GRDB
 import Lineage
@@ -46,10 +47,10 @@ extension PipelineExecutor {
         } catch {
             throw failure("could not prepare the artifact of '\(name)': \(error)", context)
         }
-        Self.log("hekatond: building the artifact of '\(name)' from model \(production.modelID) (submission #\(submissionID)) on \(manifest.dataset.name)@\(dataset.tag)", to: context.logURL)
+        JobLog.note("building the artifact of '\(name)' from model \(production.modelID) (submission #\(submissionID)) on \(manifest.dataset.name)@\(dataset.tag)", to: context.logURL)
         let (run, outOfMemory) = try await execute(prepared, job, context: context, what: "the artifact stage")
         guard run.succeeded else {
-            if let outOfMemory { Self.log("hekatond: " + outOfMemory, to: context.logURL) }
+            if let outOfMemory { JobLog.note(outOfMemory, to: context.logURL) }
             return run
         }
         do {
@@ -123,7 +124,7 @@ extension PipelineExecutor {
         let exported = store.directory(manifest.name, job: job.id)
         if FileManager.default.fileExists(atPath: exported) { try Self.removeTree(exported) }
         try FileManager.default.createDirectory(atPath: exported, withIntermediateDirectories: true)
-        if let oci = manifest.artifact.oci {
+        if let oci = manifest.artifactPolicy.oci {
             let base = oci.base.hasPrefix("/") ? oci.base : work + "/host/" + oci.base
             let image = try ArtifactImage.build(base: base, baseReference: oci.baseReference, content: work + "/output",
                                                 prefix: oci.prefix, entrypoint: oci.entrypoint, output: exported + "/oci",
@@ -132,9 +133,9 @@ extension PipelineExecutor {
             result.ociManifestDigest = image
             result.ociReference = logical.date
             result.ociDigest = try snapshot.capture(exported + "/oci").manifest.rootDigest.description
-            Self.log("hekatond: OCI image \(manifest.name):\(logical.date) \(image)", to: context.logURL)
+            JobLog.note("OCI image \(manifest.name):\(logical.date) \(image)", to: context.logURL)
         }
         try snapshot.materialize(output.manifest, into: exported + "/files")
-        Self.log("hekatond: artifact \(output.manifest.rootDigest) (\(output.manifest.fileCount) files, \(output.manifest.totalSize) bytes) in \(exported)", to: context.logURL)
+        JobLog.note("artifact \(output.manifest.rootDigest) (\(output.manifest.fileCount) files, \(output.manifest.totalSize) bytes) in \(exported)", to: context.logURL)
     }
 }

@@ -1,3 +1,4 @@
+import Execution
 import Foundation
 import GRDB
 import Lineage
@@ -11,7 +12,7 @@ extension PipelineExecutor {
         let started = Date()
         switch task {
         case .retrain:
-            Self.log("retraining is decided when this job is recorded", to: context.logURL)
+            JobLog.note("retraining is decided when this job is recorded", to: context.logURL)
             return ExecutionResult(termination: .exited(0), wallSeconds: Date().timeIntervalSince(started))
         case .ingest:
             return try await ingest(job, context: context, started: started)
@@ -22,19 +23,8 @@ extension PipelineExecutor {
 
     /// Fails the attempt with `message`, which also goes to the job's log.
     func failure(_ message: String, _ context: ExecutionContext) -> ExecutionError {
-        Self.log("hekatond: " + message, to: context.logURL)
+        JobLog.note(message, to: context.logURL)
         return ExecutionError(.spawnFailed, message)
-    }
-
-    static func log(_ line: String, to url: URL) {
-        let data = Data((line + "\n").utf8)
-        if let handle = try? FileHandle(forWritingTo: url) {
-            _ = try? handle.seekToEnd()
-            try? handle.write(contentsOf: data)
-            try? handle.close()
-        } else {
-            try? data.write(to: url)
-        }
     }
 
     func competition(of job: Job, _ context: ExecutionContext) throws(ExecutionError) -> CompetitionVersion {
@@ -100,7 +90,7 @@ extension PipelineExecutor {
                 "PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": work, "PYTHONDONTWRITEBYTECODE": "1",
                 "PYTHONUNBUFFERED": "1", "PYTHONPATH": layout.sdkDirectory,
             ]
-            Self.log("hekatond: running the source command \(argv.joined(separator: " ")) for \(logical.date)", to: context.logURL)
+            JobLog.note("running the source command \(argv.joined(separator: " ")) for \(logical.date)", to: context.logURL)
             let result = try await local.run(staged, context: context)
             guard result.succeeded else { return result }
             described = argv.joined(separator: " ")
@@ -122,7 +112,7 @@ extension PipelineExecutor {
         do { try result.write(to: TaskResult.path(layout, .ingest, job: job.id)) } catch {
             throw failure("could not write the ingestion's result: \(error)", context)
         }
-        Self.log("hekatond: snapshot of \(described): \(manifestTree.fileCount) files, \(manifestTree.totalSize) bytes, \(manifestTree.rootDigest)", to: context.logURL)
+        JobLog.note("snapshot of \(described): \(manifestTree.fileCount) files, \(manifestTree.totalSize) bytes, \(manifestTree.rootDigest)", to: context.logURL)
         return ExecutionResult(termination: .exited(0), wallSeconds: Date().timeIntervalSince(started))
     }
 }

@@ -11,7 +11,7 @@ extension CompetitionManifest {
     public static func parse(_ text: String, file: String) throws(YAMLError) -> CompetitionManifest {
         let root = try YAMLMapping.parse(text, file: file)
         try root.allowKeys(["name", "description", "metric", "dataset", "entrypoints", "limits", "submission",
-                            "parameters", "schedules", "promotion", "artifact"])
+                            "parameters", "schedules", "promotion", "artifact", "executors"])
         let nameValue = try root.required("name")
         let name = try nameValue.string()
         guard name.range(of: "^[a-z0-9][a-z0-9-]{0,62}$", options: .regularExpression) != nil else {
@@ -141,10 +141,27 @@ extension CompetitionManifest {
             }
         }
 
+        var executors: [String: ExecutorKind]?
+        if let map = try root.mapping("executors") {
+            // The build stage too: it is a job like the others, though it needs PyPI. The
+            // artifact runs where the daemon is, beside the artifacts it exports.
+            try map.allowKeys(Stage.allCases.map(\.rawValue))
+            executors = [:]
+            for key in map.keys {
+                let value = try map.required(key)
+                let text = try value.string()
+                guard let kind = ExecutorKind(rawValue: text) else {
+                    throw value.invalid("unknown executor '\(text)'",
+                                        suggestion: "use one of \(ExecutorKind.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                executors?[key] = kind
+            }
+        }
+
         return CompetitionManifest(name: name, description: description, metric: metric, dataset: dataset,
                                    entrypoints: entrypoints, limits: limits, submission: rules,
                                    parametersJSON: parametersJSON, schedules: schedules, promotion: promotion,
-                                   artifact: artifact)
+                                   artifact: artifact, executors: executors)
     }
 
     static func datasetSource(_ map: YAMLMapping) throws(YAMLError) -> DatasetSource {

@@ -15,7 +15,17 @@ public struct CompetitionManifest: Sendable, Equatable, Codable {
     public var parametersJSON: String
     public var schedules: [String: ScheduleSpec]
     public var promotion: PromotionPolicy
-    public var artifact: ArtifactPolicy = ArtifactPolicy()
+    /// Optional so that manifests stored before it decode; `artifactPolicy` has the defaults.
+    public var artifact: ArtifactPolicy?
+    public var artifactPolicy: ArtifactPolicy { artifact ?? ArtifactPolicy() }
+    /// Per stage (`train: slurm`), where its jobs run; the daemon's `executor:` otherwise.
+    /// Optional so that manifests stored before it decode.
+    public var executors: [String: ExecutorKind]?
+
+    /// Where `stage` runs under this manifest, given the daemon's default.
+    public func executor(for stage: String, default fallback: ExecutorKind) -> ExecutorKind {
+        executors?[stage] ?? fallback
+    }
 
     public struct Metric: Sendable, Equatable, Codable {
         public var name: String

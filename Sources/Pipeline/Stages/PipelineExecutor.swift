@@ -1,3 +1,4 @@
+import Cluster
 import Execution
 import Foundation
 import GRDB
@@ -5,17 +6,25 @@ import Lineage
 import Scheduler
 
 /// Runs the pipeline's stage jobs: materializes exactly the stage's inputs, builds the
-/// sandbox and its resource group, runs the host's entrypoint through the local executor,
-/// and stores what the stage produced. Jobs without a stage label run as plain commands.
+/// sandbox and its resource group, runs the host's entrypoint through the local executor
+/// (or hands the same sandboxed command to the cluster, as the daemon's configuration and
+/// the manifest's `executors:` choose), and stores what the stage produced. Jobs without a
+/// stage label run as plain commands, where the daemon's configuration says.
 public struct PipelineExecutor: Executor {
     public let name = "local"
     let local: LocalExecutor
+    let slurm: SlurmExecutor
+    /// The daemon's `executor:`; a manifest may choose otherwise per stage.
+    let defaultExecutor: ExecutorKind
     let layout: PipelineLayout
     let database: any DatabaseWriter
     let blobs: BlobStore
 
-    public init(local: LocalExecutor, layout: PipelineLayout, database: any DatabaseWriter, blobs: BlobStore) {
+    public init(local: LocalExecutor, slurm: SlurmExecutor = SlurmExecutor(), defaultExecutor: ExecutorKind = .local,
+                layout: PipelineLayout, database: any DatabaseWriter, blobs: BlobStore) {
         self.local = local
+        self.slurm = slurm
+        self.defaultExecutor = defaultExecutor
         self.layout = layout
         self.database = database
         self.blobs = blobs
@@ -27,20 +36,63 @@ public struct PipelineExecutor: Executor {
         }
         guard let stage = job.labels[Stage.label].flatMap(Stage.init(rawValue:)),
               let submissionID = job.labels[Stage.submissionLabel].flatMap(Int64.init) else {
-            return try await local.run(job, context: context)
+            // Only the cluster executor records external ids: re-attach there.
+            let onCluster = context.externalID != nil || defaultExecutor == .slurm
+            return onCluster ? try await slurm.run(job, context: context) : try await local.run(job, context: context)
         }
-        let prepared: PreparedStage
-        do {
-            prepared = try prepare(stage, submissionID: submissionID, job: job)
-        } catch {
-            let message = "could not prepare the \(stage.rawValue) stage of submission \(submissionID): \(error)"
-            // The stage's log is where participants look first.
-            Self.log("hekatond: \(message)", to: context.logURL)
-            throw ExecutionError(.spawnFailed, message)
+        if context.externalID != nil || executor(for: stage, submissionID: submissionID) == .slurm {
+            return try await runOnCluster(stage, submissionID: submissionID, job: job, context: context)
         }
+        let prepared = try prepareReporting(stage, submissionID: submissionID, job: job, context: context, inResourceGroup: true)
         let (result, outOfMemory) = try await execute(prepared, job, context: context, what: "the \(stage.rawValue) stage")
         var stageResult = StageResult()
         stageResult.error = outOfMemory
+        finish(stage, submissionID: submissionID, result: result, into: &stageResult)
+        return result
+    }
+
+    /// The same sandboxed command on the cluster, the stage's limits as sbatch options
+    /// instead of a local resource group. Re-attaching (after a restart) skips the
+    /// preparation: the stage's files are already in place on the shared state directory.
+    func runOnCluster(_ stage: Stage, submissionID: Int64, job: Job, context: ExecutionContext) async throws(ExecutionError) -> ExecutionResult {
+        var staged = job
+        var resources = ClusterResources()
+        if context.externalID == nil {
+            let prepared = try prepareReporting(stage, submissionID: submissionID, job: job, context: context, inResourceGroup: false)
+            staged.argv = prepared.argv
+            staged.environment = [:]
+            staged.workingDirectory = "/"
+            resources = ClusterResources(cpus: prepared.limits.cpus, memoryBytes: prepared.limits.memoryBytes, gpus: prepared.limits.gpus)
+        }
+        let result = try await slurm.run(staged, resources: resources, context: context)
+        var stageResult = StageResult()
+        finish(stage, submissionID: submissionID, result: result, into: &stageResult)
+        return result
+    }
+
+    /// Where the manifest (or, failing it, the daemon) says `stage` runs.
+    func executor(for stage: Stage, submissionID: Int64) -> ExecutorKind {
+        let manifest = try? database.read { db -> CompetitionManifest? in
+            guard let submission = try Submission.fetchOne(db, key: submissionID) else { return nil }
+            return try CompetitionVersion.fetchOne(db, key: submission.competitionVersionID)?.manifest
+        }
+        return manifest?.executor(for: stage.rawValue, default: defaultExecutor) ?? defaultExecutor
+    }
+
+    /// `prepare`, its failure told in the stage's log, where participants look first.
+    func prepareReporting(_ stage: Stage, submissionID: Int64, job: Job, context: ExecutionContext,
+                          inResourceGroup: Bool) throws(ExecutionError) -> PreparedStage {
+        do {
+            return try prepare(stage, submissionID: submissionID, job: job, inResourceGroup: inResourceGroup)
+        } catch {
+            let message = "could not prepare the \(stage.rawValue) stage of submission \(submissionID): \(error)"
+            JobLog.note(message, to: context.logURL)
+            throw ExecutionError(.spawnFailed, message)
+        }
+    }
+
+    /// Stores what a successful stage produced and the stage's result beside it.
+    func finish(_ stage: Stage, submissionID: Int64, result: ExecutionResult, into stageResult: inout StageResult) {
         if result.succeeded {
             do {
                 try collect(stage, submissionID: submissionID, into: &stageResult)
@@ -49,7 +101,6 @@ public struct PipelineExecutor: Executor {
             }
         }
         try? stageResult.write(to: StageResult.path(layout, submission: submissionID, stage: stage))
-        return result
     }
 
     struct PreparedStage {
@@ -59,15 +110,15 @@ public struct PipelineExecutor: Executor {
 
         /// The command in bubblewrap, inside a resource group of the spec's limits when the
         /// daemon may create one (as root).
-        static func sandboxed(_ spec: SandboxSpec, command: [String], jobID: Int64) -> PreparedStage {
+        static func sandboxed(_ spec: SandboxSpec, command: [String], jobID: Int64, inResourceGroup: Bool = true) -> PreparedStage {
             var argv = Bubblewrap.argv(spec, command: command)
-            let group = getuid() == 0 ? ResourceGroup.create(name: "job-\(jobID)", limits: spec.limits) : nil
+            let group = getuid() == 0 && inResourceGroup ? ResourceGroup.create(name: "job-\(jobID)", limits: spec.limits) : nil
             if let group { argv = group.wrap(argv) }
             return PreparedStage(argv: argv, group: group, limits: spec.limits)
         }
     }
 
-    func prepare(_ stage: Stage, submissionID: Int64, job: Job) throws -> PreparedStage {
+    func prepare(_ stage: Stage, submissionID: Int64, job: Job, inResourceGroup: Bool = true) throws -> PreparedStage {
         let (submission, version) = try database.read { db -> (Submission, CompetitionVersion) in
             guard let submission = try Submission.fetchOne(db, key: submissionID),
                   let version = try CompetitionVersion.fetchOne(db, key: submission.competitionVersionID) else {
@@ -203,7 +254,7 @@ public struct PipelineExecutor: Executor {
         environment["PYTHONPATH"] = pythonPath
         let spec = SandboxSpec(mounts: mounts, environment: environment, workingDirectory: "/hekaton/host",
                                uid: getuid() == 0 ? uid : nil, limits: limits)
-        return PreparedStage.sandboxed(spec, command: entrypoint, jobID: job.id)
+        return PreparedStage.sandboxed(spec, command: entrypoint, jobID: job.id, inResourceGroup: inResourceGroup)
     }
 
     /// Runs a prepared stage and removes its resource group; the second value says when the

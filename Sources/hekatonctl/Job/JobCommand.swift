@@ -138,6 +138,7 @@ extension Hekatonctl.JobCommand {
                 }
                 if let peak = job.peakMemoryBytes { lines.append(("peak memory", Format.bytes(peak))) }
                 if let executor = job.executor { lines.append(("executor", executor + (job.externalID.map { " (id \($0))" } ?? ""))) }
+                if let state = job.clusterState { lines.append(("cluster state", state + (job.clusterDetail.map { ": \($0)" } ?? ""))) }
                 if let error = job.error { lines.append(("error", error)) }
                 for (key, value) in job.labels.sorted(by: { $0.key < $1.key }) { lines.append(("label", "\(key)=\(value)")) }
                 let width = lines.map(\.0.count).max() ?? 0

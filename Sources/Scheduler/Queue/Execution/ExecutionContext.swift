@@ -12,12 +12,14 @@ public struct ExecutionContext: Sendable {
     /// Set when re-attaching, after a daemon restart, to work started under this id.
     public var externalID: String?
     /// Records the executor's own id for the attempt (commits it before returning), so a
-    /// restarted daemon can re-attach. Call it as soon as the id is known.
-    public var recordExternalID: @Sendable (String) async throws -> Void
+    /// restarted daemon can re-attach. Call it as soon as the id is known. The second
+    /// argument, when given, replaces `job.executor`: an executor that routes a job to another
+    /// (a pipeline stage sent to the cluster) names the one that really runs it.
+    public var recordExternalID: @Sendable (_ externalID: String, _ executor: String?) async throws -> Void
 
     public init(
         logURL: URL, stop: ExecutionStop = ExecutionStop(), timeout: Duration? = nil, externalID: String? = nil,
-        recordExternalID: @escaping @Sendable (String) async throws -> Void = { _ in }
+        recordExternalID: @escaping @Sendable (_ externalID: String, _ executor: String?) async throws -> Void = { _, _ in }
     ) {
         self.logURL = logURL
         self.stop = stop

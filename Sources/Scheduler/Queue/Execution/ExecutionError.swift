@@ -16,6 +16,9 @@ public struct ExecutionError: Error, Sendable, Hashable, CustomStringConvertible
         case lost
         /// The worker pool could not record the attempt's outputs in the same transaction.
         case outputsNotRecorded
+        /// The cluster refused the work as asked (sbatch rejected its partition or limits) or
+        /// ended it on purpose (an administrator's scancel): the same request cannot succeed.
+        case rejected
         /// Not a failure: the work keeps running outside the daemon, which re-attaches after a restart.
         case detached
     }
@@ -34,7 +37,7 @@ public struct ExecutionError: Error, Sendable, Hashable, CustomStringConvertible
     /// rather than retried with backoff.
     public var isPermanent: Bool {
         switch code {
-        case .executableNotFound, .notExecutable, .workingDirectoryNotFound: true
+        case .executableNotFound, .notExecutable, .workingDirectoryNotFound, .rejected: true
         case .logUnavailable, .spawnFailed, .cannotReattach, .lost, .outputsNotRecorded, .detached: false
         }
     }

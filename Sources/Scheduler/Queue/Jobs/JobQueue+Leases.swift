@@ -31,17 +31,19 @@ extension JobQueue {
     }
 
     /// Records the executor's own id for the attempt under `lease`, so that a restarted
-    /// daemon can re-attach to it. False when the lease no longer holds.
+    /// daemon can re-attach to it, and the executor that runs it when that is not the one
+    /// the job was claimed for. False when the lease no longer holds.
     @discardableResult
-    public func recordExternalID(_ externalID: String, for lease: Lease) throws -> Bool {
-        try writer.write { db in try recordExternalID(db, externalID, for: lease) }
+    public func recordExternalID(_ externalID: String, executor: String? = nil, for lease: Lease) throws -> Bool {
+        try writer.write { db in try recordExternalID(db, externalID, executor: executor, for: lease) }
     }
 
     @discardableResult
-    public func recordExternalID(_ db: Database, _ externalID: String, for lease: Lease) throws -> Bool {
+    public func recordExternalID(_ db: Database, _ externalID: String, executor: String? = nil, for lease: Lease) throws -> Bool {
         try db.execute(sql: """
-            UPDATE job SET external_id = ? WHERE id = ? AND state = 'running' AND lease_owner = ? AND attempt = ?
-            """, arguments: [externalID, lease.jobID, lease.owner, lease.attempt])
+            UPDATE job SET external_id = ?, executor = COALESCE(?, executor)
+            WHERE id = ? AND state = 'running' AND lease_owner = ? AND attempt = ?
+            """, arguments: [externalID, executor, lease.jobID, lease.owner, lease.attempt])
         return db.changesCount == 1
     }
 

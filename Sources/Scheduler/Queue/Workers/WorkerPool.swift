@@ -229,8 +229,8 @@ public final class WorkerPool: Sendable {
             stop: stop,
             timeout: job.timeoutSeconds.map { Duration.seconds($0) },
             externalID: job.externalID,
-            recordExternalID: { [queue] externalID in
-                _ = try await writer.write { db in try queue.recordExternalID(db, externalID, for: lease) }
+            recordExternalID: { [queue] externalID, executor in
+                _ = try await writer.write { db in try queue.recordExternalID(db, externalID, executor: executor, for: lease) }
             })
         guard let timeout = context.timeout else {
             return await execute(job, context)
