@@ -183,6 +183,10 @@ public struct RetrainRounds: Sendable {
         }
         if current == nil {
             try promote("no production model yet")
+        } else if let current, current.modelID != round.productionModelID {
+            // A person (or another round) changed production meanwhile: the evaluation was of another model.
+            round.state = .kept
+            round.decision = "production changed while the round ran (to model \(current.modelID), \(current.kind.rawValue) by \(current.actor)), so nothing was compared; production stays" + note
         } else if let production = round.productionScore {
             let worse = metric.direction == .maximize ? production - candidate : candidate - production
             let shown = { (value: Double) in String(format: "%.4f", value) }

@@ -140,7 +140,8 @@ extension Hekatonctl.ScheduleCommand {
             discussion: """
             --logical-time runs it for another instant, as a backfill: a competition's ingestion \
             run with --logical-time 2026-11-28T04:00:00+09:00 tags the version it makes 2026-11-28. \
-            --wait waits for the job it fired to end and exits non-zero unless it succeeded.
+            --wait waits for the job it fired to end and exits non-zero unless it succeeded. A run \
+            that the overlap policy skips (a job of the schedule has not ended) exits non-zero at once.
             """)
         @OptionGroup var client: ClientOptions
         @Argument(help: "The schedule's name.") var name: String
@@ -154,6 +155,10 @@ extension Hekatonctl.ScheduleCommand {
                 }
                 let s: ScheduleInfo = try client.call { c throws(ControlClientError) in
                     try c.call("POST", "/v1/schedules/\(name.pathEscaped)/run", body: ScheduleRunRequest(logicalTime: logicalTime))
+                }
+                // The overlap policy skipped it: lastJobID is the job that blocks it, not one of this run's.
+                if let outcome = s.lastOutcome, outcome.hasPrefix("skipped-overlap") {
+                    throw CommandFailure(message: "schedule \(s.name) did not fire: \(outcome); nothing was run")
                 }
                 print("schedule \(s.name) fired" + (s.lastOutcome.map { ": \($0)" } ?? "") + (s.lastJobID.map { " (job \($0))" } ?? ""))
                 guard wait, let jobID = s.lastJobID else { return }

@@ -52,9 +52,11 @@ public final class WorkerPool: Sendable {
         let owner = configuration.owner
         let leaseSeconds = configuration.leaseDuration.seconds
         let queue = queue
-        let rescue = try await transaction { db in
-            try queue.rescueLeases(db, notOwnedBy: owner, leaseDuration: leaseSeconds)
+        let (rescue, rescued) = try await transaction { [self] db in
+            let rescue = try queue.rescueLeases(db, notOwnedBy: owner, leaseDuration: leaseSeconds)
+            return (rescue, try recordRescued(db, rescue))
         }
+        if !rescued.isEmpty { didFinish?(rescued) }
         let failure: (any Error)? = await withDiscardingTaskGroup { group in
             var running: [Int64: ExecutionStop] = [:]
             for job in rescue.adopted {
@@ -131,7 +133,9 @@ public final class WorkerPool: Sendable {
                     if let heartbeatIDs {
                         let now = queue.clock.now()
                         round.held = try queue.heartbeat(db, owner: owner, jobIDs: heartbeatIDs, until: now + leaseSeconds)
-                        round.adopted = try queue.expireLeases(db, adoptingAs: owner, leaseDuration: leaseSeconds).adopted
+                        let expired = try queue.expireLeases(db, adoptingAs: owner, leaseDuration: leaseSeconds)
+                        round.adopted = expired.adopted
+                        round.completions += try recordRescued(db, expired)
                     }
                     if round.claimed.count < claimLimit {
                         round.nextDue = try queue.nextDueDate(db)
@@ -197,10 +201,40 @@ public final class WorkerPool: Sendable {
                 completion = try queue.finish(db, lease: attempt.lease, outcome: failed).map {
                     JobCompletion(lease: attempt.lease, state: $0, outcome: failed)
                 }
+                // Its last attempt: the recorder learns that the job ended, as it would of any failure.
+                if let completion, completion.state.isFinal { recordEnding(db, completion) }
             }
             if let completion { completions.append(completion) }
         }
         return completions
+    }
+
+    /// Jobs a rescue ended (their interrupted attempt was the last, or a cancel was pending)
+    /// are recorded as any ending is, so that what waits on them (a submission, a retraining
+    /// round, an ingestion) learns that they ended.
+    private func recordRescued(_ db: Database, _ rescue: LeaseRescue) throws -> [JobCompletion] {
+        var completions: [JobCompletion] = []
+        for (ids, state) in [(rescue.dead, JobState.dead), (rescue.cancelled, JobState.cancelled)] {
+            for id in ids {
+                guard let job = try Job.fetchOne(db, key: id) else { continue }
+                let completion = JobCompletion(
+                    lease: Lease(jobID: id, owner: configuration.owner, attempt: job.attempt), state: state,
+                    outcome: .couldNotRun(ExecutionError(.lost, job.error ?? "its attempt was interrupted")))
+                recordEnding(db, completion)
+                completions.append(completion)
+            }
+        }
+        return completions
+    }
+
+    /// Records a job that ended without its attempt being recorded as it ran; a recorder that
+    /// fails leaves it ended without its records.
+    private func recordEnding(_ db: Database, _ completion: JobCompletion) {
+        guard let recordOutputs else { return }
+        try? db.inSavepoint {
+            try recordOutputs(db, completion)
+            return .commit
+        }
     }
 
     /// Starts one attempt as a child task; returns how to stop it.
