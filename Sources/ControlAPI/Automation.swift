@@ -161,8 +161,9 @@ public struct ArtifactInfo: Codable, Sendable, Equatable {
     public var digest: String?
     /// The lineage graph's artifact id: `hekatonctl lineage artifact:ID`.
     public var lineageArtifact: Int64?
-    public var model: Int64
-    public var submission: Int64
+    /// Absent when the build failed before it knew its model (no production model yet).
+    public var model: Int64?
+    public var submission: Int64?
     public var datasetVersion: String?
     public var ociReference: String?
     public var ociManifestDigest: String?
@@ -171,7 +172,7 @@ public struct ArtifactInfo: Codable, Sendable, Equatable {
     public var error: String?
     public var at: String
 
-    public init(id: Int64, competition: String, job: Int64, state: String, digest: String?, model: Int64, submission: Int64,
+    public init(id: Int64, competition: String, job: Int64, state: String, digest: String?, model: Int64?, submission: Int64?,
                 datasetVersion: String?, ociReference: String?, ociManifestDigest: String?, path: String?, error: String?, at: String) {
         self.id = id
         self.competition = competition

@@ -75,7 +75,7 @@ extension Hekatonctl {
                     lines.append("  last round  \(r.id) on \(r.datasetVersion) (\(r.trigger)): \(r.state)" + (r.decision.map { ": \($0)" } ?? ""))
                 }
                 if let a = c.lastArtifact {
-                    lines.append("  artifact    \(a.state) \(a.at) (job \(a.job), model \(a.model))" +
+                    lines.append("  artifact    \(a.state) \(a.at) (job \(a.job)\(a.model.map { ", model \($0)" } ?? ""))" +
                                  (a.ociReference.map { ", image \(c.competition):\($0)" } ?? "") + (a.path.map { "\n              \($0)" } ?? ""))
                 }
             }

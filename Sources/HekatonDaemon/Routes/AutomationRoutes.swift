@@ -98,7 +98,8 @@ enum AutomationMapping {
     static func artifact(_ a: ArtifactBuild, stateDirectory: String, _ db: Database) throws -> ArtifactInfo {
         let path = a.state == .succeeded ? ArtifactStore(stateDirectory: stateDirectory).directory(a.competition, job: a.jobID) : nil
         var info = ArtifactInfo(id: a.id!, competition: a.competition, job: a.jobID, state: a.state.rawValue, digest: a.digest,
-                            model: a.modelID, submission: a.submissionID, datasetVersion: try versionTag(a.datasetVersionID, db),
+                            model: a.modelID == 0 ? nil : a.modelID, submission: a.submissionID == 0 ? nil : a.submissionID,
+                            datasetVersion: try versionTag(a.datasetVersionID, db),
                             ociReference: a.ociReference, ociManifestDigest: a.ociManifestDigest, path: path, error: a.error,
                             at: RFC3339.string(a.at))
         info.lineageArtifact = a.lineageArtifactID

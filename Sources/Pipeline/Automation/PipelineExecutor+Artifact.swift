@@ -60,6 +60,8 @@ extension PipelineExecutor {
         } catch {
             throw failure("the artifact of '\(name)' is unusable: \(error)", context)
         }
+        // Exported and stored: the inputs and the output's working copy are not needed.
+        for part in ["bundle", "model", "host", "data", "output"] { try? Self.removeTree(work + "/" + part) }
         return run
     }
 

@@ -49,11 +49,14 @@ extension PipelineExecutor {
             throw failure("competition '\(competition.competition)' declares no dataset.source to ingest from; add one to hekaton.yaml and publish again", context)
         }
         let fm = FileManager.default
-        let work = TaskResult.directory(layout, .ingest, job: job.id)
+        // One directory per attempt: a source command orphaned by a daemon killed outside
+        // systemd cannot write into the next attempt's data.
+        let jobDirectory = TaskResult.directory(layout, .ingest, job: job.id)
+        let work = jobDirectory + "/attempt-\(job.attempt)"
         let logical = LogicalTime(job: job.labels, createdAt: job.createdAt)
         do {
             try layout.prepareRunsDirectory()
-            if fm.fileExists(atPath: work) { try Self.removeTree(work) }
+            if fm.fileExists(atPath: jobDirectory) { try Self.removeTree(jobDirectory) }
             try fm.createDirectory(atPath: work, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
             throw failure("could not prepare \(work): \(error)", context)
@@ -113,6 +116,8 @@ extension PipelineExecutor {
             throw failure("could not write the ingestion's result: \(error)", context)
         }
         JobLog.note("snapshot of \(described): \(manifestTree.fileCount) files, \(manifestTree.totalSize) bytes, \(manifestTree.rootDigest)", to: context.logURL)
+        // The blob store holds it now; the copy a source command wrote is not needed.
+        try? Self.removeTree(work)
         return ExecutionResult(termination: .exited(0), wallSeconds: Date().timeIntervalSince(started))
     }
 }
