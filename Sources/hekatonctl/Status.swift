@@ -29,6 +29,9 @@ extension Hekatonctl {
         static func render(_ status: StatusResponse) -> String {
             let jobs = status.jobs.isEmpty ? "none"
                 : status.jobs.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+            // The queue's depth: what has yet to run or finish (a failed job waits for its retry).
+            let pending = ["waiting", "queued", "failed"].reduce(0) { $0 + (status.jobs[$1] ?? 0) }
+            let queue = "\(pending) to run, \(status.jobs["running"] ?? 0) running"
             let role = status.caller.isAdmin ? "host" : "participant"
             let who = status.caller.user.map { "\($0) (uid \(status.caller.uid))" } ?? "uid \(status.caller.uid)"
             let cluster = (status.clusterJobs ?? []).map { entry in
@@ -39,6 +42,7 @@ extension Hekatonctl {
             hekatond \(status.version): running (pid \(status.pid), up \(Format.duration(seconds: status.uptimeSeconds)))
               state directory  \(status.stateDirectory) (database \(Format.bytes(status.databaseBytes)))
               socket           \(status.socketPath)
+              queue            \(queue)
               jobs             \(jobs)
               schedules        \(status.schedules)
               you              \(who), \(role)
