@@ -130,15 +130,39 @@ public struct RetrainRounds: Sendable {
     /// submission becomes production when there is none; a round member completes its round.
     public func submissionFinished(_ submission: Submission, now: Date, _ db: Database) throws {
         if submission.kind == .submission {
-            if submission.state == .scored, let modelID = submission.modelID, try Promotion.current(submission.competition, db) == nil {
+            guard submission.state == .scored, let modelID = submission.modelID, let score = submission.score else { return }
+            guard let current = try Promotion.current(submission.competition, db) else {
                 var promotion = Promotion(competition: submission.competition, modelID: modelID, submissionID: submission.id!,
                                           kind: .initial, actor: "hekatond", reason: "the competition's first scored submission",
-                                          score: submission.score, at: now)
+                                          score: score, at: now)
                 try promotion.insert(db)
+                return
             }
+            try promoteNewChampion(submission, modelID: modelID, score: score, over: current, now: now, db)
             return
         }
         if let roundID = submission.roundID { try decideIfComplete(roundID, now: now, db) }
+    }
+
+    /// A new champion replaces production at once when the two can be compared fairly: the
+    /// production model has a score on the very dataset version the champion was scored on
+    /// (its own, or from a round's evaluation), and the champion's is better.
+    func promoteNewChampion(_ submission: Submission, modelID: Int64, score: Double, over current: Promotion,
+                            now: Date, _ db: Database) throws {
+        guard current.modelID != modelID, let version = try CompetitionVersion.latest(of: submission.competition, db) else { return }
+        let metric = version.manifest.metric
+        let scored = try Submission.filter(sql: "competition = ? AND state = 'scored' AND kind = 'submission'",
+                                           arguments: [submission.competition]).fetchAll(db)
+        guard Leaderboard.rank(scored, direction: metric.direction).first?.submission.id == submission.id else { return }
+        guard let production = try Submission.filter(sql: "model_id = ? AND dataset_version_id = ? AND state = 'scored' AND score IS NOT NULL",
+                                                     arguments: [current.modelID, submission.datasetVersionID]).fetchOne(db)?.score,
+              metric.isBetter(score, than: production) else { return }
+        let shown = { (value: Double) in String(format: "%.4f", value) }
+        var promotion = Promotion(competition: submission.competition, modelID: modelID, submissionID: submission.id!,
+                                  kind: .automatic, actor: "hekatond",
+                                  reason: "the new champion #\(submission.id!) scored \(shown(score)) against production's \(shown(production)) on the same data",
+                                  score: score, replacesID: current.id, at: now)
+        try promotion.insert(db)
     }
 
     /// Decides a round once every member has ended.
