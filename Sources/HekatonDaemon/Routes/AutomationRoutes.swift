@@ -148,11 +148,7 @@ enum AutomationMapping {
         for version in try CompetitionVersion.latestOfEach(db) {
             let name = version.competition
             let manifest = version.manifest
-            let scored = try Submission.filter(sql: "competition = ? AND state = 'scored' AND kind = 'submission'", arguments: [name]).fetchAll(db)
-            let champion = Leaderboard.rank(scored, direction: manifest.metric.direction).first.map {
-                LeaderboardEntry(rank: 1, participant: $0.submission.participant, tag: $0.submission.tag, score: $0.submission.score ?? .nan,
-                                 submission: $0.submission.id!, submittedAt: RFC3339.string($0.submission.submittedAt))
-            }
+            let champion = try Leaderboard.of(version, db).first.map(LeaderboardEntry.init)
             let lastRound = try RetrainRound.filter(sql: "competition = ?", arguments: [name]).order(sql: "id DESC").fetchOne(db)
             let lastArtifact = try ArtifactBuild.filter(sql: "competition = ?", arguments: [name]).order(sql: "id DESC").fetchOne(db)
             status.competitions.append(CompetitionDashboard(

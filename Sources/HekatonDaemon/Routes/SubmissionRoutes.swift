@@ -85,15 +85,7 @@ extension Router {
         }
         add("GET", "/v1/competitions/{name}/leaderboard") { request in
             let competition = try daemon.latestCompetition(request.parameters["name"] ?? "")
-            let scored = try daemon.database.read { db in
-                // Retrains and evaluations of production feed promotion, not the ranking.
-                try Submission.filter(sql: "competition = ? AND state = 'scored' AND kind = 'submission'", arguments: [competition.competition]).fetchAll(db)
-            }
-            let entries = Leaderboard.rank(scored, direction: competition.manifest.metric.direction).map {
-                LeaderboardEntry(rank: $0.rank, participant: $0.submission.participant, tag: $0.submission.tag,
-                                 score: $0.submission.score ?? .nan, submission: $0.submission.id!,
-                                 submittedAt: RFC3339.string($0.submission.submittedAt))
-            }
+            let entries = try daemon.database.read { db in try Leaderboard.of(competition, db) }.map(LeaderboardEntry.init)
             return .json(LeaderboardResponse(competition: competition.competition, metric: competition.manifest.metric.name,
                                              direction: competition.manifest.metric.direction.rawValue, entries: entries))
         }
@@ -141,5 +133,13 @@ extension DaemonContext {
         info.source = submission.sourceSubmissionID
         info.datasetVersion = try database.read { db in try AutomationMapping.versionTag(submission.datasetVersionID, db) }
         return info
+    }
+}
+
+extension LeaderboardEntry {
+    init(_ entry: Leaderboard.Entry) {
+        self.init(rank: entry.rank, participant: entry.submission.participant, tag: entry.submission.tag,
+                  score: entry.submission.score ?? .nan, submission: entry.submission.id!,
+                  submittedAt: RFC3339.string(entry.submission.submittedAt))
     }
 }

@@ -92,14 +92,11 @@ extension PipelineExecutor {
         try fm.createDirectory(atPath: work + "/output", withIntermediateDirectories: true)
         if getuid() == 0 { chown(work + "/output", uid, uid) }
         let limits = manifest.limits.limits(for: "artifact")
-        let environment = [
-            "HEKATON_STAGE": "artifact", "HEKATON_COMPETITION": competition.competition, "HEKATON_PARAMS": manifest.parametersJSON,
-            "HEKATON_HOST_DIR": "/hekaton/host", "HEKATON_SEED": "\(submission.id!)", "HOME": "/tmp", "LANG": "C.UTF-8",
-            "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1",
+        let environment = Self.stageEnvironment("artifact", competition: competition.competition, manifest: manifest, seed: submission.id!).merging([
             "HEKATON_SUBMISSION_DIR": "/hekaton/submission", "HEKATON_MODEL_DIR": "/hekaton/model",
             "HEKATON_DATA_DIR": "/hekaton/data", "HEKATON_OUTPUT_DIR": "/hekaton/output",
             "PATH": environmentPath + "/bin:/usr/bin:/bin", "PYTHONPATH": "/hekaton/sdk:/hekaton/submission",
-        ]
+        ]) { _, new in new }
         let mounts: [SandboxSpec.Mount] = [
             .init(source: work + "/host", target: "/hekaton/host"),
             .init(source: layout.sdkDirectory, target: "/hekaton/sdk"),

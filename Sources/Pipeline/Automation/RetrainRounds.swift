@@ -44,8 +44,7 @@ public struct RetrainRounds: Sendable {
         let roundID = round.id!
         let labels = ["hekaton.round": "\(roundID)"]
 
-        let scored = try Submission.filter(sql: "competition = ? AND state = 'scored' AND kind = 'submission'", arguments: [name]).fetchAll(db)
-        let champions = Leaderboard.rank(scored, direction: manifest.metric.direction).prefix(manifest.promotion.retrainTopK).map(\.submission)
+        let champions = try Leaderboard.of(competition, db).prefix(manifest.promotion.retrainTopK).map(\.submission)
         var members = 0
         for champion in champions {
             // Trained on this version already: as a submission (then it is a candidate as it
@@ -53,14 +52,8 @@ public struct RetrainRounds: Sendable {
             if champion.datasetVersionID == datasetVersionID { continue }
             let retrainKey = "\(champion.id!)@\(datasetVersionID)"
             if try Submission.filter(sql: "retrain_key = ?", arguments: [retrainKey]).fetchCount(db) > 0 { continue }
-            var retrain = champion
-            retrain.id = nil
-            retrain.kind = .retrain
-            retrain.roundID = roundID
-            retrain.sourceSubmissionID = champion.id
+            var retrain = champion.derived(.retrain, round: roundID, competitionVersionID: competition.id!, datasetVersionID: datasetVersionID)
             retrain.retrainKey = retrainKey
-            retrain.competitionVersionID = competition.id!
-            retrain.datasetVersionID = datasetVersionID
             try enqueue(&retrain, manifest: manifest, labels: labels, now: now, db)
             members += 1
         }
@@ -73,15 +66,8 @@ public struct RetrainRounds: Sendable {
             if let evaluated {
                 round.productionScore = evaluated.score
             } else {
-                var evaluation = source
-                evaluation.id = nil
-                evaluation.kind = .evaluate
-                evaluation.roundID = roundID
-                evaluation.sourceSubmissionID = source.id
-                evaluation.retrainKey = nil
+                var evaluation = source.derived(.evaluate, round: roundID, competitionVersionID: competition.id!, datasetVersionID: datasetVersionID)
                 evaluation.modelID = production.modelID
-                evaluation.competitionVersionID = competition.id!
-                evaluation.datasetVersionID = datasetVersionID
                 try enqueue(&evaluation, manifest: manifest, labels: labels, now: now, db)
             }
         }
@@ -101,14 +87,7 @@ public struct RetrainRounds: Sendable {
 
     private func enqueue(_ submission: inout Submission, manifest: CompetitionManifest, labels: [String: String],
                          now: Date, _ db: Database) throws {
-        submission.state = .queued
-        submission.score = nil
-        submission.error = nil
-        submission.failedStage = nil
-        submission.finishedAt = nil
         submission.submittedAt = now
-        if submission.kind != .evaluate { submission.modelID = nil }
-        submission.buildJob = nil; submission.trainJob = nil; submission.predictJob = nil; submission.scoreJob = nil
         try submission.insert(db)
         let id = submission.id!
         let competitionContext = try LineageContext.findOrCreate(.competition, name: submission.competition, at: now, db)
@@ -151,9 +130,7 @@ public struct RetrainRounds: Sendable {
                             now: Date, _ db: Database) throws {
         guard current.modelID != modelID, let version = try CompetitionVersion.latest(of: submission.competition, db) else { return }
         let metric = version.manifest.metric
-        let scored = try Submission.filter(sql: "competition = ? AND state = 'scored' AND kind = 'submission'",
-                                           arguments: [submission.competition]).fetchAll(db)
-        guard Leaderboard.rank(scored, direction: metric.direction).first?.submission.id == submission.id else { return }
+        guard try Leaderboard.of(version, db).first?.submission.id == submission.id else { return }
         guard let production = try Submission.filter(sql: "model_id = ? AND dataset_version_id = ? AND state = 'scored' AND score IS NOT NULL",
                                                      arguments: [current.modelID, submission.datasetVersionID]).fetchOne(db)?.score,
               metric.isBetter(score, than: production) else { return }
@@ -177,8 +154,7 @@ public struct RetrainRounds: Sendable {
         let retrained = members.filter { $0.kind == .retrain }
         // The candidates: what this round retrained, and champions submitted on this version.
         let current = try Promotion.current(round.competition, db)
-        let leaders = try Submission.filter(sql: "competition = ? AND state = 'scored' AND kind = 'submission'", arguments: [round.competition]).fetchAll(db)
-        let ready = Leaderboard.rank(leaders, direction: metric.direction).prefix(version.manifest.promotion.retrainTopK).map(\.submission)
+        let ready = try Leaderboard.of(version, db).prefix(version.manifest.promotion.retrainTopK).map(\.submission)
             .filter { $0.datasetVersionID == round.datasetVersionID && $0.modelID != current?.modelID }
         let scored = (retrained + ready).filter { $0.state == .scored && $0.score != nil && $0.modelID != nil }
         let failed = retrained.filter { $0.state != .scored }

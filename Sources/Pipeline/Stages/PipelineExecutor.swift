@@ -194,11 +194,7 @@ public struct PipelineExecutor: Executor {
             .init(source: host, target: "/hekaton/host"),
             .init(source: layout.sdkDirectory, target: "/hekaton/sdk"),
         ]
-        var environment = [
-            "HEKATON_STAGE": stage.rawValue, "HEKATON_COMPETITION": version.competition, "HEKATON_PARAMS": manifest.parametersJSON,
-            "HEKATON_HOST_DIR": "/hekaton/host", "HEKATON_SEED": "\(submissionID)", "HOME": "/tmp", "LANG": "C.UTF-8",
-            "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1",
-        ]
+        var environment = Self.stageEnvironment(stage.rawValue, competition: version.competition, manifest: manifest, seed: submissionID)
         var path = "/usr/bin:/bin"
         var pythonPath = "/hekaton/sdk"
         let entrypoint: [String]
@@ -255,6 +251,13 @@ public struct PipelineExecutor: Executor {
         let spec = SandboxSpec(mounts: mounts, environment: environment, workingDirectory: "/hekaton/host",
                                uid: getuid() == 0 ? uid : nil, limits: limits)
         return PreparedStage.sandboxed(spec, command: entrypoint, jobID: job.id, inResourceGroup: inResourceGroup)
+    }
+
+    /// What every sandboxed stage's environment holds (python/README.md, "The stage environment").
+    static func stageEnvironment(_ stage: String, competition: String, manifest: CompetitionManifest, seed: Int64) -> [String: String] {
+        ["HEKATON_STAGE": stage, "HEKATON_COMPETITION": competition, "HEKATON_PARAMS": manifest.parametersJSON,
+         "HEKATON_HOST_DIR": "/hekaton/host", "HEKATON_SEED": "\(seed)", "HOME": "/tmp", "LANG": "C.UTF-8",
+         "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1"]
     }
 
     /// Runs a prepared stage and removes its resource group; the second value says when the

@@ -1,10 +1,19 @@
 import Foundation
+import GRDB
 
 /// Ranks scored submissions: each participant's best counts, ties go to the earlier one.
 public enum Leaderboard {
     public struct Entry: Sendable, Equatable {
         public var rank: Int
         public var submission: Submission
+    }
+
+    /// The leaderboard of a competition: its participants' scored submissions, not the
+    /// daemon's retrains and evaluations of production, which feed promotion only.
+    public static func of(_ competition: CompetitionVersion, _ db: Database) throws -> [Entry] {
+        let scored = try Submission.filter(sql: "competition = ? AND state = 'scored' AND kind = 'submission'",
+                                           arguments: [competition.competition]).fetchAll(db)
+        return rank(scored, direction: competition.manifest.metric.direction)
     }
 
     public static func rank(_ submissions: [Submission], direction: CompetitionManifest.Metric.Direction) -> [Entry] {

@@ -66,6 +66,15 @@ public struct Submission: Codable, Sendable, Equatable, FetchableRecord, Mutable
         case retrainKey = "retrain_key"
     }
 
+    /// A new row of the daemon's for a round: this submission's code, environment and
+    /// participant, on another dataset version, with nothing of its own evaluation.
+    func derived(_ kind: Kind, round: Int64, competitionVersionID: Int64, datasetVersionID: Int64) -> Submission {
+        Submission(id: nil, competition: competition, competitionVersionID: competitionVersionID, datasetVersionID: datasetVersionID,
+                   participantUID: participantUID, participant: participant, tag: tag, bundleDigest: bundleDigest,
+                   environmentDigest: environmentDigest, state: .queued, submittedAt: submittedAt,
+                   kind: kind, roundID: round, sourceSubmissionID: id)
+    }
+
     public mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID
     }
