@@ -232,8 +232,10 @@ struct BlobStoreTests {
         let store = try BlobStore(root: directory("blobs"))
         let absent = SHA256Hasher.digest(of: Data("never stored".utf8))
         let error = #expect(throws: LineageError.self) { try store.read(absent) }
-        #expect(error?.code == .notFound)
+        #expect(error?.code == .missingBlob)
+        #expect(error?.isStorageDamage == true)
         #expect(error?.message.contains("fsck") == true)
+        #expect(error?.message.contains(store.path(for: absent)) == true)
         #expect(!store.contains(absent))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Lineage
 #if canImport(Glibc)
@@ -279,19 +280,54 @@ struct TreeSnapshotTests {
 
     @Test("materialize refuses a tree whose blobs are missing, creating nothing")
     func materializeMissingBlob() throws {
-        let directory = try TemporaryDirectory()
+        let (directory, store, snapshot, report) = try capturedSample()
         defer { directory.remove() }
-        let store = try BlobStore(root: directory("blobs"))
-        let snapshot = TreeSnapshot(store: store)
-        try makeSampleTree(directory)
-        let report = try snapshot.capture(directory("data"))
-        let lost = try #require(report.manifest.entries.compactMap { entry -> Digest? in
-            if case .file(let digest, _, _) = entry.kind { return digest } else { return nil }
-        }.first)
+        let lost = try #require(report.manifest.digest(of: "train.csv"))
         try FileManager.default.removeItem(atPath: store.path(for: lost))
 
         let error = #expect(throws: LineageError.self) { try snapshot.materialize(report.manifest, into: directory("copy")) }
-        #expect(error?.code == .notFound)
+        #expect(error?.code == .missingBlob)
+        #expect(error?.message.contains(lost.description) == true)
+        #expect(!FileManager.default.fileExists(atPath: directory("copy")))
+    }
+
+    /// The sample tree captured into a fresh store.
+    private func capturedSample() throws -> (TemporaryDirectory, BlobStore, TreeSnapshot, SnapshotReport) {
+        let directory = try TemporaryDirectory()
+        let store = try BlobStore(root: directory("blobs"))
+        let snapshot = TreeSnapshot(store: store)
+        try makeSampleTree(directory)
+        return (directory, store, snapshot, try snapshot.capture(directory("data")))
+    }
+
+    @Test("materialize checks every file against its digest: a damaged blob, linked or copied, fails as a storage error naming it, and leaves nothing",
+          arguments: ["train.csv", "bin/prepare.sh"])
+    func materializeDamagedBlob(path: String) throws {
+        let (directory, store, snapshot, report) = try capturedSample()
+        defer { directory.remove() }
+        let damaged = try #require(report.manifest.digest(of: path))
+        try Damage.flipByte(in: store.path(for: damaged))
+
+        let error = #expect(throws: LineageError.self) { try snapshot.materialize(report.rootDigest, into: directory("copy")) }
+        #expect(error?.code == .corruptBlob)
+        #expect(error?.isStorageDamage == true)
+        #expect(error?.path == store.path(for: damaged))
+        let message = error?.message ?? ""
+        #expect(message.hasPrefix("storage error"), "\(message)")
+        #expect(message.contains(damaged.description) && message.contains(store.path(for: damaged)), "\(message)")
+        #expect(message.contains("hekatonctl fsck"), "\(message)")
+        #expect(!FileManager.default.fileExists(atPath: directory("copy")), "no half-made tree passes for a whole one")
+    }
+
+    @Test("a damaged manifest is a storage error, not a tree read wrongly")
+    func materializeDamagedManifest() throws {
+        let (directory, store, snapshot, report) = try capturedSample()
+        defer { directory.remove() }
+        try Damage.flipByte(in: store.path(for: report.rootDigest), at: 30)
+
+        let error = #expect(throws: LineageError.self) { try snapshot.materialize(report.rootDigest, into: directory("copy")) }
+        #expect(error?.code == .corruptBlob)
+        #expect(error?.message.contains(report.rootDigest.description) == true)
         #expect(!FileManager.default.fileExists(atPath: directory("copy")))
     }
 }

@@ -44,16 +44,22 @@ extension Router {
             guard let template = version.manifest.submission.template else {
                 throw Problem(title: "No template", status: 404, detail: "competition '\(version.competition)' publishes no template")
             }
-            let bytes = try await Self.offload { () throws -> [UInt8] in
-                let scratch = daemon.stateDirectory + "/tmp/template-\(UUID().uuidString)"
-                defer { try? PipelineExecutor.removeTree(scratch) }
-                let snapshot = TreeSnapshot(store: daemon.blobs)
-                let manifest = try snapshot.manifest(stored: try Digest(parsing: version.rootDigest))
-                try snapshot.materialize(try PipelineExecutor.subtree(manifest, template), into: scratch)
-                var bytes: [UInt8] = []
-                let listing = try BundleScanner.scan(directory: scratch, maxBytes: 64 << 20)
-                try TarWriter.write(listing) { (chunk: ArraySlice<UInt8>) throws(BundleError) in bytes += chunk }
-                return bytes
+            // Materializing checks every file against its digest: a damaged blob is never served.
+            let bytes: [UInt8]
+            do {
+                bytes = try await Self.offload { () throws -> [UInt8] in
+                    let scratch = daemon.stateDirectory + "/tmp/template-\(UUID().uuidString)"
+                    defer { try? PipelineExecutor.removeTree(scratch) }
+                    let snapshot = TreeSnapshot(store: daemon.blobs)
+                    let manifest = try snapshot.manifest(stored: try Digest(parsing: version.rootDigest))
+                    try snapshot.materialize(try PipelineExecutor.subtree(manifest, template), into: scratch)
+                    var bytes: [UInt8] = []
+                    let listing = try BundleScanner.scan(directory: scratch, maxBytes: 64 << 20)
+                    try TarWriter.write(listing) { (chunk: ArraySlice<UInt8>) throws(BundleError) in bytes += chunk }
+                    return bytes
+                }
+            } catch let error as LineageError where error.isStorageDamage {
+                throw Problem.storage(error)
             }
             return APIResponse(status: 200, contentType: "application/x-tar", body: .bytes(bytes))
         }

@@ -157,6 +157,10 @@ public struct BlobStore: Sendable {
     }
 
     func missingBlob(_ digest: Digest) -> LineageError {
-        LineageError(.notFound, "blob \(digest) is not in the store at '\(root)'; run 'hekatonctl fsck'", path: path(for: digest))
+        LineageError(.missingBlob, "storage error: blob \(digest) is missing from the blob store (expected at \(path(for: digest))); the store is damaged, not the input: run 'hekatonctl fsck' and restore the blob from a backup", path: path(for: digest))
+    }
+
+    func corruptBlob(_ digest: Digest, hashesTo actual: Digest) -> LineageError {
+        LineageError(.corruptBlob, "storage error: blob \(digest) at \(path(for: digest)) is corrupted (its bytes hash to \(actual)); the store is damaged, not the input: run 'hekatonctl fsck' and restore the blob from a backup", path: path(for: digest))
     }
 }

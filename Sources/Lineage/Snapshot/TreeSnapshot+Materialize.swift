@@ -1,3 +1,5 @@
+import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -10,8 +12,10 @@ extension TreeSnapshot {
     ///
     /// Files are hard links to their blobs where the file system allows it: instant, and no
     /// extra space. Executable files are copied, because a link shares its blob's mode and
-    /// blobs are never executable. Copies are hashed on the way, so a corrupted blob fails
-    /// loudly instead of reaching a job.
+    /// blobs are never executable. Every file is checked against its digest as it is placed
+    /// (a copy is hashed while it is written, a link is hashed through the link), on `width`
+    /// threads, so a damaged blob fails as a storage error naming it instead of reaching a
+    /// job; on any failure nothing is left at `destination`.
     public func materialize(_ root: Digest, into destination: String) throws {
         try materialize(manifest(stored: root), into: destination)
     }
@@ -22,33 +26,57 @@ extension TreeSnapshot {
             return digest
         }
         if let first = missing.first {
-            throw LineageError(.notFound, "\(missing.count) file(s) of tree \(manifest.rootDigest.short) are not in the blob store (first: \(first)); run 'hekatonctl fsck'")
+            throw LineageError(.missingBlob, "storage error: \(missing.count) file(s) of tree \(manifest.rootDigest.short) are missing from the blob store (first: \(first), expected at \(store.path(for: first))); the store is damaged, not the input: run 'hekatonctl fsck' and restore them from a backup", path: store.path(for: first))
         }
-        try prepareEmptyDirectory(destination)
+        let created = try prepareEmptyDirectory(destination)
+        do {
+            try place(manifest, into: destination)
+        } catch {
+            // A half-made tree must not pass for a whole one on the next attempt.
+            try? Self.removeMaterialized(destination)
+            if !created { try? FileSystem.makeDirectory(destination) }
+            throw error
+        }
+    }
 
-        var directories: [String] = []
-        var canLink = true
-        try ChunkBuffer.with { buffer in
-            for entry in manifest.entries {
-                let target = FileSystem.join(destination, entry.path)
-                switch entry.kind {
-                case .directory:
-                    try FileSystem.makeDirectory(target)
-                    directories.append(target)
-                case .symlink(let linkTarget):
-                    if symlink(linkTarget, target) != 0 { throw LineageError.systemCall("create link", path: target) }
-                case .file(let digest, _, let executable):
-                    if !executable, canLink {
-                        if link(store.path(for: digest), target) == 0 { continue }
-                        guard [EXDEV, EPERM, EMLINK, ENOTSUP].contains(errno) else {
-                            throw LineageError.systemCall("link", path: target)
-                        }
-                        // Another file system, or one without hard links: copy from now on.
-                        canLink = false
-                    }
-                    try copy(digest, to: target, mode: executable ? 0o555 : 0o444, buffer: buffer)
-                }
+    /// Removes a tree `materialize` made, whose directories are read-only.
+    public static func removeMaterialized(_ path: String) throws {
+        if let enumerator = FileManager.default.enumerator(atPath: path) {
+            chmod(path, 0o755)
+            for case let relative as String in enumerator {
+                let full = FileSystem.join(path, relative)
+                if (try? FileSystem.linkStatus(full))?.isDirectory == true { chmod(full, 0o755) }
             }
+        }
+        try FileManager.default.removeItem(atPath: path)
+    }
+
+    private struct PlacedFile {
+        var target: String
+        var digest: Digest
+        var executable: Bool
+    }
+
+    private func place(_ manifest: TreeManifest, into destination: String) throws {
+        var directories: [String] = []
+        var files: [PlacedFile] = []
+        for entry in manifest.entries {
+            let target = FileSystem.join(destination, entry.path)
+            switch entry.kind {
+            case .directory:
+                try FileSystem.makeDirectory(target)
+                directories.append(target)
+            case .symlink(let linkTarget):
+                if symlink(linkTarget, target) != 0 { throw LineageError.systemCall("create link", path: target) }
+            case .file(let digest, _, let executable):
+                files.append(PlacedFile(target: target, digest: digest, executable: executable))
+            }
+        }
+        let placed = files
+        let canLink = Atomic<Bool>(true)
+        let buffers = ChunkBuffer.PerWorker(width: width)
+        try ParallelWork.forEach(count: placed.count, width: width) { worker, item in
+            try place(placed[item], canLink: canLink, buffer: buffers[worker])
         }
         // Children first: a read-only directory could not receive its own entries.
         for directory in directories.reversed() + [destination] {
@@ -56,22 +84,42 @@ extension TreeSnapshot {
         }
     }
 
-    private func prepareEmptyDirectory(_ path: String) throws {
-        if try FileSystem.makeDirectory(path) { return }
+    private func place(_ file: PlacedFile, canLink: borrowing Atomic<Bool>, buffer: UnsafeMutableRawBufferPointer) throws {
+        if !file.executable, canLink.load(ordering: .relaxed) {
+            if link(store.path(for: file.digest), file.target) == 0 {
+                let linked = try FileDescriptor.open(file.target, O_RDONLY)
+                defer { linked.close() }
+                try check(linked, is: file.digest, buffer: buffer)
+                return
+            }
+            guard [EXDEV, EPERM, EMLINK, ENOTSUP].contains(errno) else {
+                throw LineageError.systemCall("link", path: file.target)
+            }
+            // Another file system, or one without hard links: copy from now on.
+            canLink.store(false, ordering: .relaxed)
+        }
+        let source = try FileDescriptor.open(store.path(for: file.digest), O_RDONLY)
+        defer { source.close() }
+        let destination = try FileDescriptor.open(file.target, O_WRONLY | O_CREAT | O_EXCL, mode: 0o600)
+        defer { destination.close() }
+        try check(source, is: file.digest, buffer: buffer, copyingTo: destination)
+        try destination.setPermissions(file.executable ? 0o555 : 0o444)
+    }
+
+    /// Hashes `file` to its end (writing each chunk to `copy`, when given) and fails with a
+    /// storage error naming the blob when it is not `digest`.
+    private func check(_ file: FileDescriptor, is digest: Digest, buffer: UnsafeMutableRawBufferPointer,
+                       copyingTo copy: FileDescriptor? = nil) throws {
+        let (actual, _) = try file.hashToEnd(buffer: buffer, consume: { try copy?.write($0) })
+        guard actual == digest else { throw store.corruptBlob(digest, hashesTo: actual) }
+    }
+
+    /// Creates `path`, or accepts it as it is when it is an empty directory; true when created.
+    private func prepareEmptyDirectory(_ path: String) throws -> Bool {
+        if try FileSystem.makeDirectory(path) { return true }
         guard try FileSystem.entries(of: path).isEmpty else {
             throw LineageError(.conflict, "'\(path)' already exists and is not empty; materialize into a new directory", path: path)
         }
-    }
-
-    private func copy(_ digest: Digest, to target: String, mode: mode_t, buffer: UnsafeMutableRawBufferPointer) throws {
-        let source = try FileDescriptor.open(store.path(for: digest), O_RDONLY)
-        defer { source.close() }
-        let destination = try FileDescriptor.open(target, O_WRONLY | O_CREAT | O_EXCL, mode: 0o600)
-        defer { destination.close() }
-        let (copied, _) = try source.hashToEnd(buffer: buffer, consume: { try destination.write($0) })
-        guard copied == digest else {
-            throw LineageError(.corruptBlob, "blob \(digest) is corrupted (its content hashes to \(copied)); run 'hekatonctl fsck'", path: store.path(for: digest))
-        }
-        try destination.setPermissions(mode)
+        return false
     }
 }

@@ -42,13 +42,12 @@ public struct TreeSnapshot: Sendable {
         try hashTree(at: path, storing: false, progress: progress).manifest
     }
 
-    /// A manifest stored earlier by `capture`.
+    /// A manifest stored earlier by `capture`, checked against its digest before it is trusted.
     public func manifest(stored root: Digest) throws -> TreeManifest {
-        let manifest = try TreeManifest(decoding: store.read(root))
-        guard manifest.rootDigest == root else {
-            throw LineageError(.invalidManifest, "blob \(root) does not hold the manifest it is named after; run 'hekatonctl fsck'")
-        }
-        return manifest
+        let data = try store.read(root)
+        let actual = Digest.of(data)
+        guard actual == root else { throw store.corruptBlob(root, hashesTo: actual) }
+        return try TreeManifest(decoding: data)
     }
 
     private struct HashedFile {

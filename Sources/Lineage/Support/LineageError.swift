@@ -23,6 +23,8 @@ public struct LineageError: Error, Sendable, Equatable, CustomStringConvertible,
         case fileChanged
         /// A blob's content no longer hashes to its name.
         case corruptBlob
+        /// A blob the records reference is not in the store.
+        case missingBlob
         /// A stored manifest does not decode or breaks its own rules.
         case invalidManifest
         /// Writing to the blob store or a destination directory failed.
@@ -42,6 +44,10 @@ public struct LineageError: Error, Sendable, Equatable, CustomStringConvertible,
 
     public var description: String { message }
     public var errorDescription: String? { message }
+
+    /// The blob store lost or damaged bytes the records need: the fault of the storage, not
+    /// of whoever supplied the input, and fixed by restoring from a backup, not by retrying.
+    public var isStorageDamage: Bool { code == .corruptBlob || code == .missingBlob }
 }
 
 extension LineageError {

@@ -326,14 +326,6 @@ public struct PipelineExecutor: Executor {
 
     /// Materialized trees are read-only; make them writable again to remove them.
     public static func removeTree(_ path: String) throws {
-        if let enumerator = FileManager.default.enumerator(atPath: path) {
-            chmod(path, 0o755)
-            for case let relative as String in enumerator {
-                var info = stat()
-                let full = path + "/" + relative
-                if lstat(full, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR { chmod(full, 0o755) }
-            }
-        }
-        try FileManager.default.removeItem(atPath: path)
+        try TreeSnapshot.removeMaterialized(path)
     }
 }

@@ -16,6 +16,13 @@ public struct PipelineRecorder: Sendable {
         self.automation = AutomationRecorder(layout: layout, rounds: rounds)
     }
 
+    /// Why the stage could not even start (its inputs could not be prepared, a storage error
+    /// among them): that, and not the participant's code, is the submission's error.
+    static func couldNotRun(_ completion: JobCompletion) -> String? {
+        guard case .couldNotRun(let failure) = completion.outcome else { return nil }
+        return failure.message
+    }
+
     public func record(_ db: Database, _ completion: JobCompletion) throws {
         guard let job = try Job.fetchOne(db, key: completion.jobID) else { return }
         let labels = job.labels
@@ -32,7 +39,8 @@ public struct PipelineRecorder: Sendable {
             if completion.state.isFinal {
                 submission.state = completion.state == .cancelled ? .cancelled : .failed
                 submission.failedStage = stage.rawValue
-                submission.error = result?.error ?? "the \(stage.rawValue) stage failed; see `hekatonctl logs \(submissionID) --stage \(stage.rawValue)`"
+                submission.error = Self.couldNotRun(completion) ?? result?.error
+                    ?? "the \(stage.rawValue) stage failed; see `hekatonctl logs \(submissionID) --stage \(stage.rawValue)`"
                 submission.finishedAt = now
                 try submission.update(db)
                 try rounds.submissionFinished(submission, now: now, db)

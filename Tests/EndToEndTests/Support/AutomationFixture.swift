@@ -228,8 +228,8 @@ final class AutomationFixture: @unchecked Sendable {
         }
     }
 
-    /// Submits `directory` and waits until it is scored.
-    func submitScored(_ directory: URL, competition: String? = nil) throws -> SubmissionInfo {
+    /// Submits `directory` and waits until it ends, scored or not.
+    func submitAndWait(_ directory: URL, competition: String? = nil) throws -> SubmissionInfo {
         let submitted = try hekatonctl(["submit", "--competition", competition ?? name, "--json", directory.path], socket: socket)
         try #require(submitted.status == 0, "\(submitted.stderr)")
         let id = try JSONDecoder().decode(SubmissionInfo.self, from: Data(submitted.stdout.utf8)).id
@@ -238,8 +238,14 @@ final class AutomationFixture: @unchecked Sendable {
             ended = try daemon.client.call("GET", "/v1/submissions/\(id)", as: SubmissionInfo.self)
             return ["scored", "failed", "cancelled"].contains(ended!.state)
         }
-        try #require(ended?.state == "scored", "\(ended?.error ?? "") \(ended?.logTail ?? "")")
         return ended!
+    }
+
+    /// Submits `directory` and waits until it is scored.
+    func submitScored(_ directory: URL, competition: String? = nil) throws -> SubmissionInfo {
+        let ended = try submitAndWait(directory, competition: competition)
+        try #require(ended.state == "scored", "\(ended.error ?? "") \(ended.logTail ?? "")")
+        return ended
     }
 
     /// Waits until every round of the competition is decided.
