@@ -88,18 +88,39 @@ public struct DatasetDetail: Codable, Sendable, Equatable {
     }
 }
 
-/// `POST /v1/fsck`: every blob re-hashed against its name.
+/// `POST /v1/fsck`: every blob re-hashed against its name, and every blob the records
+/// reference looked for.
 public struct FsckReport: Codable, Sendable, Equatable {
+    /// A blob that is damaged or missing: where it is (or should be) and what needs it.
+    public struct Blob: Codable, Sendable, Equatable {
+        public var digest: String
+        public var path: String
+        /// The record that keeps it ("file train/a.csv of dataset demo@v1"); nil when no record does.
+        public var usedBy: String?
+
+        public init(digest: String, path: String, usedBy: String?) {
+            self.digest = digest
+            self.path = path
+            self.usedBy = usedBy
+        }
+    }
+
     public var checkedBlobs: Int
     public var checkedBytes: Int64
-    public var corrupted: [String]
-    public var missing: [String]
+    /// Distinct blobs the records reference, the files of trees included.
+    public var referencedBlobs: Int
+    /// Blobs whose bytes no longer hash to their name.
+    public var corrupted: [Blob]
+    /// Blobs the records reference that are not in the store.
+    public var missing: [Blob]
+    /// Files under `blobs/sha256/` that are not blobs.
     public var strayFiles: [String]
     public var healthy: Bool
 
-    public init(checkedBlobs: Int, checkedBytes: Int64, corrupted: [String], missing: [String], strayFiles: [String]) {
+    public init(checkedBlobs: Int, checkedBytes: Int64, referencedBlobs: Int, corrupted: [Blob], missing: [Blob], strayFiles: [String]) {
         self.checkedBlobs = checkedBlobs
         self.checkedBytes = checkedBytes
+        self.referencedBlobs = referencedBlobs
         self.corrupted = corrupted
         self.missing = missing
         self.strayFiles = strayFiles

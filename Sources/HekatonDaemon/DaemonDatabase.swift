@@ -25,6 +25,9 @@ public enum DaemonDatabase {
         return migrator
     }
 
+    /// Every module's blob references: what gc keeps and fsck looks for.
+    public static let blobReferences = LineageSchema.blobReferences + PipelineSchema.blobReferences
+
     /// Opens (creating if needed) and migrates the database in WAL mode.
     ///
     /// `synchronous=NORMAL` in WAL mode survives a killed process, which is the failure the

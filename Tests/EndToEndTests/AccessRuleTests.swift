@@ -68,5 +68,6 @@ struct AccessRuleTests {
         #expect(try daemon.client.call("GET", "/v1/submissions/\(ids[Self.secondUser]!)", as: SubmissionInfo.self).state == "scored")
         let all = try daemon.client.call("GET", "/v1/submissions", as: SubmissionList.self).submissions
         #expect(all.count == 2, "a host sees every submission")
+        try daemon.expectHealthyStore()
     }
 }

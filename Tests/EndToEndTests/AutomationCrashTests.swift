@@ -52,6 +52,7 @@ struct AutomationCrashTests {
                 == ["new-version 2026-12-01", "unchanged 2026-12-01", "unchanged 2026-12-01"])
         #expect(try f.query("SELECT COUNT(*) FROM pipeline_round") == ["1"], "only the new version started a round")
         #expect(try f.history().rows.map { $0.rounds.count } == [1])
+        try f.daemon.expectHealthyStore()
     }
 
     @Test("kill -9 during ingestion, restart: exactly one version for the day, one `new-version` ingestion, one round")
@@ -76,6 +77,7 @@ struct AutomationCrashTests {
         #expect(try f.query("SELECT COUNT(*) FROM pipeline_round") == ["1"])
         #expect(try f.history().rows.map { $0.rounds.count } == [1])
         #expect(try f.jobs().filter { $0.schedule == "pococha.ingest" }.map(\.id) == [jobID], "no second ingestion job")
+        try f.daemon.expectHealthyStore()
     }
 
     /// A scored champion whose Trainer sleeps when `train/SLOW` is in its data, and a new
@@ -119,6 +121,7 @@ struct AutomationCrashTests {
         let promotions = history.promotions.filter { $0.round == round.id }
         #expect(promotions.count == (round.state == "promoted" ? 1 : 0), "\(history.promotions)")
         #expect(history.promotions.filter { $0.kind == "automatic" }.count == promotions.count)
+        try f.daemon.expectHealthyStore()
     }
 
     @Test("kill -9 twice during the same retraining: its job runs out of attempts, yet the retrain fails, the round is decided and production stays")
@@ -146,6 +149,7 @@ struct AutomationCrashTests {
         let status = try f.status()
         #expect(status.competitions.first?.production == production, "production stays")
         #expect(status.attention.contains { $0.kind == "retraining-failed" }, "\(status.attention)")
+        try f.daemon.expectHealthyStore()
     }
 
     @Test("kill -9 during an artifact build, restart: one succeeded build for the job, `latest` points to it, only kept builds on disk")
@@ -190,6 +194,7 @@ struct AutomationCrashTests {
         let last = try #require(try f.status().competitions.first?.lastArtifact)
         #expect(last.job == jobID)
         #expect(last.state == "succeeded")
+        try f.daemon.expectHealthyStore()
     }
 
     @Test("A nightly run missed while the daemon was down is caught up once")
@@ -228,5 +233,6 @@ struct AutomationCrashTests {
             return instant > stopped.timeIntervalSince1970 && instant <= secondMissed
         }
         #expect(missedJobs.map(\.id) == [jobID], "one artifact job for the downtime")
+        try f.daemon.expectHealthyStore()
     }
 }

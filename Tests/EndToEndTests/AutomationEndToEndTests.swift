@@ -217,5 +217,6 @@ struct AutomationEndToEndTests {
         let dashboard = try hekatonctl(["status"], socket: daemon.socketPath)
         #expect(dashboard.stdout.contains("competition pococha"))
         #expect(dashboard.stdout.contains("production  model"))
+        try daemon.expectHealthyStore()
     }
 }

@@ -45,6 +45,7 @@ struct AutomationFailureTests {
         #expect(try f.history().rows.map(\.datasetVersion) == ["2026-12-01"])
         #expect(try f.query("SELECT outcome FROM pipeline_ingestion ORDER BY id") == ["new-version", "failed"])
         #expect(try f.query("SELECT COUNT(*) FROM pipeline_round") == ["1"], "a failed ingestion starts no round")
+        try f.daemon.expectHealthyStore()
     }
 
     @Test("A source command that exits non-zero, and one that writes nothing: failed ingestions with a clear message, no version")
@@ -104,6 +105,7 @@ struct AutomationFailureTests {
         let item = try #require(status.attention.first { $0.subject == "empty-data" })
         #expect(item.message.contains("holds no files"), "\(item.message)")
         #expect(try f.query("SELECT COUNT(*) FROM pipeline_round") == ["0"])
+        try f.daemon.expectHealthyStore()
     }
 
     @Test("A source without the labels subtree is refused: no version")
@@ -121,6 +123,7 @@ struct AutomationFailureTests {
         #expect(ingestion.error?.contains("dataset.labels") == true, "\(ingestion.error ?? "")")
         #expect(try f.versions().isEmpty)
         #expect(try f.history().rows.isEmpty)
+        try f.daemon.expectHealthyStore()
     }
 
     @Test("The champion's retraining fails: the round is failed, production stays, status says so")
@@ -158,6 +161,7 @@ struct AutomationFailureTests {
         #expect(item.message.contains("round \(round.id)"), "\(item.message)")
         #expect(item.message.contains("#\(retrain.submission)"), "\(item.message)")
         #expect(item.message.contains("production stays"), "\(item.message)")
+        try f.daemon.expectHealthyStore()
     }
 
     @Test("A host score entrypoint that exits 0 without a score on the new version: the round's members fail (not stuck), the round is decided")
@@ -190,6 +194,7 @@ struct AutomationFailureTests {
         #expect(retrain.error?.contains("wrote no metrics.json") == true, "\(retrain.error ?? "")")
         #expect(round.members.allSatisfy { $0.state == "failed" }, "\(round.members)")
         #expect(try f.status().competitions.first?.production == production)
+        try f.daemon.expectHealthyStore()
     }
 
     @Test("An artifact build that fails after one that succeeded: `latest` still points to the earlier build, intact")
@@ -239,6 +244,7 @@ struct AutomationFailureTests {
         let item = try #require(try f.status().attention.first { $0.kind == "artifact-failed" })
         #expect(item.message.contains("job \(last.job)"), "\(item.message)")
         #expect(item.message.contains("the latest stays build \(good.id) of job \(good.job)"), "\(item.message)")
+        try f.daemon.expectHealthyStore()
     }
 
     @Test("Bad manifests are refused at publish naming the file, the line and the field; nothing is published",
@@ -275,6 +281,7 @@ struct AutomationFailureTests {
         #expect(after.stdout == before.stdout, "nothing was published")
         #expect(try f.schedule("pococha.ingest").name == "pococha.ingest")
         #expect(try hekatonctl(["schedule", "show", "broken.ingest"], socket: f.socket).status != 0, "no schedule was made")
+        try f.daemon.expectHealthyStore()
     }
 
     @Test("promote with a model of another competition or garbage, rollback with nothing to go back to, a bad --logical-time: clear errors, nothing changed")
@@ -325,6 +332,7 @@ struct AutomationFailureTests {
         let ingestAfter = try f.schedule("pococha.ingest")
         #expect(ingestAfter.lastJobID == ingestBefore.lastJobID)
         #expect(ingestAfter.lastFireAt == ingestBefore.lastFireAt)
+        try f.daemon.expectHealthyStore()
     }
 
     @Test("A rollback while a round retrains: the round does not promote over it, production stays what the person chose")
@@ -357,6 +365,7 @@ struct AutomationFailureTests {
         #expect(round.decision?.contains("production changed while the round ran") == true, "\(round.decision ?? "")")
         #expect(history.promotions.map(\.kind) == ["initial", "promote", "rollback"])
         #expect(try f.status().competitions.first?.production?.id == chosen.id, "production stays what the person chose")
+        try f.daemon.expectHealthyStore()
     }
 
     @Test("A backfill that the overlap policy skips exits non-zero at once, instead of reporting the running job's end as its own")
@@ -386,5 +395,6 @@ struct AutomationFailureTests {
         #expect(job.state == "succeeded", "\(job.error ?? "")")
         #expect(try f.jobs().filter { $0.schedule == "pococha.ingest" }.map(\.id) == [running], "day 2 was never run")
         #expect(try f.versions() == ["2026-12-01"])
+        try f.daemon.expectHealthyStore()
     }
 }

@@ -39,6 +39,7 @@ struct CompetitionEndToEndTests {
         let list = try daemon.client.call("GET", "/v1/competitions", as: CompetitionList.self)
         #expect(list.competitions.map(\.tag) == ["v2"])
         #expect(list.competitions.first?.versions == 2)
+        try daemon.expectHealthyStore()
     }
 
     @Test("A bad manifest is rejected with file, line, field and a suggestion, and nothing is published", arguments: [
@@ -63,6 +64,7 @@ struct CompetitionEndToEndTests {
         #expect(detail.contains(field), "\(detail)")
         #expect(detail.contains(suggestion), "\(detail)")
         #expect(try daemon.client.call("GET", "/v1/competitions", as: CompetitionList.self).competitions.isEmpty)
+        try daemon.expectHealthyStore()
     }
 
     @Test("Publishing is for hosts")

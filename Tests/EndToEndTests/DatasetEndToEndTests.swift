@@ -51,6 +51,7 @@ struct DatasetEndToEndTests {
         #expect(rendered.stdout.contains("<svg"))
         let unknown = try hekatonctl(["lineage", "dataset:nope@x"], socket: daemon.socketPath)
         #expect(unknown.status == 1)
+        try daemon.expectHealthyStore()
     }
 
     @Test("Bad names, tags and paths are refused with a clear error and change nothing", arguments: [
@@ -65,6 +66,7 @@ struct DatasetEndToEndTests {
         #expect(result.status != 0)
         #expect(result.stderr.lowercased().contains(message.lowercased()), "\(result.stderr)")
         #expect(try daemon.client.call("GET", "/v1/datasets", as: DatasetList.self).datasets.isEmpty)
+        try daemon.expectHealthyStore()
     }
 
     @Test("Missing, unreadable and escaping paths are refused naming the path")
@@ -86,6 +88,7 @@ struct DatasetEndToEndTests {
         #expect(unreadable.status == 1)
         #expect(unreadable.stderr.contains("drop_caches"), "\(unreadable.stderr)")
         #expect(try daemon.client.call("GET", "/v1/datasets", as: DatasetList.self).datasets.isEmpty)
+        try daemon.expectHealthyStore()
     }
 
     @Test("Two registrations of the same name at once both succeed as distinct versions")
@@ -103,6 +106,7 @@ struct DatasetEndToEndTests {
         let versions = try daemon.client.call("GET", "/v1/datasets/demo", as: DatasetDetail.self).versions
         #expect(Set(versions.map(\.tag)) == ["v1", "v2"])
         #expect(Set(versions.map(\.rootDigest)).count == 2)
+        try daemon.expectHealthyStore()
     }
 
     @Test("fsck finds a changed blob and a deleted one")
@@ -123,8 +127,14 @@ struct DatasetEndToEndTests {
         let broken = try hekatonctl(["fsck", "--json"], socket: daemon.socketPath)
         #expect(broken.status == 1)
         let report = try JSONDecoder().decode(FsckReport.self, from: Data(broken.stdout.utf8))
-        #expect(report.corrupted.map { "sha256/" + $0.dropFirst(7).prefix(2) + "/" + $0.dropFirst(7) }.contains { changed.hasSuffix($0) })
-        #expect(report.missing.contains { deleted.hasSuffix(String($0.dropFirst(7))) })
+        #expect(report.corrupted.map(\.path) == [changed])
+        #expect(report.corrupted.first?.usedBy == "file a of dataset demo@v1")
+        #expect(report.missing.map(\.path) == [deleted])
+        #expect(report.missing.first?.usedBy == "file b of dataset demo@v1")
+        let text = try hekatonctl(["fsck"], socket: daemon.socketPath)
+        #expect(text.status == 1)
+        #expect(text.stdout.contains("corrupted: \(changed)"), "\(text.stdout)")
+        #expect(text.stdout.contains("file a of dataset demo@v1"), "\(text.stdout)")
     }
 
     @Test("Killed while storing a large blob, the store and the records stay consistent and the next registration succeeds")
@@ -183,6 +193,6 @@ struct DatasetEndToEndTests {
         #expect(try hekatonctl(["fsck"], socket: daemon.socketPath).status == 0)
         let gc = try hekatonctl(["gc", "--grace", "0s", "--json"], socket: daemon.socketPath)
         #expect(gc.status == 0, "\(gc.stderr)")
-        #expect(try hekatonctl(["fsck"], socket: daemon.socketPath).status == 0, "gc removed nothing that is referenced")
+        try daemon.expectHealthyStore()  // gc removed nothing that is referenced
     }
 }

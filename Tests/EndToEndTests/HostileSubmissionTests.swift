@@ -169,5 +169,6 @@ struct HostileSubmissionTests {
         let scored = try waitForEnd(honest, daemon)
         #expect(scored.state == "scored", "\(scored.error ?? "") \(scored.logTail ?? "")")
         #expect(try daemon.client.call("GET", "/v1/status", as: StatusResponse.self).pid == daemon.pid)
+        try daemon.expectHealthyStore()
     }
 }

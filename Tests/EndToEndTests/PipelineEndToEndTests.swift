@@ -88,5 +88,6 @@ struct PipelineEndToEndTests {
         let logs = try hekatonctl(["logs", "\(ids["mf"]!)", "--stage", "train"], socket: daemon.socketPath)
         #expect(logs.status == 0)
         #expect(logs.stdout.contains("hekaton: train"), "\(logs.stdout)")
+        try daemon.expectHealthyStore()
     }
 }

@@ -45,6 +45,7 @@ struct ScaffoldEndToEndTests {
         let board = try daemon.client.call("GET", "/v1/competitions/toy/leaderboard", as: LeaderboardResponse.self)
         #expect(board.direction == "minimize")
         #expect(board.entries.first?.submission == id)
+        try daemon.expectHealthyStore()
     }
 
     @Test("A bundle over the competition's limit and submissions over the daily limit are refused and change nothing")
@@ -77,5 +78,6 @@ struct ScaffoldEndToEndTests {
         #expect(second.status == 1)
         #expect(second.stderr.contains("limit is 1 a day"), "\(second.stderr)")
         #expect(try daemon.client.call("GET", "/v1/submissions", as: SubmissionList.self).submissions.count == 1)
+        try daemon.expectHealthyStore()
     }
 }

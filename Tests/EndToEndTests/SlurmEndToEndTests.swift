@@ -78,6 +78,7 @@ struct SlurmEndToEndTests {
         let logs = try hekatonctl(["job", "logs", "\(train.id)"], socket: daemon.socketPath)
         #expect(logs.stdout.contains("submitted to Slurm as job \(slurmID)"), "\(logs.stdout)")
         #expect(logs.stdout.contains("--mem=2048M"), "the stage's memory limit became --mem: \(logs.stdout)")
+        try daemon.expectHealthyStore()
     }
 
     @Test("hekatonctl job cancel scancels the Slurm job, and status showed it while it ran")

@@ -201,7 +201,7 @@ struct ProvenanceTests {
         let database = try LineageChain.makeDatabase()
         let referenced = try database.write { db in
             _ = try DatasetVersion.register(dataset: "letters", manifest: report.manifest, source: directory("data"), at: LineageChain.start, db)
-            return try store.referencedDigests(db)
+            return try store.references(db, from: LineageSchema.blobReferences).digests
         }
         #expect(referenced.count == 3, "the manifest and its two files")
         #expect(referenced.contains(report.rootDigest))

@@ -88,21 +88,13 @@ extension Router {
         }
         add("POST", "/v1/fsck") { request in
             try request.requireAdmin("checking the blob store")
-            let referenced = try daemon.database.read { db in try daemon.blobs.referencedDigests(db) }
-            let report = try daemon.blobs.verify(referenced: referenced)
-            return .json(FsckReport(checkedBlobs: report.checkedBlobs, checkedBytes: report.checkedBytes,
-                                    corrupted: report.corrupted.map(\.description), missing: report.missing.map(\.description),
-                                    strayFiles: report.strayFiles))
+            return .json(try daemon.checkBlobStore())
         }
         add("POST", "/v1/gc") { request in
             try request.requireAdmin("collecting garbage")
             let dryRun = request.query["dryRun"] == "true"
             let grace = Double(request.query["graceSeconds"] ?? "") ?? 3600
-            let referenced = try daemon.database.read { db in try daemon.blobs.referencedDigests(db) }
-            let report = try daemon.blobs.garbageCollect(referenced: referenced, gracePeriod: .seconds(grace), now: Date(), dryRun: dryRun)
-            return .json(GCReport(dryRun: report.dryRun, removedBlobs: report.removedBlobs.map(\.description),
-                                  removedBytes: report.removedBlobBytes, keptYoungBlobs: report.keptYoungBlobs,
-                                  removedTemporaryFiles: report.removedTemporaryFiles, keptTemporaryFiles: report.keptTemporaryFiles))
+            return .json(try daemon.collectGarbage(gracePeriod: .seconds(grace), dryRun: dryRun))
         }
     }
 

@@ -77,6 +77,15 @@ extension BlobStore {
         return report
     }
 
+    /// `garbageCollect(referenced:…)` with every reference the records hold; refused when a
+    /// referenced tree cannot be read, since the files it lists would look unreferenced.
+    public func garbageCollect(
+        _ references: BlobReferences, gracePeriod: Duration, now: Date, dryRun: Bool = false
+    ) throws -> GarbageCollectionReport {
+        try references.requireComplete()
+        return try garbageCollect(referenced: references.digests, gracePeriod: gracePeriod, now: now, dryRun: dryRun)
+    }
+
     /// Removes blobs that nothing references and that have not been written or adopted for
     /// `gracePeriod`, and temporary files older than `gracePeriod`. Younger files are kept:
     /// a writer may own a temporary file, or be about to commit a reference to a blob it

@@ -52,8 +52,11 @@ extension Hekatonctl {
 
     struct Fsck: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Verify every blob against its name; report corrupted and missing ones (hosts only).",
-            discussion: "Exit code 1 when anything is wrong.")
+            abstract: "Verify every blob against its name and find every blob the records reference (hosts only).",
+            discussion: """
+            Corrupted and missing blobs are listed with their paths and what uses them; restore them from a \
+            backup, to the same paths. Exit code 1 when anything is wrong.
+            """)
         @OptionGroup var client: ClientOptions
         @Flag(help: "Print JSON.") var json = false
 
@@ -61,13 +64,15 @@ extension Hekatonctl {
             try runReporting {
                 let report: FsckReport = try client.call { c throws(ControlClientError) in try c.call("POST", "/v1/fsck") }
                 if json { try printJSON(report) } else {
-                    print("checked \(report.checkedBlobs) blobs, \(Format.bytes(report.checkedBytes))")
-                    for digest in report.corrupted { print("corrupted: \(digest) (its bytes no longer match its name)") }
-                    for digest in report.missing { print("missing: \(digest) (referenced but not in the store)") }
-                    for file in report.strayFiles { print("stray: \(file)") }
-                    if report.healthy { print("all blobs are intact") }
+                    print("checked \(report.checkedBlobs) blobs, \(Format.bytes(report.checkedBytes)); the records reference \(report.referencedBlobs)")
+                    for blob in report.corrupted { print("corrupted: \(Self.describe(blob)): its bytes no longer match its name") }
+                    for blob in report.missing { print("missing: \(Self.describe(blob)): referenced but not in the store") }
+                    for file in report.strayFiles { print("stray: \(file) (not a blob; move it out of the store)") }
+                    if report.healthy { print("all blobs are intact and every referenced blob is present") }
                 }
-                if !report.healthy { throw CommandFailure(message: "the blob store has problems (see above)", exitCode: 1) }
+                if !report.healthy {
+                    throw CommandFailure(message: "the blob store has problems (see above): restore the blobs named there from a backup, to the same paths", exitCode: 1)
+                }
             }
         }
     }
@@ -95,6 +100,12 @@ extension Hekatonctl {
                 print("\(verb) \(report.removedBlobs.count) blobs (\(Format.bytes(report.removedBytes))); kept \(report.keptYoungBlobs) younger than the grace period")
             }
         }
+    }
+}
+
+extension Hekatonctl.Fsck {
+    static func describe(_ blob: FsckReport.Blob) -> String {
+        "\(blob.path) (\(blob.digest))" + (blob.usedBy.map { ", \($0)" } ?? ", referenced by no record")
     }
 }
 

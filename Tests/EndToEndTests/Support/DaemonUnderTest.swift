@@ -1,6 +1,8 @@
+import ControlAPI
 import ControlClient
 import Foundation
 import TestSupport
+import Testing
 
 /// The real `hekatond` binary started in a scratch directory, as systemd would start it:
 /// with a `NOTIFY_SOCKET` owned by the test, waited on until `READY=1`.
@@ -58,6 +60,18 @@ final class DaemonUnderTest: @unchecked Sendable {
     func waitForExit(timeout: Duration = .seconds(30)) throws -> Int32 {
         try waitUntil("hekatond (pid \(pid)) to exit; its log:\n\(log)", timeout: timeout) { !process.isRunning }
         return process.terminationStatus
+    }
+
+    /// `hekatonctl fsck`, expected healthy: every blob intact, every referenced blob
+    /// present. Ends every test that leaves stored state, so any state a test makes is one
+    /// fsck is right about.
+    func expectHealthyStore(sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let fsck = try hekatonctl(["fsck", "--json"], socket: socketPath)
+        let report = try #require(try? JSONDecoder().decode(FsckReport.self, from: Data(fsck.stdout.utf8)),
+                                  "fsck answered no report: \(fsck.stdout)\(fsck.stderr)", sourceLocation: sourceLocation)
+        #expect(report.corrupted.isEmpty, "fsck: corrupted \(report.corrupted)", sourceLocation: sourceLocation)
+        #expect(report.missing.isEmpty, "fsck: missing \(report.missing)", sourceLocation: sourceLocation)
+        #expect(report.healthy && fsck.status == 0, "fsck: \(fsck.stdout)\(fsck.stderr)", sourceLocation: sourceLocation)
     }
 
     /// Stops the daemon if it still runs; used at the end of every test.
