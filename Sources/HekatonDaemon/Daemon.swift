@@ -32,7 +32,7 @@ public struct Daemon: Sendable {
         let startedAt = Date()
         notifier.status("locking the state directory")
         let lock = try StateDirectoryLock.acquire(stateDirectory: configuration.stateDirectory)
-        notifier.status("opening the database")
+        notifier.status("opening and checking the database")
         let database = try DaemonDatabase.open(stateDirectory: configuration.stateDirectory)
         let activated = try SystemdNotifier.activatedSocket()
         let queue = JobQueue(writer: database)
@@ -154,6 +154,14 @@ public struct Daemon: Sendable {
             group.cancelAll()
         }
         watchdog?.cancel()
+        // Everything into hekaton.sqlite3 itself: a stopped daemon's database is one file, so
+        // a backup of that file alone is whole. (The last connection to close is a reader,
+        // which cannot checkpoint.)
+        do {
+            try await database.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+        } catch {
+            logger.warning("could not checkpoint the database's write-ahead log; it stays beside the database", metadata: ["error": "\(error)"])
+        }
         try database.close()
         if let error = backgroundFailure.withLock({ $0 }) {
             throw DaemonError(.database, "the job workers failed: \(error)")

@@ -28,13 +28,19 @@ public enum DaemonDatabase {
     /// Every module's blob references: what gc keeps and fsck looks for.
     public static let blobReferences = LineageSchema.blobReferences + PipelineSchema.blobReferences
 
-    /// Opens (creating if needed) and migrates the database in WAL mode.
+    /// Opens (creating if needed), checks and migrates the database in WAL mode.
     ///
     /// `synchronous=NORMAL` in WAL mode survives a killed process, which is the failure the
     /// daemon must survive; `FULL` would also survive a power cut at about a seventh of the
-    /// commit rate. Refuses a database that a newer hekatond has migrated further.
+    /// commit rate. Refuses a damaged database, a new one beside a blob store that holds
+    /// blobs, and one that a newer hekatond has migrated further.
     public static func open(stateDirectory: String, readOnly: Bool = false) throws(DaemonError) -> DatabasePool {
         let path = stateDirectory + "/" + fileName
+        if isNewFile(path), isNewFile(path + "-wal") {
+            try refuseNewDatabaseBesideBlobs(path: path, stateDirectory: stateDirectory)
+        } else {
+            try checkIntegrity(path: path)
+        }
         var configuration = Configuration()
         configuration.journalMode = .wal
         configuration.busyMode = .timeout(10)
@@ -47,10 +53,13 @@ public enum DaemonDatabase {
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
         } catch {
-            throw DaemonError(.database, "cannot open the database \(path): \(error)")
+            throw damaged(path, error) ?? DaemonError(.database, "cannot open the database \(path): \(error)")
         }
         let migrator = migrator()
         do {
+            if try pool.read({ db in try migrator.appliedIdentifiers(db).isEmpty }) {
+                try refuseNewDatabaseBesideBlobs(path: path, stateDirectory: stateDirectory)
+            }
             let superseded = try pool.read { db in try migrator.hasBeenSuperseded(db) }
             if superseded {
                 let unknown = try pool.read { db in
@@ -63,7 +72,7 @@ public enum DaemonDatabase {
         } catch let error as DaemonError {
             throw error
         } catch {
-            throw DaemonError(.database, "cannot migrate the database \(path): \(error)")
+            throw damaged(path, error) ?? DaemonError(.database, "cannot migrate the database \(path): \(error)")
         }
         return pool
     }

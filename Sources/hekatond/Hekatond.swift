@@ -19,7 +19,8 @@ struct Hekatond: AsyncParsableCommand {
         then the defaults above.
 
         Exit codes: 0 clean shutdown; 1 cannot start (another daemon on the state directory, \
-        a database from a newer version, a socket in use, a bad configuration file).
+        a database from a newer version, a damaged database, a missing or empty database beside \
+        a blob store that holds blobs, a socket in use, a bad configuration file).
         """,
         version: "0.1.0"
     )

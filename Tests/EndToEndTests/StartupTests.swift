@@ -1,6 +1,7 @@
 import ControlAPI
 import ControlClient
 import Foundation
+import TestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -65,6 +66,65 @@ struct StartupTests {
         #expect(second.stderr.contains("zz-from-the-future"))
         #expect(try runCommand("/usr/bin/env", dump).stdout == before, "no table or migration was added")
         try? FileManager.default.removeItem(at: root)
+    }
+
+    /// A stopped daemon's state directory with a registered dataset (so the blob store holds blobs).
+    func stoppedStateWithBlobs(_ root: URL) throws -> DaemonUnderTest {
+        let daemon = try DaemonUnderTest(root: root)
+        let data = root.appendingPathComponent("data")
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        try "1,2\n".write(to: data.appendingPathComponent("a.csv"), atomically: true, encoding: .utf8)
+        let registered = try hekatonctl(["dataset", "register", "demo", data.path], socket: daemon.socketPath)
+        try #require(registered.status == 0, "\(registered.stderr)")
+        daemon.stop()
+        try #require(try daemon.waitForExit() == 0, "\(daemon.log)")
+        return daemon
+    }
+
+    @Test("A database with a damaged page is refused at start-up, saying to restore it from a backup, and left untouched")
+    func damagedDatabase() throws {
+        let root = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let first = try stoppedStateWithBlobs(root)
+        let database = first.stateDirectory + "/hekaton.sqlite3"
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: database)[.size] as? NSNumber).uint64Value
+        try #require(size >= 16 * 4096, "the stopped daemon checkpointed its tables into \(database) (\(size) bytes)")
+        // Two pages of garbage in the middle: some table's or index's b-tree pages.
+        try Damage.overwrite(database, at: size / 2 / 4096 * 4096, count: 2 * 4096)
+        let damaged = try Data(contentsOf: URL(fileURLWithPath: database))
+
+        let second = try runCommand(BuiltProducts.hekatond, ["--state-dir", first.stateDirectory, "--socket", first.socketPath])
+        #expect(second.status == 1)
+        #expect(second.stderr.contains("\(database) is damaged"), "message: \(second.stderr)")
+        #expect(second.stderr.contains("restore \(database) from a backup"), "message: \(second.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: database)) == damaged, "nothing was written to the damaged file")
+    }
+
+    @Test("A missing or empty database beside a blob store that holds blobs is refused, naming both; a fresh state directory starts",
+          arguments: ["missing", "empty"])
+    func newDatabaseBesideBlobs(_ how: String) throws {
+        let root = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let first = try stoppedStateWithBlobs(root)
+        let database = first.stateDirectory + "/hekaton.sqlite3"
+        for file in [database, database + "-wal", database + "-shm"] { try? FileManager.default.removeItem(atPath: file) }
+        if how == "empty" { try #require(FileManager.default.createFile(atPath: database, contents: nil)) }
+
+        let second = try runCommand(BuiltProducts.hekatond, ["--state-dir", first.stateDirectory, "--socket", first.socketPath])
+        #expect(second.status == 1)
+        let blobs = first.stateDirectory + "/blobs"
+        #expect(second.stderr.contains("the database \(database) is missing or empty"), "message: \(second.stderr)")
+        #expect(second.stderr.contains("the blob store \(blobs) holds blobs"), "message: \(second.stderr)")
+        #expect(second.stderr.contains("Restore \(database) from a backup"), "message: \(second.stderr)")
+        #expect(how == "empty" ? (try FileManager.default.attributesOfItem(atPath: database)[.size] as? NSNumber) == 0
+                               : !FileManager.default.fileExists(atPath: database), "the database was not created")
+
+        // The same state directory without its blobs is a fresh install, and starts.
+        try FileManager.default.removeItem(atPath: blobs)
+        try? FileManager.default.removeItem(atPath: first.notify.path)
+        let fresh = try DaemonUnderTest(root: root)
+        defer { fresh.stop() }
+        #expect(try fresh.client.call("GET", "/v1/datasets", as: DatasetList.self).datasets.isEmpty)
     }
 
     @Test("A configuration file with an unknown key names the file, the line and the key")

@@ -86,6 +86,16 @@ extension BlobStore {
         return try garbageCollect(referenced: references.digests, gracePeriod: gracePeriod, now: now, dryRun: dryRun)
     }
 
+    /// True when at least one blob is stored; stops at the first one found.
+    public func holdsAnyBlob() throws -> Bool {
+        for fanOut in try FileSystem.entries(of: objectsDirectory) {
+            let directory = FileSystem.join(objectsDirectory, fanOut)
+            guard FileSystem.status(directory)?.isDirectory == true else { continue }
+            if try !FileSystem.entries(of: directory).isEmpty { return true }
+        }
+        return false
+    }
+
     /// Removes blobs that nothing references and that have not been written or adopted for
     /// `gracePeriod`, and temporary files older than `gracePeriod`. Younger files are kept:
     /// a writer may own a temporary file, or be about to commit a reference to a blob it
