@@ -47,15 +47,16 @@ public struct Daemon: Sendable {
         var recordOutputs: WorkerPool.OutputRecorder?
         let clusterJobs = ClusterJobBoard()
         let slurm = SlurmExecutor(configuration: configuration.slurm, board: clusterJobs)
+        let local = LocalExecutor(configuration: LocalExecutorConfiguration(maxLogBytes: configuration.maxLogBytes))
         if let layout {
-            executor = PipelineExecutor(local: LocalExecutor(), slurm: slurm, defaultExecutor: configuration.executor,
+            executor = PipelineExecutor(local: local, slurm: slurm, defaultExecutor: configuration.executor,
                                         layout: layout, database: database, blobs: blobs)
             let recorder = PipelineRecorder(layout: layout, queue: queue, blobs: blobs)
             // A crash may have come between an artifact's commit and its `latest` link.
             try ArtifactStore(stateDirectory: layout.stateDirectory).reconcile(database)
             recordOutputs = { db, completion in try recorder.record(db, completion) }
         } else {
-            executor = configuration.executor == .slurm ? slurm : LocalExecutor()
+            executor = configuration.executor == .slurm ? slurm : local
         }
         let workers = WorkerPool(
             queue: queue, executor: executor,
@@ -84,7 +85,8 @@ public struct Daemon: Sendable {
             path: configuration.socketPath, activatedSocket: activated,
             mode: configuration.socketMode, group: configuration.socketGroup,
             settings: .init(maxRequestBodyBytes: configuration.maxRequestBodyBytes,
-                            idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds))),
+                            idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)),
+                            spoolDirectory: configuration.stateDirectory + "/tmp/uploads"),
             router: router, identity: CallerIdentity(adminGroup: configuration.adminGroup), logger: logger)
 
         let listening = activated == nil ? configuration.socketPath : "an activated socket"

@@ -1,4 +1,5 @@
 import Cluster
+import Execution
 import ControlClient
 import Foundation
 import Pipeline
@@ -19,6 +20,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var maxRequestBodyBytes: Int = 8 << 20
     /// A connection that sends nothing for this long is closed.
     public var idleTimeoutSeconds: Int = 30
+    /// A job's log is cut to its tail past this size.
+    public var maxLogBytes: Int64 = LocalExecutorConfiguration.defaultMaxLogBytes
     public var logLevel: LogLevelName = .info
     /// Jobs running at once across all queues.
     public var maxConcurrentJobs: Int = ProcessInfo.processInfo.activeProcessorCount
@@ -46,7 +49,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
 
     /// The keys a configuration file may hold, in the order the README documents them.
     static let fileKeys = ["state_directory", "socket", "socket_mode", "socket_group", "admin_group",
-                           "max_request_body_bytes", "idle_timeout_seconds", "log_level", "max_concurrent_jobs", "queues", "job_retention", "python_sdk",
+                           "max_request_body_bytes", "idle_timeout_seconds", "max_log_bytes", "log_level", "max_concurrent_jobs", "queues", "job_retention", "python_sdk",
                            "executor", "slurm"]
 
     /// Resolves the configuration: command-line flags win over the file, the file over
@@ -98,16 +101,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
         }
         if let value = try root.string("socket_group") { socketGroup = value }
         if let value = try root.string("admin_group") { adminGroup = value }
-        if let value = root["max_request_body_bytes"] {
-            let bytes = try value.int()
-            guard bytes >= 1024 else { throw value.invalid("must be at least 1024 bytes") }
-            maxRequestBodyBytes = bytes
-        }
-        if let value = root["idle_timeout_seconds"] {
-            let seconds = try value.int()
-            guard seconds >= 1 else { throw value.invalid("must be at least 1 second") }
-            idleTimeoutSeconds = seconds
-        }
+        if let value = root["max_request_body_bytes"] { maxRequestBodyBytes = try value.int(in: 1024...(1 << 30)) }
+        if let value = root["idle_timeout_seconds"] { idleTimeoutSeconds = try value.int(in: 1...3600) }
+        if let value = root["max_log_bytes"] { maxLogBytes = Int64(try value.int(in: (64 << 10)...(1 << 40))) }
         if let value = root["max_concurrent_jobs"] {
             let count = try value.int()
             guard count >= 1 else { throw value.invalid("must be at least 1") }

@@ -46,6 +46,7 @@ struct DaemonConfigurationTests {
             socket_group: staff
             admin_group: wheel
             max_request_body_bytes: 2048
+            max_log_bytes: 1048576
             idle_timeout_seconds: 5
             log_level: debug
             """, file: "h.yaml")
@@ -53,6 +54,7 @@ struct DaemonConfigurationTests {
         #expect(configuration.socketGroup == "staff")
         #expect(configuration.adminGroup == "wheel")
         #expect(configuration.maxRequestBodyBytes == 2048)
+        #expect(configuration.maxLogBytes == 1 << 20)
         #expect(configuration.idleTimeoutSeconds == 5)
         #expect(configuration.logLevel == .debug)
     }
@@ -85,7 +87,10 @@ struct DaemonConfigurationTests {
         ("socket_mode: \"0999\"\n", 1, "socket_mode", "write it like 0660"),
         ("idle_timeout_seconds: soon\n", 1, "idle_timeout_seconds", nil),
         ("log_level: loud\n", 1, "log_level", "use one of"),
-        ("max_request_body_bytes: 10\n", 1, "max_request_body_bytes", nil),
+        ("max_request_body_bytes: 10\n", 1, "max_request_body_bytes", "from 1024 to"),
+        ("idle_timeout_seconds: 1e12\n", 1, "idle_timeout_seconds", nil),
+        ("idle_timeout_seconds: 100000\n", 1, "idle_timeout_seconds", "from 1 to 3600"),
+        ("max_log_bytes: 10\n", 1, "max_log_bytes", "from 65536 to"),
         ("admin_group: [a\n", 2, nil, nil),
         ("executor: kubernetes\n", 1, "executor", "use one of local, slurm"),
         ("slurm:\n  partiton: gpu\n", 2, "slurm.partiton", "did you mean 'partition'?"),

@@ -126,6 +126,15 @@ struct CompetitionManifestTests {
         ("retrain_top_k: 2", "retrain_top_k: 0", "promotion.retrain_top_k", nil),
         ("train: slurm", "train: kubernetes", "executors.train", "use one of local, slurm"),
         ("train: slurm", "trian: slurm", "executors.trian", "did you mean 'train'?"),
+        // Values no Duration, cgroup file or Int64 can hold were once accepted and crashed the daemon.
+        ("wall_time: 20m", "wall_time: \"1e300\"", "limits.train.wall_time", "from 1s to 7d"),
+        ("wall_time: 20m", "wall_time: 8d", "limits.train.wall_time", "from 1s to 7d"),
+        ("memory: 2GiB", "memory: 1e300GiB", "limits.default.memory", "like 512MiB"),
+        ("memory: 2GiB", "memory: 8TiB", "limits.default.memory", "from 16MiB to 4TiB"),
+        ("processes: 64", "processes: 9223372036854775807", "limits.default.processes", "from 1 to 100000"),
+        ("cpus: 1", "cpus: 0", "limits.default.cpus", "from 1 to 1024"),
+        ("max_bundle_bytes: 10MiB", "max_bundle_bytes: 1GiB", "submission.max_bundle_bytes", "from 1 to 256MiB"),
+        ("retrain_top_k: 2", "retrain_top_k: 1000000", "promotion.retrain_top_k", "from 1 to 100"),
     ] as [(String, String, String, String?)])
     func invalid(find: String, replace: String, field: String, suggestion: String?) throws {
         let text = Self.valid.replacingOccurrences(of: find, with: replace)

@@ -66,10 +66,9 @@ extension CompetitionManifest {
         var rules = SubmissionRules()
         if let map = try root.mapping("submission") {
             try map.allowKeys(["max_bundle_bytes", "per_participant_per_day", "template"])
-            if let value = map["max_bundle_bytes"] { rules.maxBundleBytes = try Quantity.bytes(value) }
+            if let value = map["max_bundle_bytes"] { rules.maxBundleBytes = try Quantity.bytes(value, in: SubmissionRules.bundleBytesRange) }
             if let value = map["per_participant_per_day"] {
-                rules.perParticipantPerDay = try value.int()
-                guard rules.perParticipantPerDay >= 1 else { throw value.invalid("must be at least 1") }
+                rules.perParticipantPerDay = try value.int(in: 1...10_000)
             }
             if let value = map["template"] { rules.template = try relativePath(value) }
         }
@@ -113,8 +112,7 @@ extension CompetitionManifest {
         if let map = try root.mapping("artifact") {
             try map.allowKeys(["keep", "oci"])
             if let value = map["keep"] {
-                artifact.keep = try value.int()
-                guard artifact.keep >= 1 else { throw value.invalid("must be at least 1") }
+                artifact.keep = try value.int(in: 1...1000)
             }
             if let oci = try map.mapping("oci") {
                 try oci.allowKeys(["base", "base_reference", "prefix", "entrypoint"])
@@ -132,12 +130,10 @@ extension CompetitionManifest {
         if let map = try root.mapping("promotion") {
             try map.allowKeys(["tolerance", "retrain_top_k"])
             if let value = map["tolerance"] {
-                promotion.tolerance = try value.double()
-                guard promotion.tolerance >= 0 else { throw value.invalid("must not be negative") }
+                promotion.tolerance = try value.double(in: 0...1e12)
             }
             if let value = map["retrain_top_k"] {
-                promotion.retrainTopK = try value.int()
-                guard promotion.retrainTopK >= 1 else { throw value.invalid("must be at least 1") }
+                promotion.retrainTopK = try value.int(in: 1...100)
             }
         }
 
@@ -205,19 +201,16 @@ extension CompetitionManifest {
     static func stageLimits(_ map: YAMLMapping, base: StageLimits) throws(YAMLError) -> StageLimits {
         try map.allowKeys(["wall_time", "memory", "processes", "cpus", "gpus"])
         var limits = base
-        if let value = map["wall_time"] { limits.wallTimeSeconds = try Quantity.seconds(value) }
-        if let value = map["memory"] { limits.memoryBytes = try Quantity.bytes(value) }
+        if let value = map["wall_time"] { limits.wallTimeSeconds = try Quantity.seconds(value, in: StageLimits.wallTimeRange) }
+        if let value = map["memory"] { limits.memoryBytes = try Quantity.bytes(value, in: StageLimits.memoryRange) }
         if let value = map["processes"] {
-            limits.processes = try value.int()
-            guard limits.processes >= 1 else { throw value.invalid("must be at least 1") }
+            limits.processes = try value.int(in: StageLimits.processesRange)
         }
         if let value = map["cpus"] {
-            limits.cpus = try value.int()
-            guard limits.cpus >= 1 else { throw value.invalid("must be at least 1") }
+            limits.cpus = try value.int(in: StageLimits.cpusRange)
         }
         if let value = map["gpus"] {
-            limits.gpus = try value.int()
-            guard limits.gpus >= 0 else { throw value.invalid("must not be negative") }
+            limits.gpus = try value.int(in: StageLimits.gpusRange)
         }
         return limits
     }

@@ -96,6 +96,9 @@ public struct CompetitionManifest: Sendable, Equatable, Codable {
         public var perParticipantPerDay: Int = 20
         /// Directory (inside the competition) that `hekatonctl init` copies for participants.
         public var template: String?
+
+        /// The control server accepts uploads up to 256 MiB; a competition may only lower that.
+        public static let bundleBytesRange: ClosedRange<Int64> = 1...(256 << 20)
     }
 
     public struct ScheduleSpec: Sendable, Equatable, Codable {

@@ -7,6 +7,14 @@ public struct StageLimits: Sendable, Equatable, Codable {
     public var gpus: Int
 
     public static let defaults = StageLimits(wallTimeSeconds: 600, memoryBytes: 2 << 30, processes: 64, cpus: 1, gpus: 0)
+
+    // What a manifest may ask for: wide enough for any real stage, narrow enough that every
+    // value survives conversion to a Duration, a cgroup file and an sbatch option.
+    public static let wallTimeRange: ClosedRange<Double> = 1...(7 * 86400)
+    public static let memoryRange: ClosedRange<Int64> = (16 << 20)...(4 << 40)
+    public static let processesRange: ClosedRange<Int> = 1...100_000
+    public static let cpusRange: ClosedRange<Int> = 1...1024
+    public static let gpusRange: ClosedRange<Int> = 0...64
 }
 
 /// Limits per stage, each falling back to the manifest's `default`.

@@ -53,21 +53,7 @@ extension JobQueue {
     }
 
     static func validate(_ spec: JobSpec) throws(JobQueueError) {
-        guard let program = spec.argv.first else {
-            throw JobQueueError(.emptyCommand, "the job has no command: give the program to run and its arguments")
-        }
-        guard !program.isEmpty else {
-            throw JobQueueError(.emptyCommand, "the job's program name is empty")
-        }
-        guard !spec.queue.isEmpty else {
-            throw JobQueueError(.invalidSpec, "the queue name is empty; leave it out to use '\(JobSpec.defaultQueue)'")
-        }
-        guard spec.maxAttempts >= 1 else {
-            throw JobQueueError(.invalidSpec, "max attempts is \(spec.maxAttempts); it must be at least 1")
-        }
-        if let timeout = spec.timeoutSeconds, !(timeout > 0) {
-            throw JobQueueError(.invalidSpec, "the timeout is \(timeout) s; it must be positive, or absent for none")
-        }
+        try spec.check()
     }
 
     func jobHolding(uniqueKey key: String, _ db: Database) throws -> Job? {

@@ -261,7 +261,8 @@ public final class WorkerPool: Sendable {
             logURL: job.logPath.map { URL(fileURLWithPath: $0, isDirectory: false) }
                 ?? configuration.logDirectory.appendingPathComponent("job-\(job.id).log", isDirectory: false),
             stop: stop,
-            timeout: job.timeoutSeconds.map { Duration.seconds($0) },
+            // Clamped: a row written before timeouts were range-checked must not trap here.
+            timeout: job.timeoutSeconds.map { Duration.seconds(min(max($0, 0), JobSpec.maxTimeoutSeconds)) },
             externalID: job.externalID,
             recordExternalID: { [queue] externalID, executor in
                 _ = try await writer.write { db in try queue.recordExternalID(db, externalID, executor: executor, for: lease) }
