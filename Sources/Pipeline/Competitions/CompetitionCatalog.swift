@@ -27,7 +27,7 @@ public struct CompetitionCatalog: Sendable {
         }
         let manifest: CompetitionManifest
         do {
-            manifest = try CompetitionManifest.parse(text, file: manifestPath)
+            manifest = try CompetitionManifest.parse(text, file: manifestPath) { Self.contains(directory, $0) }
         } catch {
             throw PipelineError(.invalidManifest, "\(error)")
         }
@@ -60,7 +60,7 @@ public struct CompetitionCatalog: Sendable {
         var sourceCommand: [String] = []
         if case .command(let argv) = manifest.dataset.source { sourceCommand = argv }
         for (stage, argv) in entrypoints + [("source", sourceCommand)] {
-            for argument in argv.dropFirst() where argument.hasSuffix(".py") || argument.hasSuffix(".sh") {
+            for argument in CompetitionManifest.scriptArguments(argv) {
                 if !FileManager.default.fileExists(atPath: directory + "/" + argument) {
                     let line = text.split(separator: "\n", omittingEmptySubsequences: false)
                         .firstIndex { $0.contains(argument) }.map { $0 + 1 }
@@ -75,5 +75,19 @@ public struct CompetitionCatalog: Sendable {
                 throw PipelineError(.invalidManifest, "\(manifestPath): 'submission.template': the directory \(template) does not exist in \(directory)")
             }
         }
+    }
+
+    /// Whether `path` is in the tree a snapshot of `directory` holds: every component but
+    /// the last a real directory, not a link (a snapshot keeps links as links).
+    static func contains(_ directory: String, _ path: String) -> Bool {
+        let components = path.split(separator: "/")
+        var current = directory
+        var info = stat()
+        for (index, component) in components.enumerated() {
+            current += "/" + component
+            guard lstat(current, &info) == 0 else { return false }
+            if index < components.count - 1, (info.st_mode & S_IFMT) != S_IFDIR { return false }
+        }
+        return true
     }
 }
