@@ -185,9 +185,16 @@ public struct PipelineExecutor: Executor {
             if getuid() == 0 { chown(target, uid, uid) }
             return target
         }
+        // Scoring has the whole competition directory; train and predict run participant
+        // code, so they are shown only what the manifest's visibility allows, afresh each
+        // time (a copy an older daemon left may hold more).
         let host = directory + "/host"
-        if !fm.fileExists(atPath: host) {
-            try snapshot.materialize(try Digest(parsing: version.rootDigest), into: host)
+        if stage == .score {
+            if !fm.fileExists(atPath: host) { try snapshot.materialize(try Digest(parsing: version.rootDigest), into: host) }
+        } else {
+            if fm.fileExists(atPath: host) { try Self.removeTree(host) }
+            let competitionTree = try snapshot.manifest(stored: try Digest(parsing: version.rootDigest))
+            try snapshot.materialize(try Self.visible(competitionTree, manifest.participantPaths), into: host)
         }
 
         var mounts: [SandboxSpec.Mount] = [
@@ -313,13 +320,13 @@ public struct PipelineExecutor: Executor {
     }
 
     /// The entries under `prefix`, re-rooted at it.
-    public static func subtree(_ manifest: TreeManifest, _ prefix: String) throws -> TreeManifest {
+    public static func subtree(_ manifest: TreeManifest, _ prefix: String, of what: String = "the dataset version") throws -> TreeManifest {
         let entries = manifest.entries.compactMap { entry -> TreeManifest.Entry? in
             guard entry.path.hasPrefix(prefix + "/") else { return nil }
             return TreeManifest.Entry(path: String(entry.path.dropFirst(prefix.count + 1)), kind: entry.kind)
         }
         guard !entries.isEmpty else {
-            throw PipelineError(.invalidManifest, "the dataset version has nothing under '\(prefix)/'")
+            throw PipelineError(.invalidManifest, "\(what) has nothing under '\(prefix)/'")
         }
         return try TreeManifest(entries: entries)
     }
