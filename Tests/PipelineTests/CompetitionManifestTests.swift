@@ -219,6 +219,10 @@ struct CompetitionManifestTests {
          "visibility.participant", "expected a list"),
         ("participant: [host/train.py, host/predict.py, host/_shared.py]", "participants: [host/train.py, host/predict.py]",
          "visibility.participants", "did you mean 'participant'?"),
+        ("  score: [python3, host/score.py]", "  score: [python3, host/scroe.py]",
+         "entrypoints.score", "host/scroe.py does not exist in the competition directory; create it or fix the path"),
+        ("command: [python3, host/fetch.py]", "command: [python3, ../fetch.py]",
+         "dataset.source.command", "../fetch.py does not exist in the competition directory"),
         ("  score: [python3, host/score.py]", "  score: [python3, host/train.py, --score]",
          "visibility.participant[0]", "host/train.py is the score entrypoint's script"),
     ] as [(String, String, String, String)])
@@ -229,8 +233,8 @@ struct CompetitionManifestTests {
         let fieldKey = field.split(separator: ".").last!.split(separator: "[").first!
         // `artifact:` is a key of entrypoints and of visibility: the last one is visibility's.
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        let expectedLine = (field.hasPrefix("visibility.") ? lines.lastIndex { $0.hasPrefix("  \(fieldKey):") }
-                                                           : lines.firstIndex { $0.hasPrefix("  \(fieldKey):") }).map { $0 + 1 }
+        func isKey(_ line: Substring) -> Bool { line.trimmingCharacters(in: .whitespaces).hasPrefix("\(fieldKey):") }
+        let expectedLine = (field.hasPrefix("visibility.") ? lines.lastIndex(where: isKey) : lines.firstIndex(where: isKey)).map { $0 + 1 }
         do {
             _ = try CompetitionManifest.parse(text, file: "/c/hekaton.yaml") { Self.files.contains($0) }
             Issue.record("accepted: \(replace)")

@@ -31,7 +31,7 @@ public struct CompetitionCatalog: Sendable {
         } catch {
             throw PipelineError(.invalidManifest, "\(error)")
         }
-        try Self.checkFiles(manifest, directory: directory, manifestPath: manifestPath, text: text)
+        try Self.checkTemplate(manifest, directory: directory, manifestPath: manifestPath)
         if let tag { try LineageName.validate(tag, as: .tag) }
         let report = try TreeSnapshot(store: blobs).capture(directory)
         let root = report.rootDigest.description
@@ -52,23 +52,8 @@ public struct CompetitionCatalog: Sendable {
         }
     }
 
-    /// Entrypoint scripts and the template the manifest names must exist, so that a typo is
-    /// caught at publication and not at the first submission.
-    static func checkFiles(_ manifest: CompetitionManifest, directory: String, manifestPath: String, text: String) throws {
-        let entrypoints = [("train", manifest.entrypoints.train), ("predict", manifest.entrypoints.predict),
-                           ("score", manifest.entrypoints.score), ("artifact", manifest.entrypoints.artifact ?? [])]
-        var sourceCommand: [String] = []
-        if case .command(let argv) = manifest.dataset.source { sourceCommand = argv }
-        for (stage, argv) in entrypoints + [("source", sourceCommand)] {
-            for argument in CompetitionManifest.scriptArguments(argv) {
-                if !FileManager.default.fileExists(atPath: directory + "/" + argument) {
-                    let line = text.split(separator: "\n", omittingEmptySubsequences: false)
-                        .firstIndex { $0.contains(argument) }.map { $0 + 1 }
-                    throw PipelineError(.invalidManifest,
-                                        "\(manifestPath)\(line.map { ":\($0)" } ?? ""): \(stage == "source" ? "dataset.source.command" : "entrypoints.\(stage)")': \(argument) does not exist in \(directory); create it or fix the path")
-                }
-            }
-        }
+    /// The template the manifest names must exist (the parser checked the scripts).
+    static func checkTemplate(_ manifest: CompetitionManifest, directory: String, manifestPath: String) throws {
         if let template = manifest.submission.template {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: directory + "/" + template, isDirectory: &isDirectory), isDirectory.boolValue else {

@@ -51,6 +51,12 @@ extension CompetitionManifest {
                                       predict: try command(entryMap.required("predict")),
                                       score: try command(entryMap.required("score")),
                                       artifact: try entryMap["artifact"].map { v throws(YAMLError) in try command(v) })
+        if let fileExists {
+            for stage in stages {
+                if let value = entryMap[stage] { try scriptsExist(value, fileExists) }
+            }
+            if let command = try datasetMap.mapping("source")?["command"] { try scriptsExist(command, fileExists) }
+        }
         let visibility = try visibility(try root.mapping("visibility"), entrypoints: entrypoints, entryMap: entryMap,
                                         source: dataset.source, fileExists: fileExists)
 
@@ -186,6 +192,16 @@ extension CompetitionManifest {
             throw YAMLError(.missingKey, file: map.file, line: map.line, field: map.path.isEmpty ? "source" : map.path,
                             message: "a dataset source needs 'directory' or 'command'",
                             suggestion: "give 'directory: /path/the/upstream/writes' or 'command: [python3, host/fetch.py]'")
+        }
+    }
+
+    /// The scripts a command names must be in the competition directory, so that a typo is
+    /// caught at publication and not at the first submission.
+    static func scriptsExist(_ value: YAMLValue, _ fileExists: (String) -> Bool) throws(YAMLError) {
+        for argument in scriptArguments(try value.stringList()) {
+            guard let path = cleanRelative(argument), fileExists(path) else {
+                throw value.invalid("\(argument) does not exist in the competition directory", suggestion: "create it or fix the path")
+            }
         }
     }
 
