@@ -219,6 +219,8 @@ struct CompetitionManifestTests {
          "visibility.participant", "expected a list"),
         ("participant: [host/train.py, host/predict.py, host/_shared.py]", "participants: [host/train.py, host/predict.py]",
          "visibility.participants", "did you mean 'participant'?"),
+        ("template: template", "template: host",
+         "submission.template", "participants would see host (it holds host/score.py)"),
         ("  score: [python3, host/score.py]", "  score: [python3, host/scroe.py]",
          "entrypoints.score", "host/scroe.py does not exist in the competition directory; create it or fix the path"),
         ("command: [python3, host/fetch.py]", "command: [python3, ../fetch.py]",

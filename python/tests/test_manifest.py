@@ -143,11 +143,11 @@ def test_without_visibility_only_the_entrypoint_scripts(tmp_path):
 
 @pytest.mark.parametrize("edit, message", [
     (("host/_shared.py]", "host/score.py]"),
-     r"hekaton.yaml:\d+: visibility.participant: participant code would see host/score.py, and host/score.py is "
+     r"hekaton.yaml:\d+: visibility.participant: participants would see host/score.py, and host/score.py is "
      r"the score entrypoint's script"),
     (("[host/train.py, host/predict.py, host/_shared.py]", "[host]"), r"would see host, and host/score.py is"),
     (("[host/artifact.py, host/lib]", "[host/artifact.py, host/world.py]"),
-     r"visibility.artifact: participant code would see host/world.py, and host/world.py is private"),
+     r"visibility.artifact: participants would see host/world.py, and host/world.py is private"),
     (("private: [host/world.py]", "private: [host/lib/a.py]"), r"would see host/lib, and host/lib/a.py is private"),
     (("host/_shared.py]", "host/shared.py]"),
      r"visibility.participant\[2\]: host/shared.py does not exist in the competition directory"),
@@ -158,6 +158,7 @@ def test_without_visibility_only_the_entrypoint_scripts(tmp_path):
      r"the predict stage runs host/predict.py, which visibility.participant does not show"),
     (("[host/artifact.py, host/lib]", "[host/lib]"),
      r"add host/artifact.py to visibility.participant or visibility.artifact"),
+    (("template: template", "template: host"), r"submission.template: participants would see host, and host/score.py"),
     (("  participant:", "  participants:"), r"unknown key 'visibility.participants'; did you mean 'participant'\?"),
 ])
 def test_visibility_refusals(tmp_path, edit, message):
@@ -170,7 +171,7 @@ def test_visibility_refusals(tmp_path, edit, message):
 
 def test_default_visibility_refuses_a_participant_entrypoint_that_runs_the_scorer(tmp_path):
     text = MANIFEST.replace("predict: [python3, host/predict.py]", "predict: [python3, host/score.py, --predict]")
-    with pytest.raises(FormatError, match=r"hekaton.yaml:\d+: entrypoints.predict: participant code would see "
+    with pytest.raises(FormatError, match=r"hekaton.yaml:\d+: entrypoints.predict: participants would see "
                                           r"host/score.py"):
         competition(tmp_path, text)
 

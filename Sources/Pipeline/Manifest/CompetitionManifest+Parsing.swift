@@ -57,8 +57,6 @@ extension CompetitionManifest {
             }
             if let command = try datasetMap.mapping("source")?["command"] { try scriptsExist(command, fileExists) }
         }
-        let visibility = try visibility(try root.mapping("visibility"), entrypoints: entrypoints, entryMap: entryMap,
-                                        source: dataset.source, fileExists: fileExists)
 
         var limits = StageLimitsTable(byStage: [:], fallback: .defaults)
         if let limitsMap = try root.mapping("limits") {
@@ -83,6 +81,10 @@ extension CompetitionManifest {
             }
             if let value = map["template"] { rules.template = try relativePath(value) }
         }
+
+        let visibility = try visibility(try root.mapping("visibility"), entrypoints: entrypoints, entryMap: entryMap,
+                                        source: dataset.source, template: try root.mapping("submission")?["template"],
+                                        fileExists: fileExists)
 
         var parametersJSON = "{}"
         if let value = root["parameters"] {

@@ -4,12 +4,13 @@ extension CompetitionManifest {
     public static let maximumVisiblePaths = 256
     public static let maximumVisiblePathBytes = 1024
 
-    /// Reads `visibility:` and refuses a manifest whose participant or artifact stages would
-    /// see the score entrypoint's script, the ingestion source's, or a private path, or would
-    /// not see their own script. `fileExists`, when given, says whether a path is in the
-    /// competition directory: a listed path that is not is refused.
-    static func visibility(_ map: YAMLMapping?, entrypoints: Entrypoints, entryMap: YAMLMapping,
-                           source: DatasetSource?, fileExists: ((String) -> Bool)?) throws(YAMLError) -> Visibility? {
+    /// Reads `visibility:` and refuses a manifest whose participant or artifact stages, or
+    /// the template `hekatonctl init` hands out, would show the score entrypoint's script,
+    /// the ingestion source's, or a private path, or whose stages would not see their own
+    /// script. `fileExists`, when given, says whether a path is in the competition
+    /// directory: a listed path that is not is refused.
+    static func visibility(_ map: YAMLMapping?, entrypoints: Entrypoints, entryMap: YAMLMapping, source: DatasetSource?,
+                           template: YAMLValue?, fileExists: ((String) -> Bool)?) throws(YAMLError) -> Visibility? {
         try map?.allowKeys(["participant", "artifact", "private"])
         let participant = try map?["participant"].map { v throws(YAMLError) in try visiblePaths(v, fileExists: fileExists) }
         let artifact = try map?["artifact"].map { v throws(YAMLError) in try visiblePaths(v, fileExists: fileExists) }
@@ -20,17 +21,18 @@ extension CompetitionManifest {
             protected += scriptFiles(argv).map { ($0, "the ingestion source's script (dataset.source.command)") }
         }
         protected += privatePaths.map { ($0.path, "private (visibility.private)") }
-        let suggestion = "list only what train, predict and artifact need; scoring code, ingestion sources and private files are never shown to participant code"
+        let suggestion = "show only what train, predict and artifact need; scoring code, ingestion sources and private files are never shown to participants"
 
         // What each stage shows: the listed paths, or else the scripts its entrypoints name.
         let participantShown = participant ?? ["train", "predict"].flatMap { stage in
             scriptFiles(stage == "train" ? entrypoints.train : entrypoints.predict).map { ($0, entryMap[stage]!) }
         }
         let artifactShown = artifact ?? scriptFiles(entrypoints.artifact ?? []).map { ($0, entryMap["artifact"]!) }
-        for (path, value) in participantShown + artifactShown {
+        let templateShown = try template.map { v throws(YAMLError) in [(try relativePath(v), v)] } ?? []
+        for (path, value) in participantShown + artifactShown + templateShown {
             if let (hidden, why) = protected.first(where: { overlaps(path, $0.0) }) {
                 let reach = hidden == path ? "" : hidden.hasPrefix(path + "/") ? " (it holds \(hidden))" : " (it lies inside \(hidden))"
-                throw value.invalid("participant code would see \(path)\(reach), and \(hidden) is \(why)", suggestion: suggestion)
+                throw value.invalid("participants would see \(path)\(reach), and \(hidden) is \(why)", suggestion: suggestion)
             }
         }
 

@@ -154,9 +154,9 @@ def _visibility(document: dict[str, Any], entrypoints: dict[str, list[str]], lin
                 path: Path) -> tuple[list[str], list[str]]:
     """``visibility`` read and checked as the daemon does: (participant paths, artifact paths).
 
-    A listed path must be a relative path that exists in the directory; neither list may
-    show the score entrypoint's script, the ingestion source's or a private path, and each
-    stage must see its own script."""
+    A listed path must be a relative path that exists in the directory; neither list, nor
+    the submission template, may show the score entrypoint's script, the ingestion source's
+    or a private path, and each stage must see its own script."""
     section = document.get("visibility") or {}
     if not isinstance(section, dict):
         raise FormatError(f"{path}:{lines.get('visibility', '?')}: visibility must be a mapping")
@@ -200,11 +200,14 @@ def _visibility(document: dict[str, Any], entrypoints: dict[str, list[str]], lin
 
     participant_shown = shown("participant", participant, ("train", "predict"))
     artifact_shown = shown("artifact", artifact, ("artifact",))
-    for visible, where in participant_shown + artifact_shown:
+    template = (document.get("submission") or {}).get("template")
+    template_shown = [] if template is None else [
+        (_relative(template, "submission.template", path), "submission.template")]
+    for visible, where in participant_shown + artifact_shown + template_shown:
         for hidden, why in protected:
             if visible == hidden or hidden.startswith(visible + "/") or visible.startswith(hidden + "/"):
-                raise FormatError(f"{path}:{lines.get(where, '?')}: {where}: participant code would see {visible}, "
-                                  f"and {hidden} is {why}; list only what train, predict and artifact need")
+                raise FormatError(f"{path}:{lines.get(where, '?')}: {where}: participants would see {visible}, "
+                                  f"and {hidden} is {why}; show only what train, predict and artifact need")
     for stage, visible, listing in (("train", participant_shown, "visibility.participant"),
                                     ("predict", participant_shown, "visibility.participant"),
                                     ("artifact", participant_shown + artifact_shown,
