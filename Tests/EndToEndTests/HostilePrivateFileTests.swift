@@ -99,6 +99,7 @@ struct HostilePrivateFileTests {
             #expect(Set(listing).isDisjoint(with: Self.privateFiles), "\(stage) saw \(listing)")
             #expect(log.contains("\(stage) NO WORLD"), "\(stage): \(log.suffix(2000))")
             #expect(!log.contains("REGENERATED"), "\(stage): \(log.suffix(2000))")
+            #expect(log.contains("this stage sees only \(visible.joined(separator: ", "))"), "the log says what the stage sees")
         }
         let score = try #require(cheat.score)
         #expect(score < 1.0, "predictions are not the labels")

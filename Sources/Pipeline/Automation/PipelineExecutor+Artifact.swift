@@ -48,6 +48,7 @@ extension PipelineExecutor {
             throw failure("could not prepare the artifact of '\(name)': \(error)", context)
         }
         JobLog.note("building the artifact of '\(name)' from model \(production.modelID) (submission #\(submissionID)) on \(manifest.dataset.name)@\(dataset.tag)", to: context.logURL)
+        JobLog.note(Self.visibilityNote(manifest.artifactPaths), to: context.logURL)
         let (run, outOfMemory) = try await execute(prepared, job, context: context, what: "the artifact stage")
         guard run.succeeded else {
             if let outOfMemory { JobLog.note(outOfMemory, to: context.logURL) }

@@ -83,7 +83,9 @@ public struct PipelineExecutor: Executor {
     func prepareReporting(_ stage: Stage, submissionID: Int64, job: Job, context: ExecutionContext,
                           inResourceGroup: Bool) throws(ExecutionError) -> PreparedStage {
         do {
-            return try prepare(stage, submissionID: submissionID, job: job, inResourceGroup: inResourceGroup)
+            let prepared = try prepare(stage, submissionID: submissionID, job: job, inResourceGroup: inResourceGroup)
+            if let paths = prepared.visiblePaths { JobLog.note(Self.visibilityNote(paths), to: context.logURL) }
+            return prepared
         } catch {
             let message = "could not prepare the \(stage.rawValue) stage of submission \(submissionID): \(error)"
             JobLog.note(message, to: context.logURL)
@@ -107,6 +109,8 @@ public struct PipelineExecutor: Executor {
         var argv: [String]
         var group: ResourceGroup?
         var limits: StageLimits
+        /// What the stage is shown of the competition directory, when not all of it.
+        var visiblePaths: [String]?
 
         /// The command in bubblewrap, inside a resource group of the spec's limits when the
         /// daemon may create one (as root).
@@ -257,7 +261,15 @@ public struct PipelineExecutor: Executor {
         environment["PYTHONPATH"] = pythonPath
         let spec = SandboxSpec(mounts: mounts, environment: environment, workingDirectory: "/hekaton/host",
                                uid: getuid() == 0 ? uid : nil, limits: limits)
-        return PreparedStage.sandboxed(spec, command: entrypoint, jobID: job.id, inResourceGroup: inResourceGroup)
+        var prepared = PreparedStage.sandboxed(spec, command: entrypoint, jobID: job.id, inResourceGroup: inResourceGroup)
+        prepared.visiblePaths = stage == .score ? nil : manifest.participantPaths
+        return prepared
+    }
+
+    /// The log's note of what a stage was shown, so that a host reading an ImportError
+    /// there sees at once which list to extend.
+    static func visibilityNote(_ paths: [String]) -> String {
+        "of the competition directory this stage sees only \(paths.isEmpty ? "nothing" : paths.joined(separator: ", ")) (visibility in hekaton.yaml)"
     }
 
     /// What every sandboxed stage's environment holds (python/README.md, "The stage environment").
