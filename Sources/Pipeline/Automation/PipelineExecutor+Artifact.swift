@@ -48,6 +48,7 @@ extension PipelineExecutor {
             throw failure("could not prepare the artifact of '\(name)': \(error)", context)
         }
         JobLog.note("building the artifact of '\(name)' from model \(production.modelID) (submission #\(submissionID)) on \(manifest.dataset.name)@\(dataset.tag)", to: context.logURL)
+        JobLog.note(Self.visibilityNote(manifest.artifactPaths), to: context.logURL)
         let (run, outOfMemory) = try await execute(prepared, job, context: context, what: "the artifact stage")
         guard run.succeeded else {
             if let outOfMemory { JobLog.note(outOfMemory, to: context.logURL) }
@@ -61,7 +62,7 @@ extension PipelineExecutor {
             throw failure("the artifact of '\(name)' is unusable: \(error)", context)
         }
         // Exported and stored: the inputs and the output's working copy are not needed.
-        for part in ["bundle", "model", "host", "data", "output"] { try? Self.removeTree(work + "/" + part) }
+        for part in ["bundle", "model", "host", "oci-base", "data", "output"] { try? Self.removeTree(work + "/" + part) }
         return run
     }
 
@@ -81,7 +82,14 @@ extension PipelineExecutor {
         }
         try snapshot.materialize(try Digest(parsing: submission.bundleDigest), into: work + "/bundle")
         try snapshot.materialize(model.digest, into: work + "/model")
-        try snapshot.materialize(try Digest(parsing: competition.rootDigest), into: work + "/host")
+        // Participant code runs here too: the host's artifact scripts and what participants
+        // see, never the scoring code, the ingestion source or private files. A base image
+        // inside the competition is read by the daemon, outside the sandbox.
+        let competitionTree = try snapshot.manifest(stored: try Digest(parsing: competition.rootDigest))
+        try snapshot.materialize(try Self.visible(competitionTree, manifest.artifactPaths), into: work + "/host")
+        if let base = manifest.artifactPolicy.oci?.base, !base.hasPrefix("/") {
+            try snapshot.materialize(try Self.subtree(competitionTree, base, of: "the competition directory"), into: work + "/oci-base")
+        }
         let data = try snapshot.manifest(stored: dataset.rootDigest)
         for prefix in [manifest.dataset.train, manifest.dataset.features] {
             let parent = (work + "/data/" + prefix as NSString).deletingLastPathComponent
@@ -124,7 +132,7 @@ extension PipelineExecutor {
         if FileManager.default.fileExists(atPath: exported) { try Self.removeTree(exported) }
         try FileManager.default.createDirectory(atPath: exported, withIntermediateDirectories: true)
         if let oci = manifest.artifactPolicy.oci {
-            let base = oci.base.hasPrefix("/") ? oci.base : work + "/host/" + oci.base
+            let base = oci.base.hasPrefix("/") ? oci.base : work + "/oci-base"
             let image = try ArtifactImage.build(base: base, baseReference: oci.baseReference, content: work + "/output",
                                                 prefix: oci.prefix, entrypoint: oci.entrypoint, output: exported + "/oci",
                                                 reference: logical.date, competition: manifest.name,

@@ -7,11 +7,13 @@ extension CompetitionManifest {
     static let stages = ["train", "predict", "score", "artifact"]
 
     /// Reads `hekaton.yaml` strictly: every error names the file, line and field, with a
-    /// suggestion, and nothing is published from a manifest that has one.
-    public static func parse(_ text: String, file: String) throws(YAMLError) -> CompetitionManifest {
+    /// suggestion, and nothing is published from a manifest that has one. `fileExists`, when
+    /// given, says whether a relative path is in the competition directory.
+    public static func parse(_ text: String, file: String,
+                             fileExists: ((String) -> Bool)? = nil) throws(YAMLError) -> CompetitionManifest {
         let root = try YAMLMapping.parse(text, file: file)
         try root.allowKeys(["name", "description", "metric", "dataset", "entrypoints", "limits", "submission",
-                            "parameters", "schedules", "promotion", "artifact", "executors"])
+                            "parameters", "schedules", "promotion", "artifact", "executors", "visibility"])
         let nameValue = try root.required("name")
         let name = try nameValue.string()
         guard name.range(of: "^[a-z0-9][a-z0-9-]{0,62}$", options: .regularExpression) != nil else {
@@ -49,6 +51,12 @@ extension CompetitionManifest {
                                       predict: try command(entryMap.required("predict")),
                                       score: try command(entryMap.required("score")),
                                       artifact: try entryMap["artifact"].map { v throws(YAMLError) in try command(v) })
+        if let fileExists {
+            for stage in stages {
+                if let value = entryMap[stage] { try scriptsExist(value, fileExists) }
+            }
+            if let command = try datasetMap.mapping("source")?["command"] { try scriptsExist(command, fileExists) }
+        }
 
         var limits = StageLimitsTable(byStage: [:], fallback: .defaults)
         if let limitsMap = try root.mapping("limits") {
@@ -72,6 +80,10 @@ extension CompetitionManifest {
             }
             if let value = map["template"] { rules.template = try relativePath(value) }
         }
+
+        let visibility = try visibility(try root.mapping("visibility"), entrypoints: entrypoints, entryMap: entryMap,
+                                        source: dataset.source, template: try root.mapping("submission")?["template"],
+                                        fileExists: fileExists)
 
         var parametersJSON = "{}"
         if let value = root["parameters"] {
@@ -157,7 +169,7 @@ extension CompetitionManifest {
         return CompetitionManifest(name: name, description: description, metric: metric, dataset: dataset,
                                    entrypoints: entrypoints, limits: limits, submission: rules,
                                    parametersJSON: parametersJSON, schedules: schedules, promotion: promotion,
-                                   artifact: artifact, executors: executors)
+                                   artifact: artifact, executors: executors, visibility: visibility)
     }
 
     static func datasetSource(_ map: YAMLMapping) throws(YAMLError) -> DatasetSource {
@@ -178,6 +190,16 @@ extension CompetitionManifest {
             throw YAMLError(.missingKey, file: map.file, line: map.line, field: map.path.isEmpty ? "source" : map.path,
                             message: "a dataset source needs 'directory' or 'command'",
                             suggestion: "give 'directory: /path/the/upstream/writes' or 'command: [python3, host/fetch.py]'")
+        }
+    }
+
+    /// The scripts a command names must be in the competition directory, so that a typo is
+    /// caught at publication and not at the first submission.
+    static func scriptsExist(_ value: YAMLValue, _ fileExists: (String) -> Bool) throws(YAMLError) {
+        for argument in scriptArguments(try value.stringList()) {
+            guard let path = cleanRelative(argument), fileExists(path) else {
+                throw value.invalid("\(argument) does not exist in the competition directory", suggestion: "create it or fix the path")
+            }
         }
     }
 

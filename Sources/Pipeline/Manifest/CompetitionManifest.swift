@@ -21,6 +21,10 @@ public struct CompetitionManifest: Sendable, Equatable, Codable {
     /// Per stage (`train: slurm`), where its jobs run; the daemon's `executor:` otherwise.
     /// Optional so that manifests stored before it decode.
     public var executors: [String: ExecutorKind]?
+    /// What participant code may see of the competition directory (`participantPaths`,
+    /// `artifactPaths`). Optional so that manifests stored before it decode; nil means the
+    /// default, the scripts the entrypoints name.
+    public var visibility: Visibility?
 
     /// Where `stage` runs under this manifest, given the daemon's default.
     public func executor(for stage: String, default fallback: ExecutorKind) -> ExecutorKind {

@@ -83,7 +83,9 @@ public struct PipelineExecutor: Executor {
     func prepareReporting(_ stage: Stage, submissionID: Int64, job: Job, context: ExecutionContext,
                           inResourceGroup: Bool) throws(ExecutionError) -> PreparedStage {
         do {
-            return try prepare(stage, submissionID: submissionID, job: job, inResourceGroup: inResourceGroup)
+            let prepared = try prepare(stage, submissionID: submissionID, job: job, inResourceGroup: inResourceGroup)
+            if let paths = prepared.visiblePaths { JobLog.note(Self.visibilityNote(paths), to: context.logURL) }
+            return prepared
         } catch {
             let message = "could not prepare the \(stage.rawValue) stage of submission \(submissionID): \(error)"
             JobLog.note(message, to: context.logURL)
@@ -107,6 +109,8 @@ public struct PipelineExecutor: Executor {
         var argv: [String]
         var group: ResourceGroup?
         var limits: StageLimits
+        /// What the stage is shown of the competition directory, when not all of it.
+        var visiblePaths: [String]?
 
         /// The command in bubblewrap, inside a resource group of the spec's limits when the
         /// daemon may create one (as root).
@@ -185,9 +189,16 @@ public struct PipelineExecutor: Executor {
             if getuid() == 0 { chown(target, uid, uid) }
             return target
         }
+        // Scoring has the whole competition directory; train and predict run participant
+        // code, so they are shown only what the manifest's visibility allows, afresh each
+        // time (a copy an older daemon left may hold more).
         let host = directory + "/host"
-        if !fm.fileExists(atPath: host) {
-            try snapshot.materialize(try Digest(parsing: version.rootDigest), into: host)
+        if stage == .score {
+            if !fm.fileExists(atPath: host) { try snapshot.materialize(try Digest(parsing: version.rootDigest), into: host) }
+        } else {
+            if fm.fileExists(atPath: host) { try Self.removeTree(host) }
+            let competitionTree = try snapshot.manifest(stored: try Digest(parsing: version.rootDigest))
+            try snapshot.materialize(try Self.visible(competitionTree, manifest.participantPaths), into: host)
         }
 
         var mounts: [SandboxSpec.Mount] = [
@@ -250,7 +261,15 @@ public struct PipelineExecutor: Executor {
         environment["PYTHONPATH"] = pythonPath
         let spec = SandboxSpec(mounts: mounts, environment: environment, workingDirectory: "/hekaton/host",
                                uid: getuid() == 0 ? uid : nil, limits: limits)
-        return PreparedStage.sandboxed(spec, command: entrypoint, jobID: job.id, inResourceGroup: inResourceGroup)
+        var prepared = PreparedStage.sandboxed(spec, command: entrypoint, jobID: job.id, inResourceGroup: inResourceGroup)
+        prepared.visiblePaths = stage == .score ? nil : manifest.participantPaths
+        return prepared
+    }
+
+    /// The log's note of what a stage was shown, so that a host reading an ImportError
+    /// there sees at once which list to extend.
+    static func visibilityNote(_ paths: [String]) -> String {
+        "of the competition directory this stage sees only \(paths.isEmpty ? "nothing" : paths.joined(separator: ", ")) (visibility in hekaton.yaml)"
     }
 
     /// What every sandboxed stage's environment holds (python/README.md, "The stage environment").
@@ -313,13 +332,13 @@ public struct PipelineExecutor: Executor {
     }
 
     /// The entries under `prefix`, re-rooted at it.
-    public static func subtree(_ manifest: TreeManifest, _ prefix: String) throws -> TreeManifest {
+    public static func subtree(_ manifest: TreeManifest, _ prefix: String, of what: String = "the dataset version") throws -> TreeManifest {
         let entries = manifest.entries.compactMap { entry -> TreeManifest.Entry? in
             guard entry.path.hasPrefix(prefix + "/") else { return nil }
             return TreeManifest.Entry(path: String(entry.path.dropFirst(prefix.count + 1)), kind: entry.kind)
         }
         guard !entries.isEmpty else {
-            throw PipelineError(.invalidManifest, "the dataset version has nothing under '\(prefix)/'")
+            throw PipelineError(.invalidManifest, "\(what) has nothing under '\(prefix)/'")
         }
         return try TreeManifest(entries: entries)
     }
