@@ -14,7 +14,7 @@ extension PipelineExecutor {
         let manifest = competition.manifest
         let name = competition.competition
         guard let entrypoint = manifest.entrypoints.artifact else {
-            throw failure("competition '\(name)' has no artifact entrypoint (entrypoints.artifact in hekaton.yaml)", context)
+            throw failure("competition '\(name)' has no artifact entrypoint (entrypoints.artifact in hekaton.yaml)", context, .refused)
         }
         let found: (Promotion, Submission, Model, DatasetVersion)
         do {
@@ -31,8 +31,11 @@ extension PipelineExecutor {
                 }
                 return (production, submission, model, dataset)
             }
+        } catch let refusal as PipelineError {
+            // No production model, or no data to build from: the next attempt would find the same.
+            throw failure(refusal.message, context, .refused)
         } catch {
-            throw failure("\(error)", context)
+            throw failure("could not read what the artifact of '\(name)' is built from: \(error)", context)
         }
         let (production, submission, model, dataset) = found
         let submissionID = submission.id!
