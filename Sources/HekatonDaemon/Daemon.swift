@@ -15,8 +15,9 @@ import Glibc
 
 /// hekatond: opens the state directory, serves the control API, and answers systemd.
 ///
-/// Start-up order matters for systemd: `READY=1` is sent only once the database is migrated
-/// and the socket listens, so that `systemctl start` returns when clients can connect.
+/// Start-up order matters for systemd: `READY=1` is sent only once the database is migrated,
+/// the leases of an earlier process are rescued and the socket listens, so that
+/// `systemctl start` returns when clients can connect and see the queue as it is.
 public struct Daemon: Sendable {
     public var configuration: DaemonConfiguration
     let logger: Logger
@@ -78,6 +79,18 @@ public struct Daemon: Sendable {
                                     workers: workers, scheduleRunner: scheduleRunner, layout: layout, blobs: blobs,
                                     clusterJobs: clusterJobs)
         let router = DaemonRoutes.router(context)
+
+        // Before anyone is told the daemon is ready: a client must never see a job held by a
+        // process that is gone.
+        notifier.status("rescuing the jobs an earlier hekatond left running")
+        let rescue = try await workers.rescueEarlierLeases()
+        let rescued = rescue.requeued.count + rescue.dead.count + rescue.cancelled.count + rescue.adopted.count
+        if rescued > 0 {
+            logger.info("rescued the jobs an earlier hekatond left running", metadata: [
+                "requeued": "\(rescue.requeued)", "dead": "\(rescue.dead)", "cancelled": "\(rescue.cancelled)",
+                "reattaching": "\(rescue.adopted.map(\.id))"])
+        }
+        notifier.status("rescued \(rescued) job\(rescued == 1 ? "" : "s") left running by an earlier hekatond")
 
         notifier.status("binding the control socket")
         let server = try await ControlServer.bind(

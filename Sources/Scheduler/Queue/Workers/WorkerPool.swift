@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import GRDB
+import Synchronization
 
 /// Claims jobs from a `JobQueue` and runs them on an `Executor`, until its task is
 /// cancelled.
@@ -28,6 +29,8 @@ public final class WorkerPool: Sendable {
     private let recordOutputs: OutputRecorder?
     private let didFinish: (@Sendable ([JobCompletion]) -> Void)?
     private let inbox = WorkerInbox()
+    /// The jobs the start-up rescue adopted, until `run()` starts them; nil before the rescue.
+    private let adoptedAtStart = Mutex<[Job]?>(nil)
 
     /// - Parameters:
     ///   - recordOutputs: Called for each recorded attempt inside its transaction.
@@ -48,7 +51,12 @@ public final class WorkerPool: Sendable {
         inbox.wake()
     }
 
-    public func run() async throws {
+    /// Rescues every lease an earlier daemon process held, at once (a single host knows its
+    /// own dead), and records the jobs that ended by it. `run()` does this first unless it was
+    /// done; a daemon does it before it says it is ready, so that no client sees a job held by
+    /// a process that is gone.
+    @discardableResult
+    public func rescueEarlierLeases() async throws -> LeaseRescue {
         let owner = configuration.owner
         let leaseSeconds = configuration.leaseDuration.seconds
         let queue = queue
@@ -57,9 +65,19 @@ public final class WorkerPool: Sendable {
             return (rescue, try recordRescued(db, rescue))
         }
         if !rescued.isEmpty { didFinish?(rescued) }
+        adoptedAtStart.withLock { $0 = ($0 ?? []) + rescue.adopted }
+        return rescue
+    }
+
+    public func run() async throws {
+        if adoptedAtStart.withLock({ $0 == nil }) { try await rescueEarlierLeases() }
+        let adopted = adoptedAtStart.withLock { jobs in
+            defer { jobs = [] }
+            return jobs ?? []
+        }
         let failure: (any Error)? = await withDiscardingTaskGroup { group in
             var running: [Int64: ExecutionStop] = [:]
-            for job in rescue.adopted {
+            for job in adopted {
                 running[job.id] = start(job, in: &group)
             }
             let failure = await serve(&running, in: &group)
