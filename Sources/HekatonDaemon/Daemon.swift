@@ -62,6 +62,8 @@ public struct Daemon: Sendable {
             queue: queue, executor: executor,
             configuration: WorkerPoolConfiguration(
                 maxConcurrentJobs: configuration.maxConcurrentJobs,
+                // Cluster jobs take no slot of this host's; they have a limit of their own.
+                elsewhereLimits: [ExecutorKind.slurm.rawValue: configuration.slurm.maxJobs],
                 queueLimits: QueueLimits(defaultLimit: nil, limits: configuration.queueLimits),
                 logDirectory: logDirectory),
             recordOutputs: recordOutputs)

@@ -151,7 +151,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
     }
 
     static let slurmKeys = ["partition", "account", "poll_interval", "max_poll_interval", "controller_backoff", "cancel_deadline",
-                            "extra_args", "bin_directory"]
+                            "extra_args", "bin_directory", "max_jobs"]
 
     /// The `slurm:` mapping; every key optional.
     static func slurm(_ map: YAMLMapping) throws(YAMLError) -> SlurmConfiguration {
@@ -172,6 +172,11 @@ public struct DaemonConfiguration: Sendable, Equatable {
         if let value = try duration("cancel_deadline") { slurm.cancelDeadline = value }
         if slurm.maxPollInterval < slurm.pollInterval { slurm.maxPollInterval = slurm.pollInterval }
         if let value = map["extra_args"] { slurm.extraArguments = try value.stringList() }
+        if let value = map["max_jobs"] {
+            let count = try value.int()
+            guard count >= 1 else { throw value.invalid("must be at least 1") }
+            slurm.maxJobs = count
+        }
         return slurm
     }
 }

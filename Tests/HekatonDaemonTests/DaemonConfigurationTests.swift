@@ -70,6 +70,7 @@ struct DaemonConfigurationTests {
               max_poll_interval: 3s
               extra_args: [--qos=high]
               bin_directory: /opt/slurm/bin
+              max_jobs: 40
             """, file: "h.yaml")
         #expect(configuration.executor == .slurm)
         #expect(configuration.slurm.partition == "gpu")
@@ -78,6 +79,8 @@ struct DaemonConfigurationTests {
         #expect(configuration.slurm.maxPollInterval == .seconds(3))
         #expect(configuration.slurm.extraArguments == ["--qos=high"])
         #expect(configuration.slurm.binDirectory == "/opt/slurm/bin")
+        #expect(configuration.slurm.maxJobs == 40)
+        #expect(base.slurm.maxJobs == 256, "generous by default: cluster jobs take no local slot")
     }
 
     @Test("Bad files are rejected with file, line, field and a suggestion", arguments: [
@@ -90,6 +93,7 @@ struct DaemonConfigurationTests {
         ("executor: kubernetes\n", 1, "executor", "use one of local, slurm"),
         ("slurm:\n  partiton: gpu\n", 2, "slurm.partiton", "did you mean 'partition'?"),
         ("slurm:\n  poll_interval: often\n", 2, "slurm.poll_interval", "like 250ms"),
+        ("slurm:\n  max_jobs: 0\n", 2, "slurm.max_jobs", nil),
     ] as [(String, Int, String?, String?)])
     func rejected(text: String, line: Int, field: String?, suggestion: String?) {
         var configuration = base

@@ -22,9 +22,9 @@ public struct CompetitionManifest: Sendable, Equatable, Codable {
     /// Optional so that manifests stored before it decode.
     public var executors: [String: ExecutorKind]?
 
-    /// Where `stage` runs under this manifest, given the daemon's default.
-    public func executor(for stage: String, default fallback: ExecutorKind) -> ExecutorKind {
-        executors?[stage] ?? fallback
+    /// Where `stage` runs under this manifest; nil when the daemon's `executor:` decides.
+    public func executor(for stage: String) -> ExecutorKind? {
+        executors?[stage]
     }
 
     public struct Metric: Sendable, Equatable, Codable {

@@ -11,7 +11,8 @@ import Scheduler
 /// the manifest's `executors:` choose), and stores what the stage produced. Jobs without a
 /// stage label run as plain commands, where the daemon's configuration says.
 public struct PipelineExecutor: Executor {
-    public let name = "local"
+    /// Jobs that name no executor of their own run where the daemon's `executor:` says.
+    public var name: String { defaultExecutor.rawValue }
     let local: LocalExecutor
     let slurm: SlurmExecutor
     /// The daemon's `executor:`; a manifest may choose otherwise per stage.
@@ -36,11 +37,9 @@ public struct PipelineExecutor: Executor {
         }
         guard let stage = job.labels[Stage.label].flatMap(Stage.init(rawValue:)),
               let submissionID = job.labels[Stage.submissionLabel].flatMap(Int64.init) else {
-            // Only the cluster executor records external ids: re-attach there.
-            let onCluster = context.externalID != nil || defaultExecutor == .slurm
-            return onCluster ? try await slurm.run(job, context: context) : try await local.run(job, context: context)
+            return Self.onCluster(job, context) ? try await slurm.run(job, context: context) : try await local.run(job, context: context)
         }
-        if context.externalID != nil || executor(for: stage, submissionID: submissionID) == .slurm {
+        if Self.onCluster(job, context) {
             return try await runOnCluster(stage, submissionID: submissionID, job: job, context: context)
         }
         let prepared = try prepareReporting(stage, submissionID: submissionID, job: job, context: context, inResourceGroup: true)
@@ -70,13 +69,11 @@ public struct PipelineExecutor: Executor {
         return result
     }
 
-    /// Where the manifest (or, failing it, the daemon) says `stage` runs.
-    func executor(for stage: Stage, submissionID: Int64) -> ExecutorKind {
-        let manifest = try? database.read { db -> CompetitionManifest? in
-            guard let submission = try Submission.fetchOne(db, key: submissionID) else { return nil }
-            return try CompetitionVersion.fetchOne(db, key: submission.competitionVersionID)?.manifest
-        }
-        return manifest?.executor(for: stage.rawValue, default: defaultExecutor) ?? defaultExecutor
+    /// Whether the job runs on the cluster: its executor, named when it was enqueued (a
+    /// manifest's `executors:`) or at its first claim (the daemon's `executor:`), says so.
+    /// Only the cluster executor records external ids, so one means re-attaching there.
+    static func onCluster(_ job: Job, _ context: ExecutionContext) -> Bool {
+        context.externalID != nil || job.executor == ExecutorKind.slurm.rawValue
     }
 
     /// `prepare`, its failure told in the stage's log, where participants look first.
