@@ -42,7 +42,20 @@ public struct Daemon: Sendable {
         let sdk = configuration.pythonSDK ?? PipelineLayout.locateSDK(executable: CommandLine.arguments[0])
         if sdk == nil { logger.warning("no Python SDK found next to hekatond; set python_sdk to accept submissions") }
         let stateDirectory = configuration.stateDirectory
-        let layout = sdk.map { PipelineLayout(stateDirectory: stateDirectory, sdkDirectory: $0) }
+        // This instance on the machine: its control groups and, as root, its sandbox uids are
+        // its own, whatever other daemons run beside it.
+        let instance: SandboxInstance
+        do {
+            instance = try SandboxInstance.establish(stateDirectory: stateDirectory, registry: getuid() == 0 ? .system : nil)
+        } catch {
+            throw DaemonError(.sandbox, error.message)
+        }
+        let layout = sdk.map { PipelineLayout(stateDirectory: stateDirectory, sdkDirectory: $0, sandboxUIDs: instance.uids) }
+        let resourceGroups = ResourceGroupParent(instance: instance.id)
+        let stale = resourceGroups.removeAll()
+        if !stale.isEmpty {
+            logger.info("removed the resource groups an earlier process of this instance left", metadata: ["groups": "\(stale)"])
+        }
         let blobs = try BlobStore(root: configuration.stateDirectory + "/blobs")
         let executor: any Executor
         var recordOutputs: WorkerPool.OutputRecorder?
@@ -50,7 +63,8 @@ public struct Daemon: Sendable {
         let slurm = SlurmExecutor(configuration: configuration.slurm, board: clusterJobs)
         if let layout {
             executor = PipelineExecutor(local: LocalExecutor(), slurm: slurm, defaultExecutor: configuration.executor,
-                                        layout: layout, database: database, blobs: blobs)
+                                        layout: layout, database: database, blobs: blobs,
+                                        resourceGroups: configuration.sandboxLimits == .required ? resourceGroups : nil)
             let recorder = PipelineRecorder(layout: layout, queue: queue, blobs: blobs)
             // A crash may have come between an artifact's commit and its `latest` link.
             try ArtifactStore(stateDirectory: layout.stateDirectory).reconcile(database)
@@ -169,6 +183,8 @@ public struct Daemon: Sendable {
             group.cancelAll()
         }
         watchdog?.cancel()
+        // The stages have ended and removed their groups; what is left is this instance's parent.
+        resourceGroups.removeAll()
         try database.close()
         if let error = backgroundFailure.withLock({ $0 }) {
             throw DaemonError(.database, "the job workers failed: \(error)")

@@ -16,6 +16,18 @@ struct DaemonConfigurationTests {
         #expect(configuration.socketMode == 0o660)
         #expect(configuration.socketGroup == "hekaton")
         #expect(configuration.adminGroup == "hekaton-admin")
+        #expect(configuration.sandboxLimits == .off, "not root: no control groups to make")
+        let root = try DaemonConfiguration.resolve(stateDirectory: "/s", socketPath: nil, configurationFile: nil, environment: [:], euid: 0)
+        #expect(root.sandboxLimits == .required, "root: stages run only within their limits")
+    }
+
+    @Test("sandbox_limits: off, unquoted as people write it, or required")
+    func sandboxLimits() throws {
+        var configuration = base
+        try configuration.apply(yaml: "sandbox_limits: off\n", file: "h.yaml")
+        #expect(configuration.sandboxLimits == .off)
+        try configuration.apply(yaml: "sandbox_limits: required\n", file: "h.yaml")
+        #expect(configuration.sandboxLimits == .required)
     }
 
     @Test("Flags win over systemd's directories")
@@ -94,6 +106,7 @@ struct DaemonConfigurationTests {
         ("slurm:\n  partiton: gpu\n", 2, "slurm.partiton", "did you mean 'partition'?"),
         ("slurm:\n  poll_interval: often\n", 2, "slurm.poll_interval", "like 250ms"),
         ("slurm:\n  max_jobs: 0\n", 2, "slurm.max_jobs", nil),
+        ("sandbox_limits: maybe\n", 1, "sandbox_limits", "use required"),
     ] as [(String, Int, String?, String?)])
     func rejected(text: String, line: Int, field: String?, suggestion: String?) {
         var configuration = base

@@ -20,15 +20,19 @@ public struct PipelineExecutor: Executor {
     let layout: PipelineLayout
     let database: any DatabaseWriter
     let blobs: BlobStore
+    /// Where local sandboxes get their resource groups; nil when limits are off
+    /// (`sandbox_limits: off`, or the daemon is not root).
+    let resourceGroups: ResourceGroupParent?
 
     public init(local: LocalExecutor, slurm: SlurmExecutor = SlurmExecutor(), defaultExecutor: ExecutorKind = .local,
-                layout: PipelineLayout, database: any DatabaseWriter, blobs: BlobStore) {
+                layout: PipelineLayout, database: any DatabaseWriter, blobs: BlobStore, resourceGroups: ResourceGroupParent?) {
         self.local = local
         self.slurm = slurm
         self.defaultExecutor = defaultExecutor
         self.layout = layout
         self.database = database
         self.blobs = blobs
+        self.resourceGroups = resourceGroups
     }
 
     public func run(_ job: Job, context: ExecutionContext) async throws(ExecutionError) -> ExecutionResult {
@@ -42,7 +46,7 @@ public struct PipelineExecutor: Executor {
         if Self.onCluster(job, context) {
             return try await runOnCluster(stage, submissionID: submissionID, job: job, context: context)
         }
-        let prepared = try prepareReporting(stage, submissionID: submissionID, job: job, context: context, inResourceGroup: true)
+        let prepared = try prepareReporting(stage, submissionID: submissionID, job: job, context: context)
         let (result, outOfMemory) = try await execute(prepared, job, context: context, what: "the \(stage.rawValue) stage")
         var stageResult = StageResult()
         stageResult.error = outOfMemory
@@ -57,7 +61,7 @@ public struct PipelineExecutor: Executor {
         var staged = job
         var resources = ClusterResources()
         if context.externalID == nil {
-            let prepared = try prepareReporting(stage, submissionID: submissionID, job: job, context: context, inResourceGroup: false)
+            let prepared = try prepareReporting(stage, submissionID: submissionID, job: job, context: context)
             staged.argv = prepared.argv
             staged.environment = [:]
             staged.workingDirectory = "/"
@@ -76,15 +80,15 @@ public struct PipelineExecutor: Executor {
         context.externalID != nil || job.executor == ExecutorKind.slurm.rawValue
     }
 
-    /// `prepare`, its failure told in the stage's log, where participants look first.
-    func prepareReporting(_ stage: Stage, submissionID: Int64, job: Job, context: ExecutionContext,
-                          inResourceGroup: Bool) throws(ExecutionError) -> PreparedStage {
+    /// `prepare`, its failure told in the stage's log, where participants look first. A
+    /// sandbox that cannot be had (no uid left) ends the job: another try would fare the same.
+    func prepareReporting(_ stage: Stage, submissionID: Int64, job: Job, context: ExecutionContext) throws(ExecutionError) -> PreparedStage {
         do {
-            return try prepare(stage, submissionID: submissionID, job: job, inResourceGroup: inResourceGroup)
+            return try prepare(stage, submissionID: submissionID, job: job)
         } catch {
             let message = "could not prepare the \(stage.rawValue) stage of submission \(submissionID): \(error)"
             JobLog.note(message, to: context.logURL)
-            throw ExecutionError(.spawnFailed, message)
+            throw ExecutionError(error is SandboxError ? .refused : .spawnFailed, message)
         }
     }
 
@@ -102,20 +106,17 @@ public struct PipelineExecutor: Executor {
 
     struct PreparedStage {
         var argv: [String]
-        var group: ResourceGroup?
         var limits: StageLimits
+        /// Participant or host code in bubblewrap, which runs locally in a resource group of
+        /// `limits` (`execute`); the environment build is not.
+        var sandboxed: Bool
 
-        /// The command in bubblewrap, inside a resource group of the spec's limits when the
-        /// daemon may create one (as root).
-        static func sandboxed(_ spec: SandboxSpec, command: [String], jobID: Int64, inResourceGroup: Bool = true) -> PreparedStage {
-            var argv = Bubblewrap.argv(spec, command: command)
-            let group = getuid() == 0 && inResourceGroup ? ResourceGroup.create(name: "job-\(jobID)", limits: spec.limits) : nil
-            if let group { argv = group.wrap(argv) }
-            return PreparedStage(argv: argv, group: group, limits: spec.limits)
+        static func sandboxed(_ spec: SandboxSpec, command: [String]) -> PreparedStage {
+            PreparedStage(argv: Bubblewrap.argv(spec, command: command), limits: spec.limits, sandboxed: true)
         }
     }
 
-    func prepare(_ stage: Stage, submissionID: Int64, job: Job, inResourceGroup: Bool = true) throws -> PreparedStage {
+    func prepare(_ stage: Stage, submissionID: Int64, job: Job) throws -> PreparedStage {
         let (submission, version) = try database.read { db -> (Submission, CompetitionVersion) in
             guard let submission = try Submission.fetchOne(db, key: submissionID),
                   let version = try CompetitionVersion.fetchOne(db, key: submission.competitionVersionID) else {
@@ -130,11 +131,11 @@ public struct PipelineExecutor: Executor {
         let environmentPath = layout.environment(submission.environmentDigest)
         // Each submission's files sit in a directory only its sandbox uid (and root) may
         // enter; scoring, which sees the labels, has a directory and a uid of its own.
-        let uid = layout.sandboxUID(submissionID, stage: stage)
+        let uid = try layout.sandboxUID(submissionID, stage: stage)
         let directory = stage == .score ? layout.scoreDirectory(submissionID) : layout.submissionDirectory(submissionID)
         try layout.prepareRunsDirectory()
         try fm.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        if getuid() == 0 { chown(directory, uid, uid) }
+        if let uid { chown(directory, uid, uid) }
         // Every stage starts from the stored bundle, so a restarted daemon or a cleaned run
         // directory loses nothing.
         let bundle = layout.path(submissionID, "bundle")
@@ -160,7 +161,7 @@ public struct PipelineExecutor: Executor {
                 """
             try fm.createDirectory(atPath: layout.stateDirectory + "/envs", withIntermediateDirectories: true)
             return PreparedStage(argv: ["/bin/sh", "-c", script, "build", environmentPath, submission.environmentDigest,
-                                        layout.python, requirements], group: nil, limits: limits)
+                                        layout.python, requirements], limits: limits, sandboxed: false)
         }
 
         let datasetManifest = try snapshot.manifest(stored: try database.read { db in
@@ -179,7 +180,7 @@ public struct PipelineExecutor: Executor {
             let target = directory + "/" + part
             if fm.fileExists(atPath: target) { try Self.removeTree(target) }
             try fm.createDirectory(atPath: target, withIntermediateDirectories: true)
-            if getuid() == 0 { chown(target, uid, uid) }
+            if let uid { chown(target, uid, uid) }
             return target
         }
         let host = directory + "/host"
@@ -245,9 +246,8 @@ public struct PipelineExecutor: Executor {
         }
         environment["PATH"] = path
         environment["PYTHONPATH"] = pythonPath
-        let spec = SandboxSpec(mounts: mounts, environment: environment, workingDirectory: "/hekaton/host",
-                               uid: getuid() == 0 ? uid : nil, limits: limits)
-        return PreparedStage.sandboxed(spec, command: entrypoint, jobID: job.id, inResourceGroup: inResourceGroup)
+        let spec = SandboxSpec(mounts: mounts, environment: environment, workingDirectory: "/hekaton/host", uid: uid, limits: limits)
+        return PreparedStage.sandboxed(spec, command: entrypoint)
     }
 
     /// What every sandboxed stage's environment holds (python/README.md, "The stage environment").
@@ -257,17 +257,36 @@ public struct PipelineExecutor: Executor {
          "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1"]
     }
 
-    /// Runs a prepared stage and removes its resource group; the second value says when the
-    /// stage ran out of memory.
+    /// Runs a prepared stage locally, a sandboxed one in a resource group of its limits made
+    /// for it (and removed after); the second value says when the stage ran out of memory.
+    /// A group that cannot be made ends the job: it never runs without its limits.
     func execute(_ prepared: PreparedStage, _ job: Job, context: ExecutionContext,
                  what: String) async throws(ExecutionError) -> (ExecutionResult, String?) {
+        var group: ResourceGroup?
+        if prepared.sandboxed, let resourceGroups {
+            do {
+                group = try resourceGroups.create(name: "job-\(job.id)", limits: prepared.limits)
+            } catch {
+                JobLog.note("\(what) did not run: \(error)", to: context.logURL)
+                throw ExecutionError(.refused, error.message)
+            }
+        }
         var staged = job
-        staged.argv = prepared.argv
+        staged.argv = group?.wrap(prepared.argv) ?? prepared.argv
         staged.environment = [:]
         staged.workingDirectory = "/"
-        let result = try await local.run(staged, context: context)
+        var result: ExecutionResult
+        do {
+            result = try await local.run(staged, context: context)
+        } catch {
+            group?.remove()
+            throw error
+        }
         var outOfMemory: String?
-        if let group = prepared.group {
+        if let group {
+            // The group saw every process of the stage; the child's own figure is the
+            // wrapper's, a copy of the daemon's image.
+            result.peakMemoryBytes = group.peakMemoryBytes() ?? result.peakMemoryBytes
             if group.hitMemoryLimit() {
                 outOfMemory = "\(what) ran out of memory (limit \(prepared.limits.memoryBytes >> 20) MiB)"
             }
