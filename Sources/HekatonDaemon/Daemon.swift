@@ -51,6 +51,11 @@ public struct Daemon: Sendable {
             throw DaemonError(.sandbox, error.message)
         }
         let layout = sdk.map { PipelineLayout(stateDirectory: stateDirectory, sdkDirectory: $0, sandboxUIDs: instance.uids) }
+        do {
+            try layout?.checkSandboxesCanReach()
+        } catch {
+            throw DaemonError(.sandbox, error.message)
+        }
         let resourceGroups = ResourceGroupParent(instance: instance.id)
         let stale = resourceGroups.removeAll()
         if !stale.isEmpty {

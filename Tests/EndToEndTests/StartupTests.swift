@@ -67,6 +67,20 @@ struct StartupTests {
         try? FileManager.default.removeItem(at: root)
     }
 
+    @Test("A state directory the sandbox users cannot reach is refused at start-up, naming the directory and the permission",
+          .enabled(if: getuid() == 0, "sandboxes run as uids of their own only under root"))
+    func unreachableStateDirectory() throws {
+        let root = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let closed = root.appendingPathComponent("closed")
+        try FileManager.default.createDirectory(at: closed, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let daemon = try DaemonUnderTest(root: closed, waitForReady: false)
+        #expect(try daemon.waitForExit() != 0, "it refuses to start")
+        #expect(daemon.log.contains(closed.path), "\(daemon.log)")
+        #expect(daemon.log.contains("o+x"), "\(daemon.log)")
+        #expect(daemon.notify.index(of: "READY=1") == nil)
+    }
+
     @Test("After a crash, READY is sent only once the earlier daemon's leases are rescued")
     func readyAfterRescue() throws {
         let root = try makeScratchDirectory()

@@ -67,4 +67,18 @@ struct SandboxInstanceTests {
         #expect(error.message.contains("start a new instance"), "\(error.message)")
         #expect(SandboxUIDRange(slot: SandboxUIDRange.slots - 1).last < 0x7FFE_0000, "below systemd's foreign range")
     }
+
+    @Test("A parent directory closed to others is named, with the permission to fix")
+    func unreachable() throws {
+        defer { try? FileManager.default.removeItem(at: root) }
+        let closed = try stateDirectory("closed")
+        chmod(closed, 0o700)
+        let layout = PipelineLayout(stateDirectory: closed + "/state", sdkDirectory: "/usr", sandboxUIDs: SandboxUIDRange(slot: 0))
+        let error = try #require(throws: SandboxError.self) { try layout.checkSandboxesCanReach() }
+        #expect(error.message.contains("\(closed) (mode 0700"), "\(error.message)")
+        #expect(error.message.contains("chmod o+x \(closed)"))
+        chmod(closed, 0o711)
+        try layout.checkSandboxesCanReach()
+        try PipelineLayout(stateDirectory: closed + "/state", sdkDirectory: "/usr").checkSandboxesCanReach()
+    }
 }
