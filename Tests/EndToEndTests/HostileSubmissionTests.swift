@@ -12,16 +12,18 @@ import Glibc
 struct HostileSubmissionTests {
     static let examples = BuiltProducts.packageRoot.appendingPathComponent("examples/pococha")
 
-    /// The example competition with tight limits, so that the timeout and memory cases are quick.
-    func daemonWithTightLimits() throws -> DaemonUnderTest {
-        let daemon = try DaemonUnderTest()
+    /// The example competition with tight limits, so that the timeout and memory cases are quick;
+    /// `configuration` and `wrapper` go to the daemon as `DaemonUnderTest` takes them.
+    func daemonWithTightLimits(memory: String = "256MiB", wallTime: String = "8s", configuration: String? = nil,
+                               wrapper: [String] = []) throws -> DaemonUnderTest {
+        let daemon = try DaemonUnderTest(configuration: configuration, wrapper: wrapper)
         let competition = daemon.root.appendingPathComponent("competition")
         try FileManager.default.copyItem(at: Self.examples.appendingPathComponent("competition"), to: competition)
         let manifest = competition.appendingPathComponent("hekaton.yaml")
         let text = try String(contentsOf: manifest, encoding: .utf8)
             .replacingOccurrences(of: "default: {wall_time: 10m, memory: 2GiB, processes: 64, cpus: 1}",
-                                  with: "default: {wall_time: 8s, memory: 256MiB, processes: 32, cpus: 1}")
-            .replacingOccurrences(of: "train: {wall_time: 20m}", with: "train: {wall_time: 8s}")
+                                  with: "default: {wall_time: \(wallTime), memory: \(memory), processes: 32, cpus: 1}")
+            .replacingOccurrences(of: "train: {wall_time: 20m}", with: "train: {wall_time: \(wallTime)}")
         try text.write(to: manifest, atomically: true, encoding: .utf8)
         let day = daemon.root.appendingPathComponent("day")
         let generated = try runCommand("/usr/bin/env", ["python3", Self.examples.appendingPathComponent("generate.py").path,

@@ -70,9 +70,9 @@ struct CompetitionManifestTests {
         #expect(manifest.dataset.source == .command(argv: ["python3", "host/fetch.py"]))
         #expect(manifest.artifactPolicy.keep == 7, "the default")
         #expect(manifest.artifactPolicy.oci == nil)
-        #expect(manifest.executor(for: "train", default: .local) == .slurm)
-        #expect(manifest.executor(for: "build", default: .slurm) == .local)
-        #expect(manifest.executor(for: "score", default: .local) == .local, "a stage not named takes the daemon's default")
+        #expect(manifest.executor(for: "train") == .slurm)
+        #expect(manifest.executor(for: "build") == .local)
+        #expect(manifest.executor(for: "score") == nil, "a stage not named takes the daemon's default")
     }
 
     @Test("A directory source with its ready file, and the artifact's packaging")

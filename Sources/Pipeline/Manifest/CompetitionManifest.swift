@@ -26,9 +26,9 @@ public struct CompetitionManifest: Sendable, Equatable, Codable {
     /// default, the scripts the entrypoints name.
     public var visibility: Visibility?
 
-    /// Where `stage` runs under this manifest, given the daemon's default.
-    public func executor(for stage: String, default fallback: ExecutorKind) -> ExecutorKind {
-        executors?[stage] ?? fallback
+    /// Where `stage` runs under this manifest; nil when the daemon's `executor:` decides.
+    public func executor(for stage: String) -> ExecutorKind? {
+        executors?[stage]
     }
 
     public struct Metric: Sendable, Equatable, Codable {
