@@ -21,10 +21,16 @@ public enum LogCap {
         // Start the kept part at a line, so no line is shown cut in half.
         if let newline = tail.firstIndex(of: UInt8(ascii: "\n")), newline < tail.count - 1 { tail.removeFirst(newline + 1) }
         let note = "[hekaton] this log passed its limit of \(maxBytes) bytes (max_log_bytes); "
-            + "\(size - Int64(tail.count)) bytes of earlier output were dropped and the last \(tail.count) kept\n"
+            + "at least \(size - Int64(tail.count)) bytes of earlier output were dropped and the last \(tail.count) kept\n"
+        // Appended, not written at 0: what the job writes between the cut and this write must
+        // not be overwritten. (Bytes it writes between the read above and the cut are lost,
+        // which the note's "at least" admits.)
+        let appending = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
+        guard appending >= 0 else { return false }
+        defer { close(appending) }
         guard ftruncate(descriptor, 0) == 0 else { return false }
         let bytes = Array(note.utf8) + tail
-        _ = bytes.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
+        _ = bytes.withUnsafeBytes { write(appending, $0.baseAddress, $0.count) }
         return true
     }
 }

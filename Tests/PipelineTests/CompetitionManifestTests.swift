@@ -139,6 +139,7 @@ struct CompetitionManifestTests {
         ("memory: 2GiB", "memory: 8TiB", "limits.default.memory", "from 16MiB to 4TiB"),
         ("processes: 64", "processes: 9223372036854775807", "limits.default.processes", "from 1 to 100000"),
         ("cpus: 1", "cpus: 0", "limits.default.cpus", "from 1 to 1024"),
+        ("cpus: 1}", "cpus: 1, output: 2TiB}", "limits.default.output", "from 1MiB to 1TiB"),
         ("max_bundle_bytes: 10MiB", "max_bundle_bytes: 1GiB", "submission.max_bundle_bytes", "from 1 to 256MiB"),
         ("retrain_top_k: 2", "retrain_top_k: 1000000", "promotion.retrain_top_k", "from 1 to 100"),
     ] as [(String, String, String, String?)])

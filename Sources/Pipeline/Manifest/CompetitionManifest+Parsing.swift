@@ -221,10 +221,11 @@ extension CompetitionManifest {
     }
 
     static func stageLimits(_ map: YAMLMapping, base: StageLimits) throws(YAMLError) -> StageLimits {
-        try map.allowKeys(["wall_time", "memory", "processes", "cpus", "gpus"])
+        try map.allowKeys(["wall_time", "memory", "processes", "cpus", "gpus", "output"])
         var limits = base
         if let value = map["wall_time"] { limits.wallTimeSeconds = try Quantity.seconds(value, in: StageLimits.wallTimeRange) }
         if let value = map["memory"] { limits.memoryBytes = try Quantity.bytes(value, in: StageLimits.memoryRange) }
+        if let value = map["output"] { limits.outputBytes = try Quantity.bytes(value, in: StageLimits.outputRange) }
         if let value = map["processes"] {
             limits.processes = try value.int(in: StageLimits.processesRange)
         }

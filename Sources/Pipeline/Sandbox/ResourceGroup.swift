@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A control group that caps a step's memory, processes and CPU time, and lets the daemon
 /// end every process of the step at once. `ResourceGroupParent` makes them.
@@ -39,14 +42,20 @@ public struct ResourceGroup: Sendable, Equatable {
         return false
     }
 
+    /// Sends SIGKILL to every process in the group.
+    public func kill() {
+        for directory in directories {
+            if let pids = try? String(contentsOfFile: directory + "/cgroup.procs", encoding: .utf8) {
+                for pid in pids.split(separator: "\n").compactMap({ Int32($0) }) { Glibc.kill(pid, SIGKILL) }
+            }
+        }
+    }
+
     /// Kills whatever still runs in the group (a process that left the sandbox's session),
     /// then removes the group's directories.
     public func remove() {
-        for directory in directories {
-            if let pids = try? String(contentsOfFile: directory + "/cgroup.procs", encoding: .utf8) {
-                for pid in pids.split(separator: "\n").compactMap({ Int32($0) }) { kill(pid, SIGKILL) }
-            }
-        }
+        kill()
+
         for directory in directories {
             for _ in 0..<50 {
                 if rmdir(directory) == 0 || errno == ENOENT { break }

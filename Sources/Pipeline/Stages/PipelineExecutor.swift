@@ -1,6 +1,7 @@
 import Cluster
 import Execution
 import Foundation
+import Synchronization
 import GRDB
 import Lineage
 import Scheduler
@@ -115,8 +116,12 @@ public struct PipelineExecutor: Executor {
         /// What the stage is shown of the competition directory, when not all of it.
         var visiblePaths: [String]?
 
+        /// The host directories the stage may write, and so must stay within its output limit.
+        var outputs: [String] = []
+
         static func sandboxed(_ spec: SandboxSpec, command: [String]) -> PreparedStage {
-            PreparedStage(argv: Bubblewrap.argv(spec, command: command), limits: spec.limits, sandboxed: true)
+            PreparedStage(argv: Bubblewrap.argv(spec, command: command), limits: spec.limits, sandboxed: true,
+                          outputs: spec.mounts.filter(\.writable).map(\.source))
         }
     }
 
@@ -294,12 +299,34 @@ public struct PipelineExecutor: Executor {
         staged.argv = group?.wrap(prepared.argv) ?? prepared.argv
         staged.environment = [:]
         staged.workingDirectory = "/"
+        // The output is measured while the stage runs; past its limit the stage's processes
+        // are killed (the group holds them all) and the stage fails saying why.
+        let budget = OutputBudget(directories: prepared.outputs, maxBytes: prepared.limits.effectiveOutputBytes)
+        let overrun = Mutex<String?>(nil)
+        let watcher = prepared.outputs.isEmpty ? nil : Task { [group] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(500))
+                if let exceeded = budget.overrun() {
+                    overrun.withLock { $0 = exceeded }
+                    group?.kill()
+                    return
+                }
+            }
+        }
         var result: ExecutionResult
         do {
             result = try await local.run(staged, context: context)
         } catch {
+            watcher?.cancel()
             group?.remove()
             throw error
+        }
+        watcher?.cancel()
+        if let exceeded = overrun.withLock({ $0 }) ?? (prepared.outputs.isEmpty ? nil : budget.overrun()) {
+            group?.remove()
+            let message = "\(what) \(exceeded); it was stopped and its output discarded"
+            JobLog.note(message, to: context.logURL)
+            throw ExecutionError(.refused, message)
         }
         var outOfMemory: String?
         if let group {
