@@ -257,4 +257,37 @@ struct HostileClientTests {
         #expect(answer.text.contains("\"title\":\"Bad request\""), "\(answer.text)")
         try expectStillServing(daemon)
     }
+
+    @Test("A full disk is answered as a full disk (507), not as SQLite's error code, and the daemon recovers when space returns")
+    func fullDisk() throws {
+        try #require(getuid() == 0, "mounting a small file system needs root, as CI runs")
+        let root = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        // The daemon's state directory is itself the small file system.
+        let small = root.appendingPathComponent("state")
+        try FileManager.default.createDirectory(at: small, withIntermediateDirectories: true)
+        let mounted = try runCommand("/bin/mount", ["-t", "tmpfs", "-o", "size=24m", "tmpfs", small.path])
+        try #require(mounted.status == 0, "\(mounted.stderr)")
+        defer { _ = try? runCommand("/bin/umount", ["-l", small.path]) }
+        let daemon = try DaemonUnderTest(root: root)
+        defer { daemon.stop() }
+        // Fill what is left of the file system.
+        let filler = small.appendingPathComponent("filler")
+        _ = try runCommand("/bin/dd", ["if=/dev/zero", "of=\(filler.path)", "bs=1M", "count=64"])
+        let labels = Dictionary(uniqueKeysWithValues: (0..<60).map { ("label\($0)", String(repeating: "v", count: 1000)) })
+        var full: (status: Int, text: String)?
+        for _ in 0..<200 {
+            let body = try JSONEncoder().encode(JobSubmitRequest(argv: ["/bin/true"], labels: labels, notBefore: "2099-01-01T00:00:00Z"))
+            let (head, bytes) = try daemon.client.raw("POST", "/v1/jobs", body: Array(body))
+            if head.status != 201 { full = (head.status, String(decoding: bytes, as: UTF8.self)); break }
+        }
+        let answer = try #require(full, "the disk never filled")
+        #expect(answer.status == 507, "\(answer.text)")
+        #expect(answer.text.contains("disk holding the daemon's state directory is full"), "\(answer.text)")
+        #expect(!answer.text.contains("SQLite"), "\(answer.text)")
+        try FileManager.default.removeItem(at: filler)
+        let again = try daemon.client.raw("POST", "/v1/jobs", body: Array(#"{"argv":["/bin/true"]}"#.utf8))
+        #expect(again.0.status == 201, "with space again the daemon accepts work: \(String(decoding: again.1, as: UTF8.self))")
+        try expectStillServing(daemon)
+    }
 }
