@@ -15,6 +15,9 @@ public struct SlurmConfiguration: Sendable, Equatable {
     public var extraArguments: [String] = []
     /// Where `sbatch`, `scontrol`, `scancel` and `sacct` are; found through PATH when nil.
     public var binDirectory: String?
+    /// Jobs on the cluster at once. They take none of the daemon host's slots
+    /// (`max_concurrent_jobs`); Slurm queues what its nodes cannot take yet.
+    public var maxJobs = 256
 
     public init(partition: String? = nil, account: String? = nil, extraArguments: [String] = [], binDirectory: String? = nil) {
         self.partition = partition

@@ -16,12 +16,13 @@ public struct DatasetVersionInfo: Codable, Sendable, Equatable {
     public var rootDigest: String
     public var size: Int64
     public var fileCount: Int
-    public var source: String
+    /// Where the host registered it from; hosts only.
+    public var source: String?
     public var createdAt: String
     /// False when the content equals the latest version's and nothing was recorded.
     public var created: Bool?
 
-    public init(dataset: String, tag: String, rootDigest: String, size: Int64, fileCount: Int, source: String,
+    public init(dataset: String, tag: String, rootDigest: String, size: Int64, fileCount: Int, source: String?,
                 createdAt: String, created: Bool? = nil) {
         self.dataset = dataset
         self.tag = tag

@@ -46,7 +46,20 @@ public struct LocalExecutor: Executor {
         }
         let grace = configuration.gracePeriod
         context.stop.onRequest { reason in child.stop(reason, grace: grace) }
-        guard let exit = await child.exit() else {
+        // The log is watched while the job runs, so that no job can fill the disk through it.
+        let capped = configuration.maxLogBytes.map { limit in
+            let path = context.logURL.path
+            return Task {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(250))
+                    LogCap.enforce(path: path, maxBytes: limit)
+                }
+            }
+        }
+        let exit = await child.exit()
+        capped?.cancel()
+        if let limit = configuration.maxLogBytes { LogCap.enforce(path: context.logURL.path, maxBytes: limit) }
+        guard let exit else {
             throw ExecutionError(.lost, "the exit status of job \(job.id) (pid \(child.pid)) was lost: something else in the daemon reaped the child")
         }
         return exit.result

@@ -8,15 +8,20 @@ public struct LocalExecutorConfiguration: Sendable {
     public var baseEnvironment: [String: String]
     /// Where a job without a working directory of its own runs.
     public var workingDirectory: String
+    /// A job's log is cut to its tail past this size (`LogCap`); nil for no limit.
+    public var maxLogBytes: Int64?
+    public static let defaultMaxLogBytes: Int64 = 64 << 20
 
     public init(
         gracePeriod: Duration = .seconds(5),
         baseEnvironment: [String: String] = LocalExecutorConfiguration.inheritedEnvironment(),
-        workingDirectory: String = "/"
+        workingDirectory: String = "/",
+        maxLogBytes: Int64? = LocalExecutorConfiguration.defaultMaxLogBytes
     ) {
         self.gracePeriod = gracePeriod
         self.baseEnvironment = baseEnvironment
         self.workingDirectory = workingDirectory
+        self.maxLogBytes = maxLogBytes
     }
 
     /// The daemon's own variables that a command reasonably expects (PATH, HOME, locale,

@@ -7,11 +7,16 @@ import SubmissionBundle
 enum BundleArchive {
     static let maxEntries = 20_000
 
-    static func extract(_ bytes: [UInt8], into directory: String, maxBytes: Int64) throws {
+    /// Streams the spooled upload through the extractor, a chunk at a time.
+    static func extract(file: String, into directory: String, maxBytes: Int64) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
+        guard let handle = FileHandle(forReadingAtPath: file) else {
+            throw PipelineError(.invalidBundle, "the uploaded bundle could not be read back")
+        }
+        defer { try? handle.close() }
         do {
-            _ = try TarExtractor.extract(from: bytes, into: directory, maxBytes: maxBytes, maxEntries: maxEntries)
+            _ = try TarExtractor.extract(from: handle, into: directory, maxBytes: maxBytes, maxEntries: maxEntries)
         } catch {
             throw PipelineError(error.code == .tooLarge ? .bundleTooLarge : .invalidBundle, "the bundle was refused: \(error.message)")
         }

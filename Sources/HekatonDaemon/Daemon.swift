@@ -15,8 +15,9 @@ import Glibc
 
 /// hekatond: opens the state directory, serves the control API, and answers systemd.
 ///
-/// Start-up order matters for systemd: `READY=1` is sent only once the database is migrated
-/// and the socket listens, so that `systemctl start` returns when clients can connect.
+/// Start-up order matters for systemd: `READY=1` is sent only once the database is migrated,
+/// the leases of an earlier process are rescued and the socket listens, so that
+/// `systemctl start` returns when clients can connect and see the queue as it is.
 public struct Daemon: Sendable {
     public var configuration: DaemonConfiguration
     let logger: Logger
@@ -41,26 +42,48 @@ public struct Daemon: Sendable {
         let sdk = configuration.pythonSDK ?? PipelineLayout.locateSDK(executable: CommandLine.arguments[0])
         if sdk == nil { logger.warning("no Python SDK found next to hekatond; set python_sdk to accept submissions") }
         let stateDirectory = configuration.stateDirectory
-        let layout = sdk.map { PipelineLayout(stateDirectory: stateDirectory, sdkDirectory: $0) }
+        // This instance on the machine: its control groups and, as root, its sandbox uids are
+        // its own, whatever other daemons run beside it.
+        let instance: SandboxInstance
+        do {
+            instance = try SandboxInstance.establish(stateDirectory: stateDirectory, registry: getuid() == 0 ? .system : nil)
+        } catch {
+            throw DaemonError(.sandbox, error.message)
+        }
+        let layout = sdk.map { PipelineLayout(stateDirectory: stateDirectory, sdkDirectory: $0, sandboxUIDs: instance.uids) }
+        do {
+            try layout?.checkSandboxesCanReach()
+        } catch {
+            throw DaemonError(.sandbox, error.message)
+        }
+        let resourceGroups = ResourceGroupParent(instance: instance.id)
+        let stale = resourceGroups.removeAll()
+        if !stale.isEmpty {
+            logger.info("removed the resource groups an earlier process of this instance left", metadata: ["groups": "\(stale)"])
+        }
         let blobs = try BlobStore(root: configuration.stateDirectory + "/blobs")
         let executor: any Executor
         var recordOutputs: WorkerPool.OutputRecorder?
         let clusterJobs = ClusterJobBoard()
         let slurm = SlurmExecutor(configuration: configuration.slurm, board: clusterJobs)
+        let local = LocalExecutor(configuration: LocalExecutorConfiguration(maxLogBytes: configuration.maxLogBytes))
         if let layout {
-            executor = PipelineExecutor(local: LocalExecutor(), slurm: slurm, defaultExecutor: configuration.executor,
-                                        layout: layout, database: database, blobs: blobs)
+            executor = PipelineExecutor(local: local, slurm: slurm, defaultExecutor: configuration.executor,
+                                        layout: layout, database: database, blobs: blobs,
+                                        resourceGroups: configuration.sandboxLimits == .required ? resourceGroups : nil)
             let recorder = PipelineRecorder(layout: layout, queue: queue, blobs: blobs)
             // A crash may have come between an artifact's commit and its `latest` link.
             try ArtifactStore(stateDirectory: layout.stateDirectory).reconcile(database)
             recordOutputs = { db, completion in try recorder.record(db, completion) }
         } else {
-            executor = configuration.executor == .slurm ? slurm : LocalExecutor()
+            executor = configuration.executor == .slurm ? slurm : local
         }
         let workers = WorkerPool(
             queue: queue, executor: executor,
             configuration: WorkerPoolConfiguration(
                 maxConcurrentJobs: configuration.maxConcurrentJobs,
+                // Cluster jobs take no slot of this host's; they have a limit of their own.
+                elsewhereLimits: [ExecutorKind.slurm.rawValue: configuration.slurm.maxJobs],
                 queueLimits: QueueLimits(defaultLimit: nil, limits: configuration.queueLimits),
                 logDirectory: logDirectory),
             recordOutputs: recordOutputs)
@@ -79,12 +102,25 @@ public struct Daemon: Sendable {
                                     clusterJobs: clusterJobs)
         let router = DaemonRoutes.router(context)
 
+        // Before anyone is told the daemon is ready: a client must never see a job held by a
+        // process that is gone.
+        notifier.status("rescuing the jobs an earlier hekatond left running")
+        let rescue = try await workers.rescueEarlierLeases()
+        let rescued = rescue.requeued.count + rescue.dead.count + rescue.cancelled.count + rescue.adopted.count
+        if rescued > 0 {
+            logger.info("rescued the jobs an earlier hekatond left running", metadata: [
+                "requeued": "\(rescue.requeued)", "dead": "\(rescue.dead)", "cancelled": "\(rescue.cancelled)",
+                "reattaching": "\(rescue.adopted.map(\.id))"])
+        }
+        notifier.status("rescued \(rescued) job\(rescued == 1 ? "" : "s") left running by an earlier hekatond")
+
         notifier.status("binding the control socket")
         let server = try await ControlServer.bind(
             path: configuration.socketPath, activatedSocket: activated,
             mode: configuration.socketMode, group: configuration.socketGroup,
             settings: .init(maxRequestBodyBytes: configuration.maxRequestBodyBytes,
-                            idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds))),
+                            idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)),
+                            spoolDirectory: configuration.stateDirectory + "/tmp/uploads"),
             router: router, identity: CallerIdentity(adminGroup: configuration.adminGroup), logger: logger)
 
         let listening = activated == nil ? configuration.socketPath : "an activated socket"
@@ -154,6 +190,8 @@ public struct Daemon: Sendable {
             group.cancelAll()
         }
         watchdog?.cancel()
+        // The stages have ended and removed their groups; what is left is this instance's parent.
+        resourceGroups.removeAll()
         // Everything into hekaton.sqlite3 itself: a stopped daemon's database is one file, so
         // a backup of that file alone is whole. (The last connection to close is a reader,
         // which cannot checkpoint.)

@@ -1,4 +1,5 @@
 import Cluster
+import Execution
 import ControlClient
 import Foundation
 import Pipeline
@@ -19,6 +20,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var maxRequestBodyBytes: Int = 8 << 20
     /// A connection that sends nothing for this long is closed.
     public var idleTimeoutSeconds: Int = 30
+    /// A job's log is cut to its tail past this size.
+    public var maxLogBytes: Int64 = LocalExecutorConfiguration.defaultMaxLogBytes
     public var logLevel: LogLevelName = .info
     /// Jobs running at once across all queues.
     public var maxConcurrentJobs: Int = ProcessInfo.processInfo.activeProcessorCount
@@ -32,11 +35,19 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var executor: ExecutorKind = .local
     /// The cluster, for `executor: slurm` and for stages a manifest sends there.
     public var slurm = SlurmConfiguration()
+    /// Whether a local stage may run only inside a resource group with its memory and
+    /// process limits (`required`, root's default), or runs without one (`off`, the default
+    /// of a daemon that is not root and so cannot make one).
+    public var sandboxLimits: SandboxLimits = .required
     /// Where the configuration was read from, if anywhere (re-read on SIGHUP).
     public var configurationFile: String?
 
     public enum LogLevelName: String, Sendable, CaseIterable {
         case trace, debug, info, notice, warning, error, critical
+    }
+
+    public enum SandboxLimits: String, Sendable, CaseIterable {
+        case required, off
     }
 
     public init(stateDirectory: String, socketPath: String) {
@@ -46,8 +57,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
 
     /// The keys a configuration file may hold, in the order the README documents them.
     static let fileKeys = ["state_directory", "socket", "socket_mode", "socket_group", "admin_group",
-                           "max_request_body_bytes", "idle_timeout_seconds", "log_level", "max_concurrent_jobs", "queues", "job_retention", "python_sdk",
-                           "executor", "slurm"]
+                           "max_request_body_bytes", "idle_timeout_seconds", "max_log_bytes", "log_level", "max_concurrent_jobs", "queues", "job_retention", "python_sdk",
+                           "executor", "slurm", "sandbox_limits"]
 
     /// Resolves the configuration: command-line flags win over the file, the file over
     /// systemd's environment, and that over the built-in defaults.
@@ -55,6 +66,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
                                environment: [String: String], euid: UInt32) throws(YAMLError) -> DaemonConfiguration {
         let defaults = HekatonPaths.daemonDefaults(environment: environment, euid: euid)
         var configuration = DaemonConfiguration(stateDirectory: defaults.stateDirectory, socketPath: defaults.socketPath)
+        configuration.sandboxLimits = euid == 0 ? .required : .off
         if let configurationFile {
             try configuration.apply(file: configurationFile)
         }
@@ -98,16 +110,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
         }
         if let value = try root.string("socket_group") { socketGroup = value }
         if let value = try root.string("admin_group") { adminGroup = value }
-        if let value = root["max_request_body_bytes"] {
-            let bytes = try value.int()
-            guard bytes >= 1024 else { throw value.invalid("must be at least 1024 bytes") }
-            maxRequestBodyBytes = bytes
-        }
-        if let value = root["idle_timeout_seconds"] {
-            let seconds = try value.int()
-            guard seconds >= 1 else { throw value.invalid("must be at least 1 second") }
-            idleTimeoutSeconds = seconds
-        }
+        if let value = root["max_request_body_bytes"] { maxRequestBodyBytes = try value.int(in: 1024...(1 << 30)) }
+        if let value = root["idle_timeout_seconds"] { idleTimeoutSeconds = try value.int(in: 1...3600) }
+        if let value = root["max_log_bytes"] { maxLogBytes = Int64(try value.int(in: (64 << 10)...(1 << 40))) }
         if let value = root["max_concurrent_jobs"] {
             let count = try value.int()
             guard count >= 1 else { throw value.invalid("must be at least 1") }
@@ -140,6 +145,14 @@ public struct DaemonConfiguration: Sendable, Equatable {
             executor = kind
         }
         if let map = try root.mapping("slurm") { slurm = try Self.slurm(map) }
+        if let value = root["sandbox_limits"] {
+            let text = try value.string()
+            guard let mode = SandboxLimits(rawValue: text) else {
+                throw value.invalid("unknown sandbox_limits '\(text)'",
+                                    suggestion: "use required (stages run only within their memory and process limits) or off")
+            }
+            sandboxLimits = mode
+        }
         if let value = root["log_level"] {
             let text = try value.string()
             guard let level = LogLevelName(rawValue: text.lowercased()) else {
@@ -151,7 +164,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
     }
 
     static let slurmKeys = ["partition", "account", "poll_interval", "max_poll_interval", "controller_backoff", "cancel_deadline",
-                            "extra_args", "bin_directory"]
+                            "extra_args", "bin_directory", "max_jobs"]
 
     /// The `slurm:` mapping; every key optional.
     static func slurm(_ map: YAMLMapping) throws(YAMLError) -> SlurmConfiguration {
@@ -172,6 +185,11 @@ public struct DaemonConfiguration: Sendable, Equatable {
         if let value = try duration("cancel_deadline") { slurm.cancelDeadline = value }
         if slurm.maxPollInterval < slurm.pollInterval { slurm.maxPollInterval = slurm.pollInterval }
         if let value = map["extra_args"] { slurm.extraArguments = try value.stringList() }
+        if let value = map["max_jobs"] {
+            let count = try value.int()
+            guard count >= 1 else { throw value.invalid("must be at least 1") }
+            slurm.maxJobs = count
+        }
         return slurm
     }
 }

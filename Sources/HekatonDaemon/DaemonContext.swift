@@ -74,10 +74,13 @@ public final class DaemonContext: Sendable {
             databaseBytes: DaemonDatabase.sizeOnDisk(stateDirectory: stateDirectory),
             jobs: counts.0,
             schedules: counts.1,
-            clusterJobs: onCluster.isEmpty ? nil : onCluster,
+            clusterJobs: onCluster.isEmpty || !caller.isAdmin ? nil : onCluster,
             caller: caller
         )
         let stateDirectory = stateDirectory
+        // The dashboard (ingestion errors, what needs a host, the cluster) is the hosts';
+        // a participant's status is the daemon's health and the queue's depth.
+        guard caller.isAdmin else { return status }
         try database.read { db in try AutomationMapping.dashboard(into: &status, stateDirectory: stateDirectory, now: Date(), db) }
         return status
     }

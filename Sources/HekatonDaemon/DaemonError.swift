@@ -1,7 +1,7 @@
 /// Why the daemon cannot start or go on, in words an operator can act on.
 public struct DaemonError: Error, Sendable, CustomStringConvertible {
     public enum Code: String, Sendable {
-        case alreadyRunning, stateDirectory, database, databaseTooNew, databaseDamaged, databaseMissing, socket, configuration
+        case alreadyRunning, stateDirectory, database, databaseTooNew, databaseDamaged, databaseMissing, socket, configuration, sandbox
     }
 
     public let code: Code

@@ -10,6 +10,15 @@ public enum DurationText {
         return nil
     }
 
+    /// `90s`, `10m`, `7d`: the largest unit that divides the value.
+    public static func describe(_ seconds: Double) -> String {
+        for (suffix, factor) in [("d", 86400.0), ("h", 3600), ("m", 60), ("s", 1)] where seconds >= factor
+            && seconds.truncatingRemainder(dividingBy: factor) == 0 {
+            return "\(Int(seconds / factor))\(suffix)"
+        }
+        return "\(seconds)s"
+    }
+
     /// Longest suffix first, so that `ms` is not read as `m`.
     private static let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400)]
 }

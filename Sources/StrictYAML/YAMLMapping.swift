@@ -112,6 +112,27 @@ public struct YAMLValue: @unchecked Sendable {
         return value
     }
 
+    /// A whole number within `range`; out of range is an error naming the range.
+    public func int(in range: ClosedRange<Int>) throws(YAMLError) -> Int {
+        let value = try int()
+        guard range.contains(value) else { throw outOfRange("\(value)", "\(range.lowerBound)", "\(range.upperBound)") }
+        return value
+    }
+
+    /// A finite number within `range`.
+    public func double(in range: ClosedRange<Double>) throws(YAMLError) -> Double {
+        let value = try double()
+        guard value.isFinite, range.contains(value) else {
+            throw outOfRange("\(value)", "\(range.lowerBound)", "\(range.upperBound)")
+        }
+        return value
+    }
+
+    /// The error for a value outside the range a reader accepts.
+    public func outOfRange(_ value: String, _ lowest: String, _ highest: String) -> YAMLError {
+        invalid("\(value) is out of range", suggestion: "give a value from \(lowest) to \(highest)")
+    }
+
     public func bool() throws(YAMLError) -> Bool {
         guard case .scalar = node, let value = node.bool else { throw wrongType("true or false") }
         return value

@@ -247,6 +247,19 @@ struct AutomationFailureTests {
         try f.daemon.expectHealthyStore()
     }
 
+    @Test("An artifact with no production model is dead at once with the reason, not retried")
+    func artifactWithoutProduction() throws {
+        let f = try AutomationFixture()
+        let started = ContinuousClock.now
+        let built = try f.run("artifact", at: Self.day1)
+        #expect(built.status != 0)
+        let job = try lastJob("pococha.artifact", f)
+        #expect(job.state == "dead")
+        #expect(job.attempt == 1, "no retry: another try finds no production model either")
+        #expect(job.error?.contains("has no production model yet") == true, "\(job.error ?? "")")
+        #expect(ContinuousClock.now - started < .seconds(10), "no backoff waited")
+    }
+
     @Test("Bad manifests are refused at publish naming the file, the line and the field; nothing is published",
           arguments: [
               ("an ingest schedule without a dataset source", "schedules.ingest", "  ingest: {"),

@@ -46,6 +46,12 @@ struct CompetitionEndToEndTests {
         ("metric:", "metirc:", "'metirc'", "did you mean 'metric'?"),
         ("direction: maximize", "direction: up", "metric.direction", "use maximize or minimize"),
         ("train: [python3, host/train.py]", "train: [python3, host/trian.py]", "entrypoints.train", "host/trian.py does not exist"),
+        ("participant: [host/train.py,", "participant: [host/score.py, host/train.py,", "visibility.participant[0]",
+         "participants would see host/score.py, and host/score.py is the score entrypoint's script"),
+        ("artifact: [host/artifact.py,", "artifact: [host/world.py, host/artifact.py,", "visibility.artifact[0]",
+         "participants would see host/world.py, and host/world.py is private"),
+        ("private: [host/world.py,", "private: [host/wrold.py,", "visibility.private[0]",
+         "host/wrold.py does not exist in the competition directory"),
     ] as [(String, String, String, String)])
     func badManifest(find: String, replace: String, field: String, suggestion: String) throws {
         let daemon = try DaemonUnderTest()

@@ -12,16 +12,18 @@ import Glibc
 struct HostileSubmissionTests {
     static let examples = BuiltProducts.packageRoot.appendingPathComponent("examples/pococha")
 
-    /// The example competition with tight limits, so that the timeout and memory cases are quick.
-    func daemonWithTightLimits() throws -> DaemonUnderTest {
-        let daemon = try DaemonUnderTest()
+    /// The example competition with tight limits, so that the timeout and memory cases are quick;
+    /// `configuration` and `wrapper` go to the daemon as `DaemonUnderTest` takes them.
+    func daemonWithTightLimits(memory: String = "256MiB", wallTime: String = "8s", configuration: String? = nil,
+                               wrapper: [String] = []) throws -> DaemonUnderTest {
+        let daemon = try DaemonUnderTest(configuration: configuration, wrapper: wrapper)
         let competition = daemon.root.appendingPathComponent("competition")
         try FileManager.default.copyItem(at: Self.examples.appendingPathComponent("competition"), to: competition)
         let manifest = competition.appendingPathComponent("hekaton.yaml")
         let text = try String(contentsOf: manifest, encoding: .utf8)
             .replacingOccurrences(of: "default: {wall_time: 10m, memory: 2GiB, processes: 64, cpus: 1}",
-                                  with: "default: {wall_time: 8s, memory: 256MiB, processes: 32, cpus: 1}")
-            .replacingOccurrences(of: "train: {wall_time: 20m}", with: "train: {wall_time: 8s}")
+                                  with: "default: {wall_time: \(wallTime), memory: \(memory), processes: 32, cpus: 1, output: 64MiB}")
+            .replacingOccurrences(of: "train: {wall_time: 20m}", with: "train: {wall_time: \(wallTime)}")
         try text.write(to: manifest, atomically: true, encoding: .utf8)
         let day = daemon.root.appendingPathComponent("day")
         let generated = try runCommand("/usr/bin/env", ["python3", Self.examples.appendingPathComponent("generate.py").path,
@@ -77,7 +79,7 @@ struct HostileSubmissionTests {
 
     @Test("Each hostile submission fails alone and clearly; an honest one beside them is scored")
     func contained() throws {
-        let daemon = try daemonWithTightLimits()
+        let daemon = try daemonWithTightLimits(configuration: "max_log_bytes: 1048576\n")
         defer { daemon.stop() }
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(listener) }
@@ -132,6 +134,19 @@ struct HostileSubmissionTests {
                     import time
                     time.sleep(600)
             """, "", "train", ""),
+            ("diskfill", """
+                    chunk = b"x" * (1 << 20)
+                    with open(self.model_dir / "huge.bin", "wb") as f:
+                        for _ in range(400):
+                            f.write(chunk); f.flush()
+                    raise RuntimeError("DISK FILL FINISHED")
+            """, "", "train", "wrote more than 64 MiB to its output"),
+            ("logflood", """
+                    import sys
+                    for i in range(80000):
+                        print(f"flood line {i:06d} " + "y" * 100)
+                    raise RuntimeError("LOG FLOOD DONE")
+            """, "", "train", "LOG FLOOD DONE"),
             ("requirements", "        pass", "hekaton-no-such-package-anywhere==9.9.9\n", "build", "hekaton-no-such-package-anywhere"),
             ("raises", """
                     raise ValueError("my model diverged")
@@ -162,6 +177,13 @@ struct HostileSubmissionTests {
         #expect(sleeper.error?.contains("time limit") == true, "\(sleeper.error ?? "")")
         let memory = try waitForEnd(ids["memory"]!, daemon)
         #expect(memory.error?.contains("memory") == true || memory.logTail?.contains("MemoryError") == true, "\(memory.error ?? "") \(memory.logTail ?? "")")
+
+        let flood = try log(ids["logflood"]!, "train", daemon)
+        #expect(flood.utf8.count <= 1 << 20, "the flooded log is \(flood.utf8.count) bytes")
+        #expect(flood.contains("this log passed its limit of 1048576 bytes"), "\(flood.prefix(300))")
+        let filler = try daemon.client.call("GET", "/v1/jobs/\(try #require(waitForEnd(ids["diskfill"]!, daemon).jobs["train"]))", as: JobInfo.self)
+        #expect(filler.state == "dead", "a stage that overran its output is not tried again")
+        #expect(filler.error?.contains("wrote more than 64 MiB to its output") == true, "\(filler.error ?? "")")
 
         var poller = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
         #expect(poll(&poller, 1, 100) == 0, "no sandbox reached the host's listener")

@@ -139,6 +139,48 @@ struct StartupTests {
         #expect(try fresh.client.call("GET", "/v1/datasets", as: DatasetList.self).datasets.isEmpty)
     }
 
+    @Test("A state directory the sandbox users cannot reach is refused at start-up, naming the directory and the permission",
+          .enabled(if: getuid() == 0, "sandboxes run as uids of their own only under root"))
+    func unreachableStateDirectory() throws {
+        let root = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let closed = root.appendingPathComponent("closed")
+        try FileManager.default.createDirectory(at: closed, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let daemon = try DaemonUnderTest(root: closed, waitForReady: false)
+        #expect(try daemon.waitForExit() != 0, "it refuses to start")
+        #expect(daemon.log.contains(closed.path), "\(daemon.log)")
+        #expect(daemon.log.contains("o+x"), "\(daemon.log)")
+        #expect(daemon.notify.index(of: "READY=1") == nil)
+    }
+
+    @Test("After a crash, READY is sent only once the earlier daemon's leases are rescued")
+    func readyAfterRescue() throws {
+        let root = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let pidFile = root.appendingPathComponent("child.pid").path
+        let first = try DaemonUnderTest(root: root)
+        let submitted = try hekatonctl(["job", "submit", "--json", "--", "/bin/sh", "-c", "echo $$ > \(pidFile); exec sleep 300"],
+                                       socket: first.socketPath)
+        try #require(submitted.status == 0, "\(submitted.stderr)")
+        let id = try JSONDecoder().decode(JobInfo.self, from: Data(submitted.stdout.utf8)).id
+        try waitUntil("the job to run") { FileManager.default.fileExists(atPath: pidFile) }
+        first.signal(SIGKILL)
+        _ = try first.waitForExit()
+        // Outside systemd the child outlives the daemon; end it here.
+        if let child = Int32((try String(contentsOfFile: pidFile, encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)) {
+            kill(child, SIGKILL)
+        }
+
+        try FileManager.default.removeItem(atPath: first.notify.path)
+        let second = try DaemonUnderTest(root: root)
+        defer { second.stop() }
+        let ready = try #require(second.notify.index(of: "READY=1"))
+        let rescued = second.notify.index(of: "STATUS=rescued 1 job")
+        #expect(rescued.map { $0 < ready } == true, "the rescue is announced before READY: \(second.notify.messages)")
+        let job = try second.client.call("GET", "/v1/jobs/\(id)", as: JobInfo.self)
+        #expect(!(job.state == "running" && job.attempt == 1), "at READY the crashed attempt no longer holds the job")
+    }
+
     @Test("A configuration file with an unknown key names the file, the line and the key")
     func unknownConfigurationKey() throws {
         let root = try makeScratchDirectory()

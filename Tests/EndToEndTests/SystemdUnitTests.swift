@@ -32,6 +32,8 @@ struct SystemdUnitTests {
         for line in ["RestrictNamespaces=yes", "PrivateUsers=yes", "NoNewPrivileges=yes", "SystemCallFilter="] {
             #expect(!service.contains(line), "\(line) breaks sandboxing of child processes")
         }
+        // A read-only /sys/fs/cgroup would refuse every stage: its limits need a control group.
+        #expect(!service.contains("ProtectControlGroups=yes"))
     }
 
     @Test("sysusers.d and tmpfiles.d snippets parse")

@@ -39,6 +39,23 @@ struct LocalExecutorTests {
         #expect(mode.map { $0 & 0o037 } == 0, "no write for the group, nothing for others")
     }
 
+    @Test("A log past its cap keeps its tail, says what was dropped, and the job runs on")
+    func logCap() async throws {
+        let executor = LocalExecutor(configuration: LocalExecutorConfiguration(maxLogBytes: 1 << 20))
+        // 40,000 numbered lines (about 8 MB), a pause now and then so the cap acts while the job writes.
+        let script = "i=0; while [ $i -lt 40000 ]; do printf 'line %06d %0180d\\n' $i 0; i=$((i+1)); "
+            + "[ $((i % 10000)) -eq 0 ] && sleep 0.3; done; echo the-last-line"
+        let job = try fixture.job(["/bin/sh", "-c", script])
+        let result = try await executor.run(job, context: ExecutionContext(logURL: URL(fileURLWithPath: fixture.path("big.log"))))
+        #expect(result.succeeded)
+        let text = try #require(fixture.read("big.log"))
+        #expect(text.utf8.count <= 1 << 20, "the log is \(text.utf8.count) bytes")
+        #expect(text.hasPrefix("[hekaton] this log passed its limit of 1048576 bytes"), "\(text.prefix(200))")
+        #expect(text.hasSuffix("the-last-line\n"))
+        #expect(text.contains("line 039999"))
+        #expect(!text.contains("line 000001 "), "the head was dropped")
+    }
+
     @Test("The child gets exactly the base environment, the job's variables and its own id, in its directory")
     func environmentAndDirectory() async throws {
         let executor = LocalExecutor(configuration: LocalExecutorConfiguration(

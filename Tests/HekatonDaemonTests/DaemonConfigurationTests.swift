@@ -16,6 +16,18 @@ struct DaemonConfigurationTests {
         #expect(configuration.socketMode == 0o660)
         #expect(configuration.socketGroup == "hekaton")
         #expect(configuration.adminGroup == "hekaton-admin")
+        #expect(configuration.sandboxLimits == .off, "not root: no control groups to make")
+        let root = try DaemonConfiguration.resolve(stateDirectory: "/s", socketPath: nil, configurationFile: nil, environment: [:], euid: 0)
+        #expect(root.sandboxLimits == .required, "root: stages run only within their limits")
+    }
+
+    @Test("sandbox_limits: off, unquoted as people write it, or required")
+    func sandboxLimits() throws {
+        var configuration = base
+        try configuration.apply(yaml: "sandbox_limits: off\n", file: "h.yaml")
+        #expect(configuration.sandboxLimits == .off)
+        try configuration.apply(yaml: "sandbox_limits: required\n", file: "h.yaml")
+        #expect(configuration.sandboxLimits == .required)
     }
 
     @Test("Flags win over systemd's directories")
@@ -46,6 +58,7 @@ struct DaemonConfigurationTests {
             socket_group: staff
             admin_group: wheel
             max_request_body_bytes: 2048
+            max_log_bytes: 1048576
             idle_timeout_seconds: 5
             log_level: debug
             """, file: "h.yaml")
@@ -53,6 +66,7 @@ struct DaemonConfigurationTests {
         #expect(configuration.socketGroup == "staff")
         #expect(configuration.adminGroup == "wheel")
         #expect(configuration.maxRequestBodyBytes == 2048)
+        #expect(configuration.maxLogBytes == 1 << 20)
         #expect(configuration.idleTimeoutSeconds == 5)
         #expect(configuration.logLevel == .debug)
     }
@@ -70,6 +84,7 @@ struct DaemonConfigurationTests {
               max_poll_interval: 3s
               extra_args: [--qos=high]
               bin_directory: /opt/slurm/bin
+              max_jobs: 40
             """, file: "h.yaml")
         #expect(configuration.executor == .slurm)
         #expect(configuration.slurm.partition == "gpu")
@@ -78,6 +93,8 @@ struct DaemonConfigurationTests {
         #expect(configuration.slurm.maxPollInterval == .seconds(3))
         #expect(configuration.slurm.extraArguments == ["--qos=high"])
         #expect(configuration.slurm.binDirectory == "/opt/slurm/bin")
+        #expect(configuration.slurm.maxJobs == 40)
+        #expect(base.slurm.maxJobs == 256, "generous by default: cluster jobs take no local slot")
     }
 
     @Test("Bad files are rejected with file, line, field and a suggestion", arguments: [
@@ -85,11 +102,16 @@ struct DaemonConfigurationTests {
         ("socket_mode: \"0999\"\n", 1, "socket_mode", "write it like 0660"),
         ("idle_timeout_seconds: soon\n", 1, "idle_timeout_seconds", nil),
         ("log_level: loud\n", 1, "log_level", "use one of"),
-        ("max_request_body_bytes: 10\n", 1, "max_request_body_bytes", nil),
+        ("max_request_body_bytes: 10\n", 1, "max_request_body_bytes", "from 1024 to"),
+        ("idle_timeout_seconds: 1e12\n", 1, "idle_timeout_seconds", nil),
+        ("idle_timeout_seconds: 100000\n", 1, "idle_timeout_seconds", "from 1 to 3600"),
+        ("max_log_bytes: 10\n", 1, "max_log_bytes", "from 65536 to"),
         ("admin_group: [a\n", 2, nil, nil),
         ("executor: kubernetes\n", 1, "executor", "use one of local, slurm"),
         ("slurm:\n  partiton: gpu\n", 2, "slurm.partiton", "did you mean 'partition'?"),
         ("slurm:\n  poll_interval: often\n", 2, "slurm.poll_interval", "like 250ms"),
+        ("slurm:\n  max_jobs: 0\n", 2, "slurm.max_jobs", nil),
+        ("sandbox_limits: maybe\n", 1, "sandbox_limits", "use required"),
     ] as [(String, Int, String?, String?)])
     func rejected(text: String, line: Int, field: String?, suggestion: String?) {
         var configuration = base

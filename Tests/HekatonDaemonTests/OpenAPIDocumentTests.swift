@@ -19,16 +19,24 @@ struct OpenAPIDocumentTests {
         let database = try DaemonDatabase.open(stateDirectory: root.path)
         let context = try DaemonContext(database: database, stateDirectory: root.path, socketPath: root.path + "/s",
                                     startedAt: Date(), logger: Logger(label: "test"))
-        let served = Set(DaemonRoutes.router(context).routes.map { "\($0.method) \($0.pattern)" })
+        let routes = DaemonRoutes.router(context).routes
+        let served = Set(routes.map { "\($0.method) \($0.pattern)" })
+        let servedAccess = Dictionary(uniqueKeysWithValues: routes.map { ("\($0.method) \($0.pattern)", $0.access.rawValue) })
 
         let yaml = try String(contentsOf: Self.document, encoding: .utf8)
         let paths = try #require(try YAMLMapping.parse(yaml, file: Self.document.path).mapping("paths"))
         var described = Set<String>()
+        var describedAccess: [String: String] = [:]
         for path in paths.keys {
             let operations = try #require(try paths.mapping(path))
             for method in operations.keys where ["get", "post", "put", "patch", "delete"].contains(method) {
-                described.insert("\(method.uppercased()) \(path)")
+                let key = "\(method.uppercased()) \(path)"
+                described.insert(key)
+                describedAccess[key] = try operations.mapping(method)?.string("x-hekaton-access")
             }
+        }
+        for (route, access) in servedAccess {
+            #expect(describedAccess[route] == access, "\(route): the router says \(access), the document \(describedAccess[route] ?? "nothing")")
         }
         #expect(!served.isEmpty)
         #expect(served.subtracting(described).isEmpty, "served but not described: \(served.subtracting(described).sorted())")

@@ -36,6 +36,10 @@ struct LineageNameTests {
         Case(value: "name@tag", role: .datasetName, complaint: "'@'"),
         Case(value: "v@1", role: .tag, complaint: "'@'"),
         Case(value: "serving/bundle", role: .artifactKind, complaint: "'/'"),
+        // A right-to-left override makes "v1\u{202E}lmth.exe" display as another name.
+        Case(value: "v1\u{202E}lmth", role: .tag, complaint: "U+202E"),
+        Case(value: "\u{2066}isolated\u{2069}", role: .tag, complaint: "U+2066"),
+        Case(value: "zero\u{200B}width", role: .datasetName, complaint: "invisible"),
     ])
     func validation(_ example: Case) {
         if let complaint = example.complaint {

@@ -42,6 +42,16 @@ struct CompetitionManifestTests {
       build: local
     """
 
+    /// True when `text` is refused with an error on `field` whose text holds `message`.
+    static func refuses(_ text: String, field: String, _ message: String) -> Bool {
+        do {
+            _ = try CompetitionManifest.parse(text, file: "h.yaml")
+            return false
+        } catch {
+            return error.field == field && error.description.contains(message)
+        }
+    }
+
     @Test("A complete manifest is read field by field")
     func valid() throws {
         let manifest = try CompetitionManifest.parse(Self.valid, file: "hekaton.yaml")
@@ -60,9 +70,9 @@ struct CompetitionManifestTests {
         #expect(manifest.dataset.source == .command(argv: ["python3", "host/fetch.py"]))
         #expect(manifest.artifactPolicy.keep == 7, "the default")
         #expect(manifest.artifactPolicy.oci == nil)
-        #expect(manifest.executor(for: "train", default: .local) == .slurm)
-        #expect(manifest.executor(for: "build", default: .slurm) == .local)
-        #expect(manifest.executor(for: "score", default: .local) == .local, "a stage not named takes the daemon's default")
+        #expect(manifest.executor(for: "train") == .slurm)
+        #expect(manifest.executor(for: "build") == .local)
+        #expect(manifest.executor(for: "score") == nil, "a stage not named takes the daemon's default")
     }
 
     @Test("A directory source with its ready file, and the artifact's packaging")
@@ -103,15 +113,11 @@ struct CompetitionManifestTests {
     func schedulesNeedTheirParts() throws {
         let noSource = Self.valid.replacingOccurrences(of: "  source:\n    command: [python3, host/fetch.py]\n", with: "")
         #expect(noSource != Self.valid)
-        #expect { try CompetitionManifest.parse(noSource, file: "h.yaml") } throws: { error in
-            (error as? YAMLError)?.field == "schedules.ingest" && "\(error)".contains("dataset source")
-        }
+        #expect(Self.refuses(noSource, field: "schedules.ingest", "dataset source"))
         let artifactSchedule = Self.valid.replacingOccurrences(of: "schedules:\n", with: "schedules:\n  artifact: {cron: \"0 5 * * *\"}\n")
             .replacingOccurrences(of: "  artifact: [python3, host/artifact.py]\n", with: "")
         #expect(artifactSchedule != Self.valid)
-        #expect { try CompetitionManifest.parse(artifactSchedule, file: "h.yaml") } throws: { error in
-            (error as? YAMLError)?.field == "schedules.artifact" && "\(error)".contains("artifact entrypoint")
-        }
+        #expect(Self.refuses(artifactSchedule, field: "schedules.artifact", "artifact entrypoint"))
     }
 
     @Test("Bad manifests name the line, the field and what to do", arguments: [
@@ -126,6 +132,16 @@ struct CompetitionManifestTests {
         ("retrain_top_k: 2", "retrain_top_k: 0", "promotion.retrain_top_k", nil),
         ("train: slurm", "train: kubernetes", "executors.train", "use one of local, slurm"),
         ("train: slurm", "trian: slurm", "executors.trian", "did you mean 'train'?"),
+        // Values no Duration, cgroup file or Int64 can hold were once accepted and crashed the daemon.
+        ("wall_time: 20m", "wall_time: \"1e300\"", "limits.train.wall_time", "from 1s to 7d"),
+        ("wall_time: 20m", "wall_time: 8d", "limits.train.wall_time", "from 1s to 7d"),
+        ("memory: 2GiB", "memory: 1e300GiB", "limits.default.memory", "like 512MiB"),
+        ("memory: 2GiB", "memory: 8TiB", "limits.default.memory", "from 16MiB to 4TiB"),
+        ("processes: 64", "processes: 9223372036854775807", "limits.default.processes", "from 1 to 100000"),
+        ("cpus: 1", "cpus: 0", "limits.default.cpus", "from 1 to 1024"),
+        ("cpus: 1}", "cpus: 1, output: 2TiB}", "limits.default.output", "from 1MiB to 1TiB"),
+        ("max_bundle_bytes: 10MiB", "max_bundle_bytes: 1GiB", "submission.max_bundle_bytes", "from 1 to 256MiB"),
+        ("retrain_top_k: 2", "retrain_top_k: 1000000", "promotion.retrain_top_k", "from 1 to 100"),
     ] as [(String, String, String, String?)])
     func invalid(find: String, replace: String, field: String, suggestion: String?) throws {
         let text = Self.valid.replacingOccurrences(of: find, with: replace)
@@ -152,5 +168,111 @@ struct CompetitionManifestTests {
             #expect(error.code == .missingKey)
             #expect(error.field == "metric")
         }
+    }
+
+    // MARK: visibility
+
+    static let files: Set<String> = ["host", "host/train.py", "host/predict.py", "host/score.py", "host/artifact.py",
+                                     "host/fetch.py", "host/world.py", "host/_shared.py", "host/lib", "host/lib/a.py", "template"]
+    static let visibility = """
+
+    visibility:
+      participant: [host/train.py, host/predict.py, host/_shared.py]
+      artifact: [host/artifact.py, host/lib]
+      private: [host/world.py]
+    """
+
+    @Test("visibility lists what participant stages see; without it, only the scripts their entrypoints name")
+    func visibility() throws {
+        let declared = try CompetitionManifest.parse(Self.valid + Self.visibility, file: "hekaton.yaml") { Self.files.contains($0) }
+        #expect(declared.participantPaths == ["host/train.py", "host/predict.py", "host/_shared.py"])
+        #expect(declared.artifactPaths == ["host/train.py", "host/predict.py", "host/_shared.py", "host/artifact.py", "host/lib"])
+        #expect(declared.visibility?.privatePaths == ["host/world.py"])
+
+        let absent = try CompetitionManifest.parse(Self.valid, file: "hekaton.yaml")
+        #expect(absent.visibility == nil)
+        #expect(absent.participantPaths == ["host/train.py", "host/predict.py"], "fail-closed: not the whole directory")
+        #expect(absent.artifactPaths == ["host/train.py", "host/predict.py", "host/artifact.py"])
+        let dotted = try CompetitionManifest.parse(Self.valid.replacingOccurrences(of: "[python3, host/predict.py]", with: "[python3, ./host//predict.py, --fast]"),
+                                                   file: "hekaton.yaml")
+        #expect(dotted.participantPaths == ["host/train.py", "host/predict.py"])
+    }
+
+    @Test("A manifest that would show participant code what is not theirs, or hide their stage's own script, is refused", arguments: [
+        ("participant: [host/train.py, host/predict.py, host/_shared.py]", "participant: [host/train.py, host/predict.py, host/score.py]",
+         "visibility.participant[2]", "host/score.py is the score entrypoint's script"),
+        ("participant: [host/train.py, host/predict.py, host/_shared.py]", "participant: [host]",
+         "visibility.participant[0]", "(it holds host/score.py)"),
+        ("participant: [host/train.py, host/predict.py, host/_shared.py]", "participant: [host/train.py, host/predict.py, host/fetch.py]",
+         "visibility.participant[2]", "dataset.source.command"),
+        ("participant: [host/train.py, host/predict.py, host/_shared.py]", "participant: [host/train.py, host/predict.py, host/world.py]",
+         "visibility.participant[2]", "host/world.py is private"),
+        ("artifact: [host/artifact.py, host/lib]", "artifact: [host/artifact.py, host/world.py]",
+         "visibility.artifact[1]", "host/world.py is private"),
+        ("private: [host/world.py]", "private: [host/lib]",
+         "visibility.artifact[1]", "host/lib is private"),
+        ("private: [host/world.py]", "private: [host/lib/a.py]",
+         "visibility.artifact[1]", "(it holds host/lib/a.py)"),
+        ("private: [host/world.py]", "private: [host]",
+         "visibility.participant[0]", "(it lies inside host)"),
+        ("participant: [host/train.py, host/predict.py, host/_shared.py]", "participant: [host/train.py, host/_shared.py]",
+         "entrypoints.predict", "add host/predict.py to visibility.participant"),
+        ("artifact: [host/artifact.py, host/lib]", "artifact: [host/lib]",
+         "entrypoints.artifact", "add host/artifact.py to visibility.participant or visibility.artifact"),
+        ("participant: [host/train.py, host/predict.py, host/_shared.py]", "participant: [host/train.py, host/predict.py, host/shared.py]",
+         "visibility.participant[2]", "host/shared.py does not exist in the competition directory"),
+        ("participant: [host/train.py, host/predict.py, host/_shared.py]", "participant: [host/train.py, host/predict.py, ../secrets]",
+         "visibility.participant[2]", "must be a relative path"),
+        ("participant: [host/train.py, host/predict.py, host/_shared.py]", "participant: [host/train.py, host/predict.py, /etc/shadow]",
+         "visibility.participant[2]", "must be a relative path"),
+        ("participant: [host/train.py, host/predict.py, host/_shared.py]", "participant: host/train.py",
+         "visibility.participant", "expected a list"),
+        ("participant: [host/train.py, host/predict.py, host/_shared.py]", "participants: [host/train.py, host/predict.py]",
+         "visibility.participants", "did you mean 'participant'?"),
+        ("template: template", "template: host",
+         "submission.template", "participants would see host (it holds host/score.py)"),
+        ("  score: [python3, host/score.py]", "  score: [python3, host/scroe.py]",
+         "entrypoints.score", "host/scroe.py does not exist in the competition directory; create it or fix the path"),
+        ("command: [python3, host/fetch.py]", "command: [python3, ../fetch.py]",
+         "dataset.source.command", "../fetch.py does not exist in the competition directory"),
+        ("  score: [python3, host/score.py]", "  score: [python3, host/train.py, --score]",
+         "visibility.participant[0]", "host/train.py is the score entrypoint's script"),
+    ] as [(String, String, String, String)])
+    func visibilityRefusals(find: String, replace: String, field: String, message: String) throws {
+        let original = Self.valid + Self.visibility
+        let text = original.replacingOccurrences(of: find, with: replace)
+        #expect(text != original)
+        let fieldKey = field.split(separator: ".").last!.split(separator: "[").first!
+        // `artifact:` is a key of entrypoints and of visibility: the last one is visibility's.
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        func isKey(_ line: Substring) -> Bool { line.trimmingCharacters(in: .whitespaces).hasPrefix("\(fieldKey):") }
+        let expectedLine = (field.hasPrefix("visibility.") ? lines.lastIndex(where: isKey) : lines.firstIndex(where: isKey)).map { $0 + 1 }
+        do {
+            _ = try CompetitionManifest.parse(text, file: "/c/hekaton.yaml") { Self.files.contains($0) }
+            Issue.record("accepted: \(replace)")
+        } catch {
+            #expect(error.field == field, "\(error)")
+            #expect(error.line == expectedLine, "\(error)")
+            #expect(error.description.contains(message), "\(error)")
+        }
+    }
+
+    @Test("Without the key, an entrypoint for participants that runs the scoring script is refused too")
+    func defaultVisibilityRefusal() throws {
+        let text = Self.valid.replacingOccurrences(of: "predict: [python3, host/predict.py]", with: "predict: [python3, host/fetch.py, --predict]")
+        #expect(text != Self.valid)
+        #expect(Self.refuses(text, field: "entrypoints.predict", "host/fetch.py is the ingestion source's script"))
+    }
+
+    @Test("Visible paths are bounded in number and length")
+    func visibilityBounds() throws {
+        let many = (0...CompetitionManifest.maximumVisiblePaths).map { "host/f\($0).py" }
+        let tooMany = Self.valid + "\nvisibility:\n  participant: [host/train.py, host/predict.py, \(many.joined(separator: ", "))]\n"
+        #expect(Self.refuses(tooMany, field: "visibility.participant", "at most \(CompetitionManifest.maximumVisiblePaths)"))
+        let long = "host/" + String(repeating: "x", count: CompetitionManifest.maximumVisiblePathBytes)
+        let tooLong = Self.valid + "\nvisibility:\n  private: [\(long)]\n"
+        #expect(Self.refuses(tooLong, field: "visibility.private[0]", "bytes long"))
+        let fits = Self.valid + "\nvisibility:\n  participant: [host/train.py, host/predict.py, \(many.dropLast(3).joined(separator: ", "))]\n"
+        #expect(try CompetitionManifest.parse(fits, file: "h.yaml").participantPaths.count == CompetitionManifest.maximumVisiblePaths)
     }
 }

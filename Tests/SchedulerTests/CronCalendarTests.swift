@@ -65,6 +65,18 @@ struct CronCalendarTests {
                              "2024-06-09T00:00:00Z"]),
         CronFireCase("0 0 * * 7", "UTC", after: "2024-06-01T12:00:00Z",
                      fires: ["2024-06-02T00:00:00Z", "2024-06-09T00:00:00Z"]),
+        // A step larger than the field's range selects only the start, as in Debian's crontab:
+        // January only; minute 0; Sunday; the 5th.
+        CronFireCase("18 * * */20 *", "UTC", after: "2026-02-01T00:00:00Z",
+                     fires: ["2027-01-01T00:18:00Z", "2027-01-01T01:18:00Z", "2027-01-01T02:18:00Z"]),
+        CronFireCase("*/60 * * * *", "UTC", after: "2024-06-01T10:20:00Z",
+                     fires: ["2024-06-01T11:00:00Z", "2024-06-01T12:00:00Z"]),
+        CronFireCase("0 */100 * * *", "UTC", after: "2024-06-01T10:20:00Z",
+                     fires: ["2024-06-02T00:00:00Z", "2024-06-03T00:00:00Z"]),
+        CronFireCase("0 0 * * */8", "UTC", after: "2024-06-01T12:00:00Z",
+                     fires: ["2024-06-02T00:00:00Z", "2024-06-09T00:00:00Z"]),
+        CronFireCase("0 9 5/40 * *", "UTC", after: "2024-06-10T00:00:00Z",
+                     fires: ["2024-07-05T09:00:00Z", "2024-08-05T09:00:00Z"]),
         CronFireCase("0 0 1 * *", "Pacific/Chatham", after: "2024-06-15T00:00:00Z",
                      fires: ["2024-06-30T11:15:00Z", "2024-07-31T11:15:00Z"]),
         CronFireCase("0 0 1 1 *", "Australia/Lord_Howe", after: "2024-06-15T00:00:00Z",

@@ -173,7 +173,9 @@ extension CronPropertyTests {
             var bounds = bounds[index]
             if index == 2, Bool.random(using: &generator) { bounds = 25...31 }  // month ends matter most
             let high = Self.bounds[index].upperBound
-            let step = Int.random(in: 1...min(high, 15), using: &generator)
+            // Now and then a step beyond the field's range: as in Debian, it selects the start alone.
+            let step = Int.random(in: 0..<8, using: &generator) == 0
+                ? Int.random(in: high...(high * 3), using: &generator) : Int.random(in: 1...min(high, 15), using: &generator)
             let first = Int.random(in: bounds, using: &generator)
             let last = Int.random(in: first...bounds.upperBound, using: &generator)
             switch Int.random(in: 0..<6, using: &generator) {

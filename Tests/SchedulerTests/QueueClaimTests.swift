@@ -56,6 +56,22 @@ struct QueueClaimTests {
         #expect(try fixture.claim(limits: limits).map(\.queue) == ["gpu"])
     }
 
+    @Test("Jobs of an executor that runs elsewhere take its room, not the pool's slots; the pool's default names the rest")
+    func elsewhereSlots() throws {
+        let cluster = try (0..<3).map { _ in try fixture.queue.enqueue(JobSpec(argv: ["/bin/true"], executor: "cluster")).job }
+        let local = try (0..<2).map { _ in try fixture.enqueue() }
+        let request = { (limit: Int, cluster: Int) in
+            ClaimRequest(owner: QueueFixture.owner, leaseDuration: 60, limit: limit, executorName: "test",
+                         elsewhereLimits: ["cluster": cluster])
+        }
+        let first = try fixture.queue.claim(request(1, 2))
+        #expect(first.map(\.id).sorted() == [cluster[0].id, cluster[1].id, local[0].id])
+        #expect(first.map(\.executor) == ["cluster", "cluster", "test"])
+        #expect(try fixture.queue.claim(request(0, 5)).map(\.id) == [cluster[2].id], "no slot of the pool is needed for it")
+        #expect(try fixture.queue.claim(request(0, 5)).isEmpty, "the local job waits for a slot")
+        #expect(try fixture.queue.claim(request(1, 0)).map(\.id) == [local[1].id])
+    }
+
     @Test("Across queues, priority decides who gets the free slots")
     func priorityAcrossQueues() throws {
         try fixture.enqueue(queue: "a", priority: 1)

@@ -63,9 +63,23 @@ struct QueueEnqueueTests {
     static let invalidSpecs: [(JobSpec, JobQueueError.Code, String)] = [
         (JobSpec(argv: []), .emptyCommand, "no command"),
         (JobSpec(argv: [""]), .emptyCommand, "program name is empty"),
-        (JobSpec(argv: ["/bin/true"], maxAttempts: 0), .invalidSpec, "at least 1"),
-        (JobSpec(argv: ["/bin/true"], timeoutSeconds: 0), .invalidSpec, "must be positive"),
+        (JobSpec(argv: ["/bin/true"], maxAttempts: 0), .invalidSpec, "from 1 to 100"),
+        (JobSpec(argv: ["/bin/true"], maxAttempts: Int.max), .invalidSpec, "from 1 to 100"),
+        (JobSpec(argv: ["/bin/true"], timeoutSeconds: 0), .invalidSpec, "above 0"),
+        // A Duration of 1e308 seconds traps: this once crashed the daemon when the job started.
+        (JobSpec(argv: ["/bin/true"], timeoutSeconds: 1e308), .invalidSpec, "at most 2592000"),
+        (JobSpec(argv: ["/bin/true"], timeoutSeconds: .nan), .invalidSpec, "above 0"),
+        (JobSpec(argv: ["/bin/true"], timeoutSeconds: .infinity), .invalidSpec, "at most"),
         (JobSpec(argv: ["/bin/true"], queue: ""), .invalidSpec, "queue name is empty"),
+        (JobSpec(argv: ["/bin/true"], queue: String(repeating: "q", count: 20_000)), .invalidSpec, "is not valid"),
+        (JobSpec(argv: ["/bin/true"], workingDirectory: ""), .invalidSpec, "not absolute"),
+        (JobSpec(argv: ["/bin/true"], workingDirectory: "/" + String(repeating: "d", count: 20_000)), .invalidSpec, "bytes long"),
+        (JobSpec(argv: ["/bin/true"], uniqueKey: ""), .invalidSpec, "unique key is empty"),
+        (JobSpec(argv: ["/bin/true"], uniqueKey: String(repeating: "k", count: 20_000)), .invalidSpec, "the limit is 512"),
+        (JobSpec(argv: ["/bin/true"], priority: Int.max), .invalidSpec, "priority"),
+        (JobSpec(argv: ["/bin/echo", "a\u{0}b"]), .invalidSpec, "NUL"),
+        (JobSpec(argv: ["/bin/true"], environment: ["1BAD": "x"]), .invalidSpec, "not valid"),
+        (JobSpec(argv: ["/bin/true"], labels: Dictionary(uniqueKeysWithValues: (0..<65).map { ("l\($0)", "v") })), .invalidSpec, "limit is 64"),
     ]
 
     @Test("Bad specs are refused with a clear error and change nothing", arguments: invalidSpecs)

@@ -46,6 +46,25 @@ struct QueueWorkerPoolTests {
         }
     }
 
+    @Test("Jobs of an executor with a limit of its own run beside the pool's slots, up to that limit")
+    func elsewhereLimit() async throws {
+        let pool = WorkerPool(
+            queue: fixture.queue, executor: QueueScriptedExecutor(),
+            configuration: WorkerPoolConfiguration(
+                owner: "pool-test", maxConcurrentJobs: 1, elsewhereLimits: ["cluster": 3],
+                logDirectory: URL(fileURLWithPath: "/tmp/hekaton-test")))
+        try await running(pool) {
+            let cluster = try (0..<4).map { _ in try fixture.queue.enqueue(JobSpec(argv: ["hang"], executor: "cluster")).job }
+            let local = try (0..<2).map { _ in try fixture.enqueue(["hang"]) }
+            pool.wake()
+            #expect(try await QueueFixture.eventually { try fixture.queue.countsByState()[.running] == 4 })
+            let running = try fixture.queue.list().filter { $0.state == .running }
+            #expect(running.filter { $0.executor == "cluster" }.count == 3, "three on the cluster, the fourth waits")
+            #expect(running.filter { $0.executor == "scripted" }.map(\.id) == [local[0].id], "and one in the pool's one slot")
+            #expect(try fixture.state(cluster[3].id) == .queued)
+        }
+    }
+
     @Test("A job past its time limit is stopped and recorded as a timeout")
     func timeout() async throws {
         let pool = pool()

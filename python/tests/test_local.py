@@ -17,9 +17,11 @@ import json, os, shutil, sys
 from pathlib import Path
 
 def record(directory, stage):
+    host = os.environ["HEKATON_HOST_DIR"]
     info = {
         "env": {k: v for k, v in os.environ.items() if k.startswith("HEKATON_")},
         "cwd": os.getcwd(),
+        "host_files": sorted(os.path.relpath(os.path.join(d, f), host) for d, _, files in os.walk(host) for f in files),
         "python": shutil.which("python3"),
         "pythonpath": os.environ.get("PYTHONPATH", ""),
     }
@@ -35,6 +37,10 @@ entrypoints:
   predict: [python3, host/predict.py]
   score: [python3, host/score.py]
   artifact: [python3, host/artifact.py]
+visibility:
+  participant: [host/train.py, host/predict.py, host/_toy_record.py]
+  artifact: [host/artifact.py]
+  private: [host/secret.py]
 limits:
   train: {wall_time: 20s}
 parameters: {threshold: 2}
@@ -46,6 +52,7 @@ def toy(tmp_path):
     competition = tmp_path / "competition"
     write(competition / "hekaton.yaml", TOY_MANIFEST)
     write(competition / "host" / "_toy_record.py", RECORD)
+    write(competition / "host" / "secret.py", "ANSWERS = 'only the host knows'\n")
     write(competition / "host" / "train.py", """
         import os
         from _toy_record import record
@@ -123,7 +130,8 @@ def test_each_stage_gets_exactly_its_variables(toy, tmp_path):
         assert set(env) == set(COMMON_VARIABLES) | set(STAGE_VARIABLES[stage]), stage
         assert env["HEKATON_STAGE"] == stage and env["HEKATON_COMPETITION"] == "toy"
         assert env["HEKATON_PARAMS"] == '{"threshold":2}' and env["HEKATON_SEED"] == "5"
-        assert env["HEKATON_HOST_DIR"] == str(competition.resolve()) == info["cwd"]
+        assert env["HEKATON_HOST_DIR"] == info["cwd"]
+        assert (env["HEKATON_HOST_DIR"] == str(competition.resolve())) == (stage == "score"), stage
         assert all(os.path.isabs(v) for k, v in env.items() if k.endswith("_DIR"))
         assert Path(info["python"]).parent == Path(sys.executable).parent
         paths = info["pythonpath"].split(os.pathsep)
@@ -132,6 +140,31 @@ def test_each_stage_gets_exactly_its_variables(toy, tmp_path):
     train_env = json.loads((run.model_dir / "env-train.json").read_text())["env"]
     assert train_env["HEKATON_TRAIN_DIR"] == str((data / "train").resolve())
     assert "HEKATON_LABELS_DIR" not in train_env
+
+
+def test_stages_with_participant_code_see_only_what_is_visible(toy, tmp_path):
+    competition, data, submission = toy
+    run = run_pipeline(competition, data, submission, tmp_path / "work", ["train", "predict", "score", "artifact"])
+    assert run.ok, {s: r.log_text() for s, r in run.stages.items()}
+    seen = {stage: json.loads((directory / f"env-{stage}.json").read_text())["host_files"]
+            for stage, directory in [("train", run.model_dir), ("predict", run.predictions_dir),
+                                     ("score", run.score_dir), ("artifact", run.artifact_dir)]}
+    participant = ["host/_toy_record.py", "host/predict.py", "host/train.py"]
+    assert seen["train"] == seen["predict"] == participant
+    assert seen["artifact"] == sorted(participant + ["host/artifact.py"])
+    assert {"host/secret.py", "host/score.py", "hekaton.yaml"} <= set(seen["score"]), "score sees the whole directory"
+
+
+def test_without_visibility_only_the_entrypoint_scripts_are_shown(toy, tmp_path):
+    competition, data, submission = toy
+    text = (competition / "hekaton.yaml").read_text()
+    start, end = text.index("visibility:"), text.index("limits:")
+    (competition / "hekaton.yaml").write_text(text[:start] + text[end:])
+    run = run_pipeline(competition, data, submission, tmp_path / "work", ["train"])
+    assert not run.ok, "the helper train.py imports is not shown by default"
+    assert "No module named '_toy_record'" in run.stages["train"].log_text()
+    assert sorted(p.name for p in (tmp_path / "work" / "host" / "participant" / "host").iterdir()) == [
+        "predict.py", "train.py"]
 
 
 def test_a_failing_stage_stops_the_run(toy, tmp_path):

@@ -109,3 +109,76 @@ def test_durations():
     assert parse_duration("2h") == 7200 and parse_duration("1d") == 86400 and parse_duration(45) == 45
     with pytest.raises(FormatError):
         parse_duration("ten minutes")
+
+
+VISIBILITY = """
+visibility:
+  participant: [host/train.py, host/predict.py, host/_shared.py]
+  artifact: [host/artifact.py, host/lib]
+  private: [host/world.py]
+"""
+HOST_FILES = ["host/train.py", "host/predict.py", "host/score.py", "host/artifact.py", "host/_shared.py",
+              "host/world.py", "host/lib/a.py"]
+
+
+def competition(tmp_path, text):
+    for name in HOST_FILES:
+        write(tmp_path / name, "")
+    return manifest(tmp_path, text)
+
+
+def test_visibility_says_what_participant_stages_see(tmp_path):
+    m = competition(tmp_path, MANIFEST + VISIBILITY)
+    assert m.participant_paths == ["host/train.py", "host/predict.py", "host/_shared.py"]
+    assert m.artifact_paths == m.participant_paths + ["host/artifact.py", "host/lib"]
+    assert m.visible_paths("train") == m.visible_paths("predict") == m.participant_paths
+    assert m.visible_paths("artifact") == m.artifact_paths and m.visible_paths("score") is None
+
+
+def test_without_visibility_only_the_entrypoint_scripts(tmp_path):
+    m = competition(tmp_path, MANIFEST.replace("[python3, host/predict.py]", "[python3, ./host/predict.py, --fast]"))
+    assert m.participant_paths == ["host/train.py", "host/predict.py"]
+    assert m.artifact_paths == ["host/train.py", "host/predict.py", "host/artifact.py"]
+
+
+@pytest.mark.parametrize("edit, message", [
+    (("host/_shared.py]", "host/score.py]"),
+     r"hekaton.yaml:\d+: visibility.participant: participants would see host/score.py, and host/score.py is "
+     r"the score entrypoint's script"),
+    (("[host/train.py, host/predict.py, host/_shared.py]", "[host]"), r"would see host, and host/score.py is"),
+    (("[host/artifact.py, host/lib]", "[host/artifact.py, host/world.py]"),
+     r"visibility.artifact: participants would see host/world.py, and host/world.py is private"),
+    (("private: [host/world.py]", "private: [host/lib/a.py]"), r"would see host/lib, and host/lib/a.py is private"),
+    (("host/_shared.py]", "host/shared.py]"),
+     r"visibility.participant\[2\]: host/shared.py does not exist in the competition directory"),
+    (("host/_shared.py]", "../secrets]"), r"visibility.participant\[2\] '../secrets' must be a relative path"),
+    (("host/_shared.py]", "/etc/shadow]"), r"must be a relative path"),
+    (("[host/train.py, host/predict.py, host/_shared.py]", "host/train.py"), r"must be a list of paths"),
+    (("[host/train.py, host/predict.py, host/_shared.py]", "[host/train.py]"),
+     r"the predict stage runs host/predict.py, which visibility.participant does not show"),
+    (("[host/artifact.py, host/lib]", "[host/lib]"),
+     r"add host/artifact.py to visibility.participant or visibility.artifact"),
+    (("template: template", "template: host"), r"submission.template: participants would see host, and host/score.py"),
+    (("  participant:", "  participants:"), r"unknown key 'visibility.participants'; did you mean 'participant'\?"),
+])
+def test_visibility_refusals(tmp_path, edit, message):
+    old, new = edit
+    text = MANIFEST + VISIBILITY
+    assert old in text
+    with pytest.raises(FormatError, match=message):
+        competition(tmp_path, text.replace(old, new, 1))
+
+
+def test_default_visibility_refuses_a_participant_entrypoint_that_runs_the_scorer(tmp_path):
+    text = MANIFEST.replace("predict: [python3, host/predict.py]", "predict: [python3, host/score.py, --predict]")
+    with pytest.raises(FormatError, match=r"hekaton.yaml:\d+: entrypoints.predict: participants would see "
+                                          r"host/score.py"):
+        competition(tmp_path, text)
+
+
+def test_visibility_bounds(tmp_path):
+    many = ", ".join(f"host/f{i}.py" for i in range(257))
+    with pytest.raises(FormatError, match="257 paths listed; at most 256"):
+        competition(tmp_path, MANIFEST + f"visibility:\n  participant: [{many}]\n")
+    with pytest.raises(FormatError, match="1029 bytes long; at most 1024"):
+        competition(tmp_path, MANIFEST + f"visibility:\n  private: [host/{'x' * 1024}]\n")

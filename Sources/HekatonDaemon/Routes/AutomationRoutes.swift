@@ -9,8 +9,7 @@ extension Router {
     /// Production models and the automation loop's record: hosts promote and roll back;
     /// everyone may read a competition's history.
     mutating func addAutomationRoutes(_ daemon: DaemonContext) {
-        add("POST", "/v1/competitions/{name}/promote") { request in
-            try request.requireAdmin("promoting models")
+        add("POST", "/v1/competitions/{name}/promote", .host) { request in
             let body = try request.decode(PromoteRequest.self)
             let name = request.parameters["name"] ?? ""
             let actor = request.caller.user ?? "uid \(request.caller.uid)"
@@ -24,8 +23,7 @@ extension Router {
             daemon.logger.notice("production changed", metadata: ["competition": "\(name)", "model": "\(promotion.model)", "by": "\(actor)"])
             return .json(promotion, status: 201)
         }
-        add("POST", "/v1/competitions/{name}/rollback") { request in
-            try request.requireAdmin("rolling back production")
+        add("POST", "/v1/competitions/{name}/rollback", .host) { request in
             let body = request.body.isEmpty ? RollbackRequest() : try request.decode(RollbackRequest.self)
             let name = request.parameters["name"] ?? ""
             let actor = request.caller.user ?? "uid \(request.caller.uid)"
@@ -38,7 +36,7 @@ extension Router {
             daemon.logger.notice("production rolled back", metadata: ["competition": "\(name)", "model": "\(promotion.model)", "by": "\(actor)"])
             return .json(promotion, status: 201)
         }
-        add("GET", "/v1/competitions/{name}/history") { request in
+        add("GET", "/v1/competitions/{name}/history", .host) { request in
             let version = try daemon.latestCompetition(request.parameters["name"] ?? "")
             return .json(try daemon.database.read { db in try AutomationMapping.history(version, stateDirectory: daemon.stateDirectory, db) })
         }

@@ -8,8 +8,7 @@ import SubmissionBundle
 extension Router {
     /// Competitions: hosts publish; everyone who reaches the socket may look.
     mutating func addCompetitionRoutes(_ daemon: DaemonContext) {
-        add("POST", "/v1/competitions") { request in
-            try request.requireAdmin("publishing competitions")
+        add("POST", "/v1/competitions", .host) { request in
             let body = try request.decode(CompetitionPublishRequest.self)
             guard body.path.hasPrefix("/") else {
                 throw Problem(title: "Invalid path", status: 400, detail: "'\(body.path)' must be absolute")
@@ -35,11 +34,11 @@ extension Router {
                 return .json(info)
             }
         }
-        add("GET", "/v1/competitions") { _ in
+        add("GET", "/v1/competitions", .anyone) { _ in
             let versions = try daemon.database.read { db in try CompetitionVersion.latestOfEach(db) }
             return .json(CompetitionList(competitions: try versions.map { try daemon.competitionInfo($0) }))
         }
-        add("GET", "/v1/competitions/{name}/template") { request in
+        add("GET", "/v1/competitions/{name}/template", .anyone) { request in
             let version = try daemon.latestCompetition(request.parameters["name"] ?? "")
             guard let template = version.manifest.submission.template else {
                 throw Problem(title: "No template", status: 404, detail: "competition '\(version.competition)' publishes no template")
@@ -63,7 +62,7 @@ extension Router {
             }
             return APIResponse(status: 200, contentType: "application/x-tar", body: .bytes(bytes))
         }
-        add("GET", "/v1/competitions/{name}") { request in
+        add("GET", "/v1/competitions/{name}", .anyone) { request in
             .json(try daemon.competitionInfo(try daemon.latestCompetition(request.parameters["name"] ?? "")))
         }
     }

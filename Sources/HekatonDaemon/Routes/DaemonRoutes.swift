@@ -3,6 +3,7 @@
 public enum DaemonRoutes {
     public static func router(_ context: DaemonContext) -> Router {
         var router = Router()
+        router.logger = context.logger
         router.addStatusRoutes(context)
         router.addJobRoutes(context)
         router.addScheduleRoutes(context)

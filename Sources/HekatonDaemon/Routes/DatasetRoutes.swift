@@ -7,8 +7,7 @@ import Pipeline
 extension Router {
     /// Datasets and their versions; registering data is for hosts.
     mutating func addDatasetRoutes(_ daemon: DaemonContext) {
-        add("POST", "/v1/datasets/{name}/versions") { request in
-            try request.requireAdmin("registering datasets")
+        add("POST", "/v1/datasets/{name}/versions", .host) { request in
             let name = request.parameters["name"] ?? ""
             let body = try request.decode(DatasetRegisterRequest.self)
             try DatasetRegistrar.check(name: name, tag: body.tag, path: body.path)
@@ -22,7 +21,11 @@ extension Router {
                         }
                         event = RegistrationEvent(result: version)
                     } catch {
-                        event = RegistrationEvent(problem: DatasetRegistrar.problem(error))
+                        let problem = DatasetRegistrar.problem(error)
+                        if problem.status >= 500 {
+                            daemon.logger.error("registration failed", metadata: ["dataset": "\(name)", "error": "\(error)", "detail": "\(problem.detail ?? "")"])
+                        }
+                        event = RegistrationEvent(problem: problem)
                     }
                     continuation.yield(Self.line(event))
                     continuation.finish()
@@ -31,17 +34,17 @@ extension Router {
             }
             return APIResponse(status: 200, contentType: "application/x-ndjson", body: .stream(stream))
         }
-        add("GET", "/v1/datasets") { _ in
+        add("GET", "/v1/datasets", .anyone) { request in
             let list = try daemon.database.read { db in
                 try Dataset.all(db).map { dataset in
                     let versions = try DatasetVersion.versions(of: dataset.name, db)
                     return DatasetSummary(name: dataset.name, versions: versions.count,
-                                          latest: versions.last.map { DatasetRegistrar.info($0, dataset: dataset.name) })
+                                          latest: versions.last.map { DatasetRegistrar.info($0, dataset: dataset.name, for: request.caller) })
                 }
             }
             return .json(DatasetList(datasets: list))
         }
-        add("GET", "/v1/datasets/{name}") { request in
+        add("GET", "/v1/datasets/{name}", .anyone) { request in
             let name = request.parameters["name"] ?? ""
             let tag = request.query["tag"]
             let versions = try daemon.database.read { db -> [DatasetVersion] in
@@ -53,9 +56,9 @@ extension Router {
                               detail: tag == nil ? "no dataset named '\(name)'; `hekatonctl dataset list` shows them"
                                                  : "dataset '\(name)' has no version tagged '\(tag!)'")
             }
-            return .json(DatasetDetail(name: name, versions: versions.map { DatasetRegistrar.info($0, dataset: name) }))
+            return .json(DatasetDetail(name: name, versions: versions.map { DatasetRegistrar.info($0, dataset: name, for: request.caller) }))
         }
-        add("GET", "/v1/lineage") { request in
+        add("GET", "/v1/lineage", .owner) { request in
             guard let text = request.query["ref"] else {
                 throw Problem(title: "Missing ref", status: 400, detail: "give ref=dataset:NAME@TAG, model:DIGEST-PREFIX, artifact:ID or run:ID")
             }
@@ -75,6 +78,21 @@ extension Router {
                 } catch let error as LineageError {
                     throw Problem(title: "Unknown reference", status: error.code == .notFound ? 404 : 400, detail: error.message)
                 }
+                // A participant may trace their own models back to what made them; everything
+                // else in the graph (other participants' work, the host's runs) is not theirs.
+                if !request.caller.isAdmin {
+                    let mine: Bool
+                    if case .model(let id) = node, direction == "upstream" {
+                        mine = try Submission.filter(sql: "model_id = ? AND participant_uid = ?", arguments: [id, request.caller.uid])
+                            .fetchCount(db) > 0
+                    } else {
+                        mine = false
+                    }
+                    guard mine else {
+                        throw Problem(title: "Unknown reference", status: 404,
+                                      detail: "\(text.prefix(200)) is not one of your models; participants may trace their own models upstream (model:DIGEST-PREFIX)")
+                    }
+                }
                 let graph = direction == "upstream" ? try LineageGraph.upstream(of: node, db) : try LineageGraph.downstream(of: node, db)
                 return try graph.render(format, openLineage: OpenLineageOptions(producer: "https://hekaton.local/hekatond/\(HekatonVersion.current)"))
             }
@@ -86,14 +104,12 @@ extension Router {
             }
             return .text(text_, contentType: type)
         }
-        add("POST", "/v1/fsck") { request in
-            try request.requireAdmin("checking the blob store")
-            return .json(try daemon.checkBlobStore())
+        add("POST", "/v1/fsck", .host) { _ in
+            .json(try daemon.checkBlobStore())
         }
-        add("POST", "/v1/gc") { request in
-            try request.requireAdmin("collecting garbage")
+        add("POST", "/v1/gc", .host) { request in
             let dryRun = request.query["dryRun"] == "true"
-            let grace = Double(request.query["graceSeconds"] ?? "") ?? 3600
+            let grace = try request.doubleQuery("graceSeconds", default: 3600, in: 0...(3650 * 86400))
             return .json(try daemon.collectGarbage(gracePeriod: .seconds(grace), dryRun: dryRun))
         }
     }
@@ -154,12 +170,19 @@ struct DatasetRegistrar {
                            fileCount: version.fileCount, source: version.source, createdAt: RFC3339.string(version.createdAt))
     }
 
+    /// As `caller` may see it: where the host keeps the data is the host's business.
+    static func info(_ version: DatasetVersion, dataset: String, for caller: Caller) -> DatasetVersionInfo {
+        var info = info(version, dataset: dataset)
+        if !caller.isAdmin { info.source = nil }
+        return info
+    }
+
     static func problem(_ error: any Error) -> Problem {
         if let problem = error as? Problem { return problem }
         if let error = error as? LineageError {
             let status = error.code == .conflict ? 409 : 400
             return Problem(title: "Registration refused", status: status, detail: error.message)
         }
-        return Problem(title: "Registration failed", status: 500, detail: "\(error)")
+        return InternalProblem.from(error, doing: "the registration").problem
     }
 }

@@ -6,8 +6,7 @@ import Scheduler
 extension Router {
     /// The durable queue: raw commands run as the daemon's user, so submitting them is for hosts.
     mutating func addJobRoutes(_ daemon: DaemonContext) {
-        add("POST", "/v1/jobs") { request in
-            try request.requireAdmin("submitting raw jobs")
+        add("POST", "/v1/jobs", .host) { request in
             let body = try request.decode(JobSubmitRequest.self)
             let enqueued = try daemon.mapQueueErrors { try daemon.queue.enqueue(try JobMapping.spec(body)) }
             daemon.workers?.wake()
@@ -15,8 +14,8 @@ extension Router {
             info.existing = enqueued.isExisting
             return .json(info, status: enqueued.isExisting ? 200 : 201)
         }
-        add("GET", "/v1/jobs") { request in
-            var filter = JobFilter(limit: min(Int(request.query["limit"] ?? "") ?? 100, 1000))
+        add("GET", "/v1/jobs", .host) { request in
+            var filter = JobFilter(limit: try request.intQuery("limit", default: 100, in: 1...1000))
             if let state = request.query["state"] {
                 guard let parsed = JobState(rawValue: state) else {
                     throw Problem(title: "Invalid state", status: 400,
@@ -30,25 +29,23 @@ extension Router {
                 try JobMapping.info($0, dependsOn: daemon.queue.dependencies(of: $0.id), cluster: daemon.clusterJobs)
             }))
         }
-        add("GET", "/v1/jobs/{id}") { request in
+        add("GET", "/v1/jobs/{id}", .host) { request in
             let job = try daemon.existingJob(try request.intParameter("id"))
             return .json(try JobMapping.info(job, dependsOn: daemon.queue.dependencies(of: job.id), cluster: daemon.clusterJobs))
         }
-        add("GET", "/v1/jobs/{id}/logs") { request in
+        add("GET", "/v1/jobs/{id}/logs", .host) { request in
             let job = try daemon.existingJob(try request.intParameter("id"))
             let follow = request.query["follow"] == "true" || request.query["follow"] == "1"
             return LogStream.response(path: daemon.logPath(of: job), follow: follow) {
                 (try? daemon.queue.job(job.id))??.state.isFinal ?? true
             }
         }
-        add("POST", "/v1/jobs/{id}/cancel") { request in
-            try request.requireAdmin("cancelling raw jobs")
+        add("POST", "/v1/jobs/{id}/cancel", .host) { request in
             let job = try daemon.mapQueueErrors { try daemon.queue.cancel(try request.intParameter("id")) }
             daemon.workers?.wake()
             return .json(try JobMapping.info(job, dependsOn: daemon.queue.dependencies(of: job.id)))
         }
-        add("POST", "/v1/jobs/{id}/retry") { request in
-            try request.requireAdmin("retrying raw jobs")
+        add("POST", "/v1/jobs/{id}/retry", .host) { request in
             let job = try daemon.mapQueueErrors { try daemon.queue.retry(try request.intParameter("id")) }
             daemon.workers?.wake()
             return .json(try JobMapping.info(job, dependsOn: daemon.queue.dependencies(of: job.id)))

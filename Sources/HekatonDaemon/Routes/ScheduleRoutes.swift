@@ -5,8 +5,7 @@ import Scheduler
 extension Router {
     /// Cron schedules; defining and changing them is for hosts.
     mutating func addScheduleRoutes(_ daemon: DaemonContext) {
-        add("POST", "/v1/schedules") { request in
-            try request.requireAdmin("defining schedules")
+        add("POST", "/v1/schedules", .host) { request in
             let body = try request.decode(ScheduleAddRequest.self)
             var schedule = Schedule(name: body.name, cron: body.cron, timeZone: body.timeZone ?? TimeZone.current.identifier,
                                     argv: body.argv, queue: body.queue ?? JobSpec.defaultQueue,
@@ -26,28 +25,25 @@ extension Router {
             daemon.scheduleRunner?.wake()
             return .json(ScheduleMapping.info(added), status: 201)
         }
-        add("GET", "/v1/schedules") { _ in
+        add("GET", "/v1/schedules", .host) { _ in
             .json(ScheduleList(schedules: try daemon.schedules.list().map { ScheduleMapping.info($0) }))
         }
-        add("GET", "/v1/schedules/{name}") { request in
+        add("GET", "/v1/schedules/{name}", .host) { request in
             let name = request.parameters["name"] ?? ""
             let schedule = try daemon.mapScheduleErrors { try daemon.schedules.schedule(name) }
             return .json(ScheduleMapping.info(schedule, events: try daemon.schedules.events(of: name)))
         }
-        add("DELETE", "/v1/schedules/{name}") { request in
-            try request.requireAdmin("removing schedules")
+        add("DELETE", "/v1/schedules/{name}", .host) { request in
             return .json(ScheduleMapping.info(try daemon.mapScheduleErrors { try daemon.schedules.remove(request.parameters["name"] ?? "") }))
         }
         for (verb, suspended) in [("suspend", true), ("resume", false)] {
-            add("POST", "/v1/schedules/{name}/\(verb)") { request in
-                try request.requireAdmin("changing schedules")
+            add("POST", "/v1/schedules/{name}/\(verb)", .host) { request in
                 let schedule = try daemon.mapScheduleErrors { try daemon.schedules.setSuspended(request.parameters["name"] ?? "", suspended) }
                 daemon.scheduleRunner?.wake()
                 return .json(ScheduleMapping.info(schedule))
             }
         }
-        add("POST", "/v1/schedules/{name}/run") { request in
-            try request.requireAdmin("running schedules")
+        add("POST", "/v1/schedules/{name}/run", .host) { request in
             let name = request.parameters["name"] ?? ""
             let body = request.body.isEmpty ? ScheduleRunRequest() : try request.decode(ScheduleRunRequest.self)
             var logicalTime: Date?

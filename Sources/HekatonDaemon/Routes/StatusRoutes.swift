@@ -4,7 +4,7 @@ import Foundation
 extension Router {
     /// `GET /v1/status`: what the daemon is and what it holds.
     mutating func addStatusRoutes(_ daemon: DaemonContext) {
-        add("GET", "/v1/status") { request in
+        add("GET", "/v1/status", .anyone) { request in
             .json(try daemon.status(for: request.caller))
         }
     }

@@ -9,13 +9,17 @@ extension Router {
     /// Submissions: anyone who reaches the socket may submit; participants see and cancel
     /// their own submissions and logs, and everyone's leaderboard entries.
     mutating func addSubmissionRoutes(_ daemon: DaemonContext) {
-        add("POST", "/v1/competitions/{name}/submissions") { request in
+        add("POST", "/v1/competitions/{name}/submissions", .owner) { request in
             let name = request.parameters["name"] ?? ""
             let competition = try daemon.latestCompetition(name)
             let limit = competition.manifest.submission.maxBundleBytes
-            guard Int64(request.body.count) <= limit + 1 << 20 else {
+            guard let upload = request.bodyFile else {
+                throw Problem(title: "Missing request body", status: 400, detail: "send the bundle as a tar stream (hekatonctl submit does)")
+            }
+            let size = (try? FileManager.default.attributesOfItem(atPath: upload)[.size] as? Int64) ?? 0
+            guard size <= limit + 1 << 20 else {
                 throw Problem(title: "Bundle too large", status: 413,
-                              detail: "the bundle is \(request.body.count) bytes; '\(name)' accepts up to \(limit); add large files to .hekatonignore")
+                              detail: "the bundle is \(size) bytes; '\(name)' accepts up to \(limit); add large files to .hekatonignore")
             }
             guard let intake = daemon.intake else {
                 throw Problem(title: "Pipeline unavailable", status: 503,
@@ -26,7 +30,7 @@ extension Router {
             let submission: Submission
             do {
                 submission = try await Self.offload {
-                    try BundleArchive.extract(request.body, into: scratch, maxBytes: limit)
+                    try BundleArchive.extract(file: upload, into: scratch, maxBytes: limit)
                     return try intake.submit(competition: name, bundleDirectory: scratch, participantUID: request.caller.uid,
                                              participant: request.caller.user ?? "uid-\(request.caller.uid)", tag: request.query["tag"])
                 }
@@ -44,7 +48,7 @@ extension Router {
             daemon.workers?.wake()
             return .json(try daemon.submissionInfo(submission), status: 201)
         }
-        add("GET", "/v1/submissions") { request in
+        add("GET", "/v1/submissions", .owner) { request in
             let competition = request.query["competition"]
             let submissions = try daemon.database.read { db -> [Submission] in
                 var query = Submission.order(sql: "id DESC").limit(500)
@@ -56,10 +60,10 @@ extension Router {
             }
             return .json(SubmissionList(submissions: try submissions.map { try daemon.submissionInfo($0) }))
         }
-        add("GET", "/v1/submissions/{id}") { request in
+        add("GET", "/v1/submissions/{id}", .owner) { request in
             .json(try daemon.submissionInfo(try daemon.visibleSubmission(request)))
         }
-        add("GET", "/v1/submissions/{id}/logs") { request in
+        add("GET", "/v1/submissions/{id}/logs", .owner) { request in
             let submission = try daemon.visibleSubmission(request)
             let stage = request.query["stage"].flatMap(Stage.init(rawValue:))
             if let name = request.query["stage"], stage == nil {
@@ -75,7 +79,7 @@ extension Router {
                 (try? daemon.queue.job(jobID))??.state.isFinal ?? true
             }
         }
-        add("POST", "/v1/submissions/{id}/cancel") { request in
+        add("POST", "/v1/submissions/{id}/cancel", .owner) { request in
             let submission = try daemon.visibleSubmission(request)
             for stage in Stage.allCases {
                 if let id = daemon.job(of: submission, stage), stage != .build { _ = try? daemon.queue.cancel(id) }
@@ -83,7 +87,7 @@ extension Router {
             daemon.workers?.wake()
             return .json(try daemon.submissionInfo(submission))
         }
-        add("GET", "/v1/competitions/{name}/leaderboard") { request in
+        add("GET", "/v1/competitions/{name}/leaderboard", .anyone) { request in
             let competition = try daemon.latestCompetition(request.parameters["name"] ?? "")
             let entries = try daemon.database.read { db in try Leaderboard.of(competition, db) }.map(LeaderboardEntry.init)
             return .json(LeaderboardResponse(competition: competition.competition, metric: competition.manifest.metric.name,
@@ -118,7 +122,8 @@ extension DaemonContext {
         }
         var logTail: String?
         if status.state == .failed, let stage = status.stage, let jobID = job(of: submission, stage), let job = try queue.job(jobID) {
-            let text = (try? String(contentsOfFile: logPath(of: job), encoding: .utf8)) ?? ""
+            // Only the end of the log is read: a failed stage's log may be huge.
+            let text = LogStream.tail(path: logPath(of: job), maxBytes: 16 << 10)
             logTail = text.split(separator: "\n", omittingEmptySubsequences: false).suffix(12).joined(separator: "\n")
         }
         var jobs: [String: Int64] = [:]

@@ -8,17 +8,28 @@ public struct APIRequest: Sendable {
     public let path: String
     public let query: [String: String]
     public let headers: [(String, String)]
+    /// The body in memory; empty when it was spooled to `bodyFile`.
     public let body: [UInt8]
+    /// An upload's body, spooled to disk as it arrived; removed once the request is answered.
+    public let bodyFile: String?
     public let caller: Caller
     /// Values of `{name}` segments of the matched route.
     public var parameters: [String: String] = [:]
 
-    public init(method: String, path: String, query: [String: String], headers: [(String, String)], body: [UInt8], caller: Caller) {
+    public enum Body: Sendable {
+        case bytes([UInt8])
+        case file(String)
+    }
+
+    public init(method: String, path: String, query: [String: String], headers: [(String, String)], body: Body, caller: Caller) {
         self.method = method
         self.path = path
         self.query = query
         self.headers = headers
-        self.body = body
+        switch body {
+        case .bytes(let bytes): (self.body, self.bodyFile) = (bytes, nil)
+        case .file(let path): (self.body, self.bodyFile) = ([], path)
+        }
         self.caller = caller
     }
 
@@ -53,11 +64,23 @@ public struct APIRequest: Sendable {
         return value
     }
 
-    /// Refuses callers who are not hosts.
-    public func requireAdmin(_ action: String) throws(Problem) {
-        guard caller.isAdmin else {
-            throw Problem(title: "Forbidden", status: 403,
-                          detail: "\(action) is for hosts: root, the daemon's user, or members of the admin group (uid \(caller.uid) is none of these)")
+    /// A whole-number query parameter within `range`, `fallback` when absent; anything else is a 400 naming it.
+    public func intQuery(_ name: String, default fallback: Int, in range: ClosedRange<Int>) throws(Problem) -> Int {
+        guard let text = query[name] else { return fallback }
+        guard let value = Int(text), range.contains(value) else {
+            throw Problem(title: "Invalid \(name)", status: 400,
+                          detail: "\(name)=\(text.prefix(40)) is not a whole number from \(range.lowerBound) to \(range.upperBound)")
         }
+        return value
+    }
+
+    /// A finite number query parameter within `range`, `fallback` when absent.
+    public func doubleQuery(_ name: String, default fallback: Double, in range: ClosedRange<Double>) throws(Problem) -> Double {
+        guard let text = query[name] else { return fallback }
+        guard let value = Double(text), value.isFinite, range.contains(value) else {
+            throw Problem(title: "Invalid \(name)", status: 400,
+                          detail: "\(name)=\(text.prefix(40)) is not a number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return value
     }
 }

@@ -21,9 +21,19 @@ public final class ControlServer: Sendable {
         /// Submission bundles may be larger than other requests; competitions set their own
         /// smaller limits on top.
         public var maxUploadBytes: Int = 256 << 20
+        /// Where upload bodies are spooled while they arrive, so that none is held in memory.
+        public var spoolDirectory: String
 
-        func limit(for uri: String) -> Int {
-            uri.split(separator: "?").first.map { $0.hasSuffix("/submissions") } == true ? max(maxUploadBytes, maxRequestBodyBytes) : maxRequestBodyBytes
+        public init(maxRequestBodyBytes: Int, idleTimeout: TimeAmount, spoolDirectory: String) {
+            self.maxRequestBodyBytes = maxRequestBodyBytes
+            self.idleTimeout = idleTimeout
+            self.spoolDirectory = spoolDirectory
+        }
+
+        static func isUpload(_ path: String) -> Bool { path.hasSuffix("/submissions") && path.hasPrefix("/v1/competitions/") }
+
+        func limit(for path: String) -> Int {
+            Self.isUpload(path) ? max(maxUploadBytes, maxRequestBodyBytes) : maxRequestBodyBytes
         }
     }
 
@@ -45,9 +55,10 @@ public final class ControlServer: Sendable {
         let initializer: @Sendable (Channel) -> EventLoopFuture<Connection> = { channel in
             channel.eventLoop.makeCompletedFuture {
                 let sync = channel.pipeline.syncOperations
-                try sync.addHandler(IdleStateHandler(readTimeout: settings.idleTimeout))
-                try sync.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
-                try sync.addHandler(IdleConnectionCloser())
+                try sync.addHandler(IdleStateHandler(writeTimeout: settings.idleTimeout))
+                try sync.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: false)
+                try sync.addHandler(ProtocolProblemHandler())
+                try sync.addHandler(RequestDeadline(timeout: settings.idleTimeout))
                 return try Connection(wrappingChannelSynchronously: channel)
             }
         }
@@ -96,33 +107,58 @@ public final class ControlServer: Sendable {
         listener.channel.close(promise: nil)
     }
 
+    /// Reads requests and answers them in turn. What the head alone decides (an unknown
+    /// route, a host route for a participant, a declared body over the limit) is answered
+    /// before any of the body is read, and the connection closed.
     private func serve(_ connection: Connection) async {
         let caller = await peerCaller(connection.channel)
+        var spool: BodySpool?
+        defer { spool?.remove() }
         do {
             try await connection.executeThenClose { inbound, outbound in
                 var head: HTTPRequestHead?
                 var body: [UInt8] = []
+                var received = 0
                 var limit = settings.maxRequestBodyBytes
                 for try await part in inbound {
                     switch part {
                     case .head(let requestHead):
+                        let path = Self.split(uri: requestHead.uri).0
+                        guard let caller else {
+                            try await write(.problem(Problem(title: "Forbidden", status: 403,
+                                                             detail: "the daemon could not read the caller's credentials")),
+                                            keepAlive: false, to: outbound)
+                            return
+                        }
+                        if let refusal = router.refusal(method: requestHead.method.rawValue, path: path, caller: caller) {
+                            try await write(.problem(refusal), keepAlive: false, to: outbound)
+                            return
+                        }
                         head = requestHead
                         body = []
-                        limit = settings.limit(for: requestHead.uri)
+                        received = 0
+                        limit = settings.limit(for: path)
                         if let length = requestHead.headers.first(name: "content-length").flatMap(Int.init), length > limit {
                             try await write(tooLarge(limit), keepAlive: false, to: outbound)
                             return
                         }
-                    case .body(var buffer):
-                        if body.count + buffer.readableBytes > limit {
+                        spool?.remove()
+                        spool = Settings.isUpload(path) && requestHead.method == .POST
+                            ? try BodySpool(directory: settings.spoolDirectory) : nil
+                    case .body(let buffer):
+                        received += buffer.readableBytes
+                        if received > limit {
                             try await write(tooLarge(limit), keepAlive: false, to: outbound)
                             return
                         }
-                        body += buffer.readBytes(length: buffer.readableBytes) ?? []
+                        if let spool { try spool.append(buffer) } else { body += buffer.readableBytesView }
                     case .end:
-                        guard let requestHead = head else { continue }
+                        guard let requestHead = head, let caller else { continue }
                         head = nil
-                        let response = await respond(to: requestHead, body: body, caller: caller)
+                        let response = await respond(to: requestHead, body: spool.map { .file($0.path) } ?? .bytes(body), caller: caller)
+                        body = []
+                        spool?.remove()
+                        spool = nil
                         try await write(response, keepAlive: requestHead.isKeepAlive, to: outbound)
                         if !requestHead.isKeepAlive { return }
                     }
@@ -138,10 +174,7 @@ public final class ControlServer: Sendable {
                          detail: "the limit is \(limit) bytes (max_request_body_bytes in the daemon's configuration)"))
     }
 
-    private func respond(to head: HTTPRequestHead, body: [UInt8], caller: Caller?) async -> APIResponse {
-        guard let caller else {
-            return .problem(Problem(title: "Forbidden", status: 403, detail: "the daemon could not read the caller's credentials"))
-        }
+    private func respond(to head: HTTPRequestHead, body: APIRequest.Body, caller: Caller) async -> APIResponse {
         let (path, query) = Self.split(uri: head.uri)
         let request = APIRequest(method: head.method.rawValue, path: path, query: query,
                                  headers: head.headers.map { ($0.name, $0.value) }, body: body, caller: caller)

@@ -1,5 +1,6 @@
 import Foundation
 import ControlAPI
+import Logging
 
 /// Maps a method and a path to a handler; `{name}` segments capture a parameter.
 public struct Router: Sendable {
@@ -8,16 +9,42 @@ public struct Router: Sendable {
     public struct Route: Sendable {
         public let method: String
         public let pattern: String
+        public let access: RouteAccess
         let segments: [Substring]
         let handler: Handler
     }
 
     public private(set) var routes: [Route] = []
+    /// Where the details of internal errors go; the client gets an incident id.
+    public var logger: Logger?
 
     public init() {}
 
-    public mutating func add(_ method: String, _ pattern: String, _ handler: @escaping Handler) {
-        routes.append(Route(method: method, pattern: pattern, segments: pattern.split(separator: "/"), handler: handler))
+    public mutating func add(_ method: String, _ pattern: String, _ access: RouteAccess, _ handler: @escaping Handler) {
+        routes.append(Route(method: method, pattern: pattern, access: access, segments: pattern.split(separator: "/"), handler: handler))
+    }
+
+    /// What the server decides from a request's head alone, before reading its body: a
+    /// refusal (unknown route, wrong method, a host route for a participant), or nil to go on.
+    public func refusal(method: String, path: String, caller: Caller) -> Problem? {
+        let segments = path.split(separator: "/")
+        let matching = routes.filter { Self.match($0.segments, segments) != nil }
+        guard !matching.isEmpty else { return Self.notFound(method: method, path: path) }
+        guard let route = matching.first(where: { $0.method == method }) else { return nil }
+        if route.access == .host && !caller.isAdmin {
+            return Self.forbidden(route, caller)
+        }
+        return nil
+    }
+
+    static func forbidden(_ route: Route, _ caller: Caller) -> Problem {
+        Problem(title: "Forbidden", status: 403,
+                detail: "\(route.method) \(route.pattern) is for hosts: root, the daemon's user, or members of the admin group (uid \(caller.uid) is none of these)")
+    }
+
+    static func notFound(method: String, path: String) -> Problem {
+        Problem(title: "Not found", status: 404,
+                detail: "no route \(method) \(path.prefix(200)); the API is described in docs/openapi.yaml")
     }
 
     /// Runs the matching handler. Unknown paths are 404, known paths with another method 405,
@@ -29,6 +56,9 @@ public struct Router: Sendable {
             guard let parameters = Self.match(route.segments, segments) else { continue }
             pathMatched = true
             guard route.method == request.method else { continue }
+            if route.access == .host && !request.caller.isAdmin {
+                return .problem(Self.forbidden(route, request.caller))
+            }
             var request = request
             request.parameters = parameters
             do {
@@ -36,7 +66,10 @@ public struct Router: Sendable {
             } catch let problem as Problem {
                 return .problem(problem)
             } catch {
-                return .problem(Problem(title: "Internal error", status: 500, detail: "\(error)"))
+                let (problem, incident) = InternalProblem.from(error, doing: "\(route.method) \(route.pattern)")
+                logger?.error("request failed", metadata: ["incident": "\(incident)", "route": "\(route.method) \(route.pattern)",
+                                                           "uid": "\(request.caller.uid)", "error": "\(error)"])
+                return .problem(problem)
             }
         }
         if pathMatched {
@@ -46,8 +79,7 @@ public struct Router: Sendable {
             response.headers.append(("Allow", allowed.joined(separator: ", ")))
             return response
         }
-        return .problem(Problem(title: "Not found", status: 404,
-                                detail: "no route \(request.method) \(request.path); the API is described in docs/openapi.yaml"))
+        return .problem(Self.notFound(method: request.method, path: request.path))
     }
 
     static func match(_ pattern: [Substring], _ path: [Substring]) -> [String: String]? {

@@ -38,6 +38,11 @@ public enum LineageName {
             let code = String(control.value, radix: 16, uppercase: true)
             throw reject("contains the control character U+\(String(repeating: "0", count: max(0, 4 - code.count)))\(code); use printable characters only")
         }
+        // Bidirectional controls and invisible format characters make a name read as another.
+        if let format = value.unicodeScalars.first(where: { $0.properties.generalCategory == .format }) {
+            let code = String(format.value, radix: 16, uppercase: true)
+            throw reject("contains the invisible formatting character U+\(String(repeating: "0", count: max(0, 4 - code.count)))\(code), which can make it display as another name; remove it")
+        }
         if value.contains("/") {
             throw reject("contains '/'; a \(role.rawValue) is one path component, so use '-' or '_' instead (e.g. '\(role.example)')")
         }

@@ -23,7 +23,9 @@ public enum CompetitionSchedules {
             var schedule = Schedule(
                 name: name, cron: spec.cron, timeZone: zoneName, overlap: .forbid, catchUp: .once,
                 argv: ["hekatond", task.rawValue, manifest.name], queue: task.rawValue,
-                timeoutSeconds: task == .retrain ? 60 : limits.wallTimeSeconds, maxAttempts: 3, labels: labels, createdAt: now)
+                timeoutSeconds: task == .retrain ? 60 : limits.wallTimeSeconds, maxAttempts: 3, labels: labels,
+                // Automation runs on the daemon's host, whatever the daemon's `executor:`.
+                executor: ExecutorKind.local.rawValue, createdAt: now)
             let cron = try ScheduleBook.validate(schedule)
             if var existing = try Schedule.fetchOne(db, key: name) {
                 if existing.cron != schedule.cron || existing.timeZone != schedule.timeZone {

@@ -14,7 +14,7 @@ extension PipelineExecutor {
         let manifest = competition.manifest
         let name = competition.competition
         guard let entrypoint = manifest.entrypoints.artifact else {
-            throw failure("competition '\(name)' has no artifact entrypoint (entrypoints.artifact in hekaton.yaml)", context)
+            throw failure("competition '\(name)' has no artifact entrypoint (entrypoints.artifact in hekaton.yaml)", context, .refused)
         }
         let found: (Promotion, Submission, Model, DatasetVersion)
         do {
@@ -31,8 +31,11 @@ extension PipelineExecutor {
                 }
                 return (production, submission, model, dataset)
             }
+        } catch let refusal as PipelineError {
+            // No production model, or no data to build from: the next attempt would find the same.
+            throw failure(refusal.message, context, .refused)
         } catch {
-            throw failure("\(error)", context)
+            throw failure("could not read what the artifact of '\(name)' is built from: \(error)", context)
         }
         let (production, submission, model, dataset) = found
         let submissionID = submission.id!
@@ -41,13 +44,14 @@ extension PipelineExecutor {
         let resultPath = TaskResult.path(layout, .artifact, job: job.id)
         let prepared: PreparedStage
         do {
-            prepared = try prepareArtifact(job: job, work: work, manifest: manifest, competition: competition,
+            prepared = try prepareArtifact(work: work, manifest: manifest, competition: competition,
                                            submission: submission, model: model, dataset: dataset, entrypoint: entrypoint)
             try result.write(to: resultPath)
         } catch {
-            throw failure("could not prepare the artifact of '\(name)': \(error)", context)
+            throw failure("could not prepare the artifact of '\(name)': \(error)", context, error is SandboxError ? .refused : .spawnFailed)
         }
         JobLog.note("building the artifact of '\(name)' from model \(production.modelID) (submission #\(submissionID)) on \(manifest.dataset.name)@\(dataset.tag)", to: context.logURL)
+        JobLog.note(Self.visibilityNote(manifest.artifactPaths), to: context.logURL)
         let (run, outOfMemory) = try await execute(prepared, job, context: context, what: "the artifact stage")
         guard run.succeeded else {
             if let outOfMemory { JobLog.note(outOfMemory, to: context.logURL) }
@@ -61,27 +65,34 @@ extension PipelineExecutor {
             throw failure("the artifact of '\(name)' is unusable: \(error)", context)
         }
         // Exported and stored: the inputs and the output's working copy are not needed.
-        for part in ["bundle", "model", "host", "data", "output"] { try? Self.removeTree(work + "/" + part) }
+        for part in ["bundle", "model", "host", "oci-base", "data", "output"] { try? Self.removeTree(work + "/" + part) }
         return run
     }
 
-    private func prepareArtifact(job: Job, work: String, manifest: CompetitionManifest, competition: CompetitionVersion,
+    private func prepareArtifact(work: String, manifest: CompetitionManifest, competition: CompetitionVersion,
                                  submission: Submission, model: Model, dataset: DatasetVersion,
                                  entrypoint: [String]) throws -> PreparedStage {
         let fm = FileManager.default
         let snapshot = TreeSnapshot(store: blobs)
-        let uid = layout.sandboxUID(submission.id!, stage: .train)
+        let uid = try layout.sandboxUID(submission.id!, stage: .train)
         try layout.prepareRunsDirectory()
         if fm.fileExists(atPath: work) { try Self.removeTree(work) }
         try fm.createDirectory(atPath: work, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        if getuid() == 0 { chown(work, uid, uid) }
+        if let uid { chown(work, uid, uid) }
         let environmentPath = layout.environment(submission.environmentDigest)
         guard fm.fileExists(atPath: environmentPath + "/.complete") else {
             throw PipelineError(.invalidBundle, "the environment \(submission.environmentDigest) of submission #\(submission.id!) is not built on this host")
         }
         try snapshot.materialize(try Digest(parsing: submission.bundleDigest), into: work + "/bundle")
         try snapshot.materialize(model.digest, into: work + "/model")
-        try snapshot.materialize(try Digest(parsing: competition.rootDigest), into: work + "/host")
+        // Participant code runs here too: the host's artifact scripts and what participants
+        // see, never the scoring code, the ingestion source or private files. A base image
+        // inside the competition is read by the daemon, outside the sandbox.
+        let competitionTree = try snapshot.manifest(stored: try Digest(parsing: competition.rootDigest))
+        try snapshot.materialize(try Self.visible(competitionTree, manifest.artifactPaths), into: work + "/host")
+        if let base = manifest.artifactPolicy.oci?.base, !base.hasPrefix("/") {
+            try snapshot.materialize(try Self.subtree(competitionTree, base, of: "the competition directory"), into: work + "/oci-base")
+        }
         let data = try snapshot.manifest(stored: dataset.rootDigest)
         for prefix in [manifest.dataset.train, manifest.dataset.features] {
             let parent = (work + "/data/" + prefix as NSString).deletingLastPathComponent
@@ -90,7 +101,7 @@ extension PipelineExecutor {
             try snapshot.materialize(try Self.subtree(data, prefix), into: work + "/data/" + prefix)
         }
         try fm.createDirectory(atPath: work + "/output", withIntermediateDirectories: true)
-        if getuid() == 0 { chown(work + "/output", uid, uid) }
+        if let uid { chown(work + "/output", uid, uid) }
         let limits = manifest.limits.limits(for: "artifact")
         let environment = Self.stageEnvironment("artifact", competition: competition.competition, manifest: manifest, seed: submission.id!).merging([
             "HEKATON_SUBMISSION_DIR": "/hekaton/submission", "HEKATON_MODEL_DIR": "/hekaton/model",
@@ -106,9 +117,8 @@ extension PipelineExecutor {
             .init(source: work + "/output", target: "/hekaton/output", writable: true),
             .init(source: environmentPath, target: environmentPath),
         ]
-        let spec = SandboxSpec(mounts: mounts, environment: environment, workingDirectory: "/hekaton/host",
-                               uid: getuid() == 0 ? uid : nil, limits: limits)
-        return PreparedStage.sandboxed(spec, command: entrypoint, jobID: job.id)
+        let spec = SandboxSpec(mounts: mounts, environment: environment, workingDirectory: "/hekaton/host", uid: uid, limits: limits)
+        return PreparedStage.sandboxed(spec, command: entrypoint)
     }
 
     private func collectArtifact(job: Job, work: String, manifest: CompetitionManifest, logical: LogicalTime,
@@ -124,7 +134,7 @@ extension PipelineExecutor {
         if FileManager.default.fileExists(atPath: exported) { try Self.removeTree(exported) }
         try FileManager.default.createDirectory(atPath: exported, withIntermediateDirectories: true)
         if let oci = manifest.artifactPolicy.oci {
-            let base = oci.base.hasPrefix("/") ? oci.base : work + "/host/" + oci.base
+            let base = oci.base.hasPrefix("/") ? oci.base : work + "/oci-base"
             let image = try ArtifactImage.build(base: base, baseReference: oci.baseReference, content: work + "/output",
                                                 prefix: oci.prefix, entrypoint: oci.entrypoint, output: exported + "/oci",
                                                 reference: logical.date, competition: manifest.name,

@@ -21,10 +21,11 @@ extension PipelineExecutor {
         }
     }
 
-    /// Fails the attempt with `message`, which also goes to the job's log.
-    func failure(_ message: String, _ context: ExecutionContext) -> ExecutionError {
+    /// Fails the attempt with `message`, which also goes to the job's log; `.refused` ends the
+    /// job at once, where another attempt would meet the same refusal.
+    func failure(_ message: String, _ context: ExecutionContext, _ code: ExecutionError.Code = .spawnFailed) -> ExecutionError {
         JobLog.note(message, to: context.logURL)
-        return ExecutionError(.spawnFailed, message)
+        return ExecutionError(code, message)
     }
 
     func competition(of job: Job, _ context: ExecutionContext) throws(ExecutionError) -> CompetitionVersion {

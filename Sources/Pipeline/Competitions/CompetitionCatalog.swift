@@ -27,11 +27,11 @@ public struct CompetitionCatalog: Sendable {
         }
         let manifest: CompetitionManifest
         do {
-            manifest = try CompetitionManifest.parse(text, file: manifestPath)
+            manifest = try CompetitionManifest.parse(text, file: manifestPath) { Self.contains(directory, $0) }
         } catch {
             throw PipelineError(.invalidManifest, "\(error)")
         }
-        try Self.checkFiles(manifest, directory: directory, manifestPath: manifestPath, text: text)
+        try Self.checkTemplate(manifest, directory: directory, manifestPath: manifestPath)
         if let tag { try LineageName.validate(tag, as: .tag) }
         let report = try TreeSnapshot(store: blobs).capture(directory)
         let root = report.rootDigest.description
@@ -52,28 +52,27 @@ public struct CompetitionCatalog: Sendable {
         }
     }
 
-    /// Entrypoint scripts and the template the manifest names must exist, so that a typo is
-    /// caught at publication and not at the first submission.
-    static func checkFiles(_ manifest: CompetitionManifest, directory: String, manifestPath: String, text: String) throws {
-        let entrypoints = [("train", manifest.entrypoints.train), ("predict", manifest.entrypoints.predict),
-                           ("score", manifest.entrypoints.score), ("artifact", manifest.entrypoints.artifact ?? [])]
-        var sourceCommand: [String] = []
-        if case .command(let argv) = manifest.dataset.source { sourceCommand = argv }
-        for (stage, argv) in entrypoints + [("source", sourceCommand)] {
-            for argument in argv.dropFirst() where argument.hasSuffix(".py") || argument.hasSuffix(".sh") {
-                if !FileManager.default.fileExists(atPath: directory + "/" + argument) {
-                    let line = text.split(separator: "\n", omittingEmptySubsequences: false)
-                        .firstIndex { $0.contains(argument) }.map { $0 + 1 }
-                    throw PipelineError(.invalidManifest,
-                                        "\(manifestPath)\(line.map { ":\($0)" } ?? ""): \(stage == "source" ? "dataset.source.command" : "entrypoints.\(stage)")': \(argument) does not exist in \(directory); create it or fix the path")
-                }
-            }
-        }
+    /// The template the manifest names must exist (the parser checked the scripts).
+    static func checkTemplate(_ manifest: CompetitionManifest, directory: String, manifestPath: String) throws {
         if let template = manifest.submission.template {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: directory + "/" + template, isDirectory: &isDirectory), isDirectory.boolValue else {
                 throw PipelineError(.invalidManifest, "\(manifestPath): 'submission.template': the directory \(template) does not exist in \(directory)")
             }
         }
+    }
+
+    /// Whether `path` is in the tree a snapshot of `directory` holds: every component but
+    /// the last a real directory, not a link (a snapshot keeps links as links).
+    static func contains(_ directory: String, _ path: String) -> Bool {
+        let components = path.split(separator: "/")
+        var current = directory
+        var info = stat()
+        for (index, component) in components.enumerated() {
+            current += "/" + component
+            guard lstat(current, &info) == 0 else { return false }
+            if index < components.count - 1, (info.st_mode & S_IFMT) != S_IFDIR { return false }
+        }
+        return true
     }
 }

@@ -7,11 +7,13 @@ extension CompetitionManifest {
     static let stages = ["train", "predict", "score", "artifact"]
 
     /// Reads `hekaton.yaml` strictly: every error names the file, line and field, with a
-    /// suggestion, and nothing is published from a manifest that has one.
-    public static func parse(_ text: String, file: String) throws(YAMLError) -> CompetitionManifest {
+    /// suggestion, and nothing is published from a manifest that has one. `fileExists`, when
+    /// given, says whether a relative path is in the competition directory.
+    public static func parse(_ text: String, file: String,
+                             fileExists: ((String) -> Bool)? = nil) throws(YAMLError) -> CompetitionManifest {
         let root = try YAMLMapping.parse(text, file: file)
         try root.allowKeys(["name", "description", "metric", "dataset", "entrypoints", "limits", "submission",
-                            "parameters", "schedules", "promotion", "artifact", "executors"])
+                            "parameters", "schedules", "promotion", "artifact", "executors", "visibility"])
         let nameValue = try root.required("name")
         let name = try nameValue.string()
         guard name.range(of: "^[a-z0-9][a-z0-9-]{0,62}$", options: .regularExpression) != nil else {
@@ -49,6 +51,12 @@ extension CompetitionManifest {
                                       predict: try command(entryMap.required("predict")),
                                       score: try command(entryMap.required("score")),
                                       artifact: try entryMap["artifact"].map { v throws(YAMLError) in try command(v) })
+        if let fileExists {
+            for stage in stages {
+                if let value = entryMap[stage] { try scriptsExist(value, fileExists) }
+            }
+            if let command = try datasetMap.mapping("source")?["command"] { try scriptsExist(command, fileExists) }
+        }
 
         var limits = StageLimitsTable(byStage: [:], fallback: .defaults)
         if let limitsMap = try root.mapping("limits") {
@@ -66,13 +74,16 @@ extension CompetitionManifest {
         var rules = SubmissionRules()
         if let map = try root.mapping("submission") {
             try map.allowKeys(["max_bundle_bytes", "per_participant_per_day", "template"])
-            if let value = map["max_bundle_bytes"] { rules.maxBundleBytes = try Quantity.bytes(value) }
+            if let value = map["max_bundle_bytes"] { rules.maxBundleBytes = try Quantity.bytes(value, in: SubmissionRules.bundleBytesRange) }
             if let value = map["per_participant_per_day"] {
-                rules.perParticipantPerDay = try value.int()
-                guard rules.perParticipantPerDay >= 1 else { throw value.invalid("must be at least 1") }
+                rules.perParticipantPerDay = try value.int(in: 1...10_000)
             }
             if let value = map["template"] { rules.template = try relativePath(value) }
         }
+
+        let visibility = try visibility(try root.mapping("visibility"), entrypoints: entrypoints, entryMap: entryMap,
+                                        source: dataset.source, template: try root.mapping("submission")?["template"],
+                                        fileExists: fileExists)
 
         var parametersJSON = "{}"
         if let value = root["parameters"] {
@@ -113,8 +124,7 @@ extension CompetitionManifest {
         if let map = try root.mapping("artifact") {
             try map.allowKeys(["keep", "oci"])
             if let value = map["keep"] {
-                artifact.keep = try value.int()
-                guard artifact.keep >= 1 else { throw value.invalid("must be at least 1") }
+                artifact.keep = try value.int(in: 1...1000)
             }
             if let oci = try map.mapping("oci") {
                 try oci.allowKeys(["base", "base_reference", "prefix", "entrypoint"])
@@ -132,12 +142,10 @@ extension CompetitionManifest {
         if let map = try root.mapping("promotion") {
             try map.allowKeys(["tolerance", "retrain_top_k"])
             if let value = map["tolerance"] {
-                promotion.tolerance = try value.double()
-                guard promotion.tolerance >= 0 else { throw value.invalid("must not be negative") }
+                promotion.tolerance = try value.double(in: 0...1e12)
             }
             if let value = map["retrain_top_k"] {
-                promotion.retrainTopK = try value.int()
-                guard promotion.retrainTopK >= 1 else { throw value.invalid("must be at least 1") }
+                promotion.retrainTopK = try value.int(in: 1...100)
             }
         }
 
@@ -161,7 +169,7 @@ extension CompetitionManifest {
         return CompetitionManifest(name: name, description: description, metric: metric, dataset: dataset,
                                    entrypoints: entrypoints, limits: limits, submission: rules,
                                    parametersJSON: parametersJSON, schedules: schedules, promotion: promotion,
-                                   artifact: artifact, executors: executors)
+                                   artifact: artifact, executors: executors, visibility: visibility)
     }
 
     static func datasetSource(_ map: YAMLMapping) throws(YAMLError) -> DatasetSource {
@@ -185,6 +193,16 @@ extension CompetitionManifest {
         }
     }
 
+    /// The scripts a command names must be in the competition directory, so that a typo is
+    /// caught at publication and not at the first submission.
+    static func scriptsExist(_ value: YAMLValue, _ fileExists: (String) -> Bool) throws(YAMLError) {
+        for argument in scriptArguments(try value.stringList()) {
+            guard let path = cleanRelative(argument), fileExists(path) else {
+                throw value.invalid("\(argument) does not exist in the competition directory", suggestion: "create it or fix the path")
+            }
+        }
+    }
+
     static func command(_ value: YAMLValue) throws(YAMLError) -> [String] {
         let argv = try value.stringList()
         guard let first = argv.first, !first.isEmpty else {
@@ -203,21 +221,19 @@ extension CompetitionManifest {
     }
 
     static func stageLimits(_ map: YAMLMapping, base: StageLimits) throws(YAMLError) -> StageLimits {
-        try map.allowKeys(["wall_time", "memory", "processes", "cpus", "gpus"])
+        try map.allowKeys(["wall_time", "memory", "processes", "cpus", "gpus", "output"])
         var limits = base
-        if let value = map["wall_time"] { limits.wallTimeSeconds = try Quantity.seconds(value) }
-        if let value = map["memory"] { limits.memoryBytes = try Quantity.bytes(value) }
+        if let value = map["wall_time"] { limits.wallTimeSeconds = try Quantity.seconds(value, in: StageLimits.wallTimeRange) }
+        if let value = map["memory"] { limits.memoryBytes = try Quantity.bytes(value, in: StageLimits.memoryRange) }
+        if let value = map["output"] { limits.outputBytes = try Quantity.bytes(value, in: StageLimits.outputRange) }
         if let value = map["processes"] {
-            limits.processes = try value.int()
-            guard limits.processes >= 1 else { throw value.invalid("must be at least 1") }
+            limits.processes = try value.int(in: StageLimits.processesRange)
         }
         if let value = map["cpus"] {
-            limits.cpus = try value.int()
-            guard limits.cpus >= 1 else { throw value.invalid("must be at least 1") }
+            limits.cpus = try value.int(in: StageLimits.cpusRange)
         }
         if let value = map["gpus"] {
-            limits.gpus = try value.int()
-            guard limits.gpus >= 0 else { throw value.invalid("must not be negative") }
+            limits.gpus = try value.int(in: StageLimits.gpusRange)
         }
         return limits
     }

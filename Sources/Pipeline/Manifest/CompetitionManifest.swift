@@ -21,10 +21,14 @@ public struct CompetitionManifest: Sendable, Equatable, Codable {
     /// Per stage (`train: slurm`), where its jobs run; the daemon's `executor:` otherwise.
     /// Optional so that manifests stored before it decode.
     public var executors: [String: ExecutorKind]?
+    /// What participant code may see of the competition directory (`participantPaths`,
+    /// `artifactPaths`). Optional so that manifests stored before it decode; nil means the
+    /// default, the scripts the entrypoints name.
+    public var visibility: Visibility?
 
-    /// Where `stage` runs under this manifest, given the daemon's default.
-    public func executor(for stage: String, default fallback: ExecutorKind) -> ExecutorKind {
-        executors?[stage] ?? fallback
+    /// Where `stage` runs under this manifest; nil when the daemon's `executor:` decides.
+    public func executor(for stage: String) -> ExecutorKind? {
+        executors?[stage]
     }
 
     public struct Metric: Sendable, Equatable, Codable {
@@ -96,6 +100,9 @@ public struct CompetitionManifest: Sendable, Equatable, Codable {
         public var perParticipantPerDay: Int = 20
         /// Directory (inside the competition) that `hekatonctl init` copies for participants.
         public var template: String?
+
+        /// The control server accepts uploads up to 256 MiB; a competition may only lower that.
+        public static let bundleBytesRange: ClosedRange<Int64> = 1...(256 << 20)
     }
 
     public struct ScheduleSpec: Sendable, Equatable, Codable {

@@ -1,62 +1,15 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A control group that caps a step's memory, processes and CPU time, and lets the daemon
-/// end every process of the step at once.
+/// end every process of the step at once. `ResourceGroupParent` makes them.
 ///
-/// Uses the cgroup v2 unified hierarchy when it has the controllers, else the v1 `memory`
-/// and `pids` hierarchies. The child joins the group itself before it execs the sandbox
-/// (see `wrap`), so nothing it starts can escape the limits.
+/// The child joins the group itself before it execs the sandbox (see `wrap`), so nothing it
+/// starts can escape the limits.
 public struct ResourceGroup: Sendable, Equatable {
     public let directories: [String]
-    let memoryFile: String?
-    let pidsFile: String?
-
-    /// Creates `hekaton/<name>` under each hierarchy and writes the limits; nil when the
-    /// machine offers no writable cgroup hierarchy (then only rlimits apply).
-    public static func create(name: String, limits: StageLimits, root: String = "/sys/fs/cgroup") -> ResourceGroup? {
-        let fm = FileManager.default
-        let unified = root + "/cgroup.controllers"
-        if let controllers = try? String(contentsOfFile: unified, encoding: .utf8),
-           controllers.contains("memory"), controllers.contains("pids") {
-            let parent = root + "/hekaton"
-            try? fm.createDirectory(atPath: parent, withIntermediateDirectories: true)
-            try? "+memory +pids +cpu".write(toFile: parent + "/cgroup.subtree_control", atomically: false, encoding: .utf8)
-            let directory = parent + "/" + name
-            guard (try? fm.createDirectory(atPath: directory, withIntermediateDirectories: true)) != nil else { return nil }
-            try? "\(limits.cpus * 100_000) 100000".write(toFile: directory + "/cpu.max", atomically: false, encoding: .utf8)
-            let group = ResourceGroup(directories: [directory], memoryFile: directory + "/memory.max", pidsFile: directory + "/pids.max")
-            return group.apply(limits) ? group : nil
-        }
-        let memory = root + "/memory/hekaton/" + name
-        let pids = root + "/pids/hekaton/" + name
-        let cpu = root + "/cpu/hekaton/" + name
-        guard fm.fileExists(atPath: root + "/memory"), fm.fileExists(atPath: root + "/pids"),
-              (try? fm.createDirectory(atPath: memory, withIntermediateDirectories: true)) != nil,
-              (try? fm.createDirectory(atPath: pids, withIntermediateDirectories: true)) != nil else { return nil }
-        // CPU time is capped where the cpu controller is there: `cpus` cores' worth per period.
-        var directories = [memory, pids]
-        if fm.fileExists(atPath: root + "/cpu"), (try? fm.createDirectory(atPath: cpu, withIntermediateDirectories: true)) != nil {
-            try? "100000".write(toFile: cpu + "/cpu.cfs_period_us", atomically: false, encoding: .utf8)
-            try? "\(limits.cpus * 100_000)".write(toFile: cpu + "/cpu.cfs_quota_us", atomically: false, encoding: .utf8)
-            directories.append(cpu)
-        }
-        let group = ResourceGroup(directories: directories, memoryFile: memory + "/memory.limit_in_bytes",
-                                  pidsFile: pids + "/pids.max")
-        // Swap would let a step exceed its memory quietly; cap memory+swap too where it exists.
-        try? "\(limits.memoryBytes)".write(toFile: memory + "/memory.memsw.limit_in_bytes", atomically: false, encoding: .utf8)
-        return group.apply(limits) ? group : nil
-    }
-
-    func apply(_ limits: StageLimits) -> Bool {
-        do {
-            if let memoryFile { try "\(limits.memoryBytes)".write(toFile: memoryFile, atomically: false, encoding: .utf8) }
-            if let pidsFile { try "\(limits.processes)".write(toFile: pidsFile, atomically: false, encoding: .utf8) }
-            return true
-        } catch {
-            remove()
-            return false
-        }
-    }
 
     /// Wraps a command so that its process joins the group before exec'ing it.
     public func wrap(_ command: [String]) -> [String] {
@@ -75,25 +28,34 @@ public struct ResourceGroup: Sendable, Equatable {
         return nil
     }
 
-    /// True when the kernel's OOM killer acted in this group.
+    /// True when the kernel's OOM killer acted in this group (`oom_kill` in v2's
+    /// memory.events and v1's memory.oom_control), or v1 refused memory at the limit.
     public func hitMemoryLimit() -> Bool {
         for directory in directories {
             if let text = try? String(contentsOfFile: directory + "/memory.failcnt", encoding: .utf8),
                let count = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)), count > 0 { return true }
-            if let text = try? String(contentsOfFile: directory + "/memory.events", encoding: .utf8),
-               text.split(separator: "\n").contains(where: { $0.hasPrefix("oom_kill ") && !$0.hasSuffix(" 0") }) { return true }
+            for file in ["memory.events", "memory.oom_control"] {
+                if let text = try? String(contentsOfFile: directory + "/" + file, encoding: .utf8),
+                   text.split(separator: "\n").contains(where: { $0.hasPrefix("oom_kill ") && !$0.hasSuffix(" 0") }) { return true }
+            }
         }
         return false
+    }
+
+    /// Sends SIGKILL to every process in the group.
+    public func kill() {
+        for directory in directories {
+            if let pids = try? String(contentsOfFile: directory + "/cgroup.procs", encoding: .utf8) {
+                for pid in pids.split(separator: "\n").compactMap({ Int32($0) }) { Glibc.kill(pid, SIGKILL) }
+            }
+        }
     }
 
     /// Kills whatever still runs in the group (a process that left the sandbox's session),
     /// then removes the group's directories.
     public func remove() {
-        for directory in directories {
-            if let pids = try? String(contentsOfFile: directory + "/cgroup.procs", encoding: .utf8) {
-                for pid in pids.split(separator: "\n").compactMap({ Int32($0) }) { kill(pid, SIGKILL) }
-            }
-        }
+        kill()
+
         for directory in directories {
             for _ in 0..<50 {
                 if rmdir(directory) == 0 || errno == ENOENT { break }

@@ -1,6 +1,7 @@
 import Cluster
 import Execution
 import Foundation
+import Synchronization
 import GRDB
 import Lineage
 import Scheduler
@@ -11,7 +12,8 @@ import Scheduler
 /// the manifest's `executors:` choose), and stores what the stage produced. Jobs without a
 /// stage label run as plain commands, where the daemon's configuration says.
 public struct PipelineExecutor: Executor {
-    public let name = "local"
+    /// Jobs that name no executor of their own run where the daemon's `executor:` says.
+    public var name: String { defaultExecutor.rawValue }
     let local: LocalExecutor
     let slurm: SlurmExecutor
     /// The daemon's `executor:`; a manifest may choose otherwise per stage.
@@ -19,15 +21,19 @@ public struct PipelineExecutor: Executor {
     let layout: PipelineLayout
     let database: any DatabaseWriter
     let blobs: BlobStore
+    /// Where local sandboxes get their resource groups; nil when limits are off
+    /// (`sandbox_limits: off`, or the daemon is not root).
+    let resourceGroups: ResourceGroupParent?
 
     public init(local: LocalExecutor, slurm: SlurmExecutor = SlurmExecutor(), defaultExecutor: ExecutorKind = .local,
-                layout: PipelineLayout, database: any DatabaseWriter, blobs: BlobStore) {
+                layout: PipelineLayout, database: any DatabaseWriter, blobs: BlobStore, resourceGroups: ResourceGroupParent?) {
         self.local = local
         self.slurm = slurm
         self.defaultExecutor = defaultExecutor
         self.layout = layout
         self.database = database
         self.blobs = blobs
+        self.resourceGroups = resourceGroups
     }
 
     public func run(_ job: Job, context: ExecutionContext) async throws(ExecutionError) -> ExecutionResult {
@@ -36,14 +42,12 @@ public struct PipelineExecutor: Executor {
         }
         guard let stage = job.labels[Stage.label].flatMap(Stage.init(rawValue:)),
               let submissionID = job.labels[Stage.submissionLabel].flatMap(Int64.init) else {
-            // Only the cluster executor records external ids: re-attach there.
-            let onCluster = context.externalID != nil || defaultExecutor == .slurm
-            return onCluster ? try await slurm.run(job, context: context) : try await local.run(job, context: context)
+            return Self.onCluster(job, context) ? try await slurm.run(job, context: context) : try await local.run(job, context: context)
         }
-        if context.externalID != nil || executor(for: stage, submissionID: submissionID) == .slurm {
+        if Self.onCluster(job, context) {
             return try await runOnCluster(stage, submissionID: submissionID, job: job, context: context)
         }
-        let prepared = try prepareReporting(stage, submissionID: submissionID, job: job, context: context, inResourceGroup: true)
+        let prepared = try prepareReporting(stage, submissionID: submissionID, job: job, context: context)
         let (result, outOfMemory) = try await execute(prepared, job, context: context, what: "the \(stage.rawValue) stage")
         var stageResult = StageResult()
         stageResult.error = outOfMemory
@@ -58,7 +62,7 @@ public struct PipelineExecutor: Executor {
         var staged = job
         var resources = ClusterResources()
         if context.externalID == nil {
-            let prepared = try prepareReporting(stage, submissionID: submissionID, job: job, context: context, inResourceGroup: false)
+            let prepared = try prepareReporting(stage, submissionID: submissionID, job: job, context: context)
             staged.argv = prepared.argv
             staged.environment = [:]
             staged.workingDirectory = "/"
@@ -70,24 +74,24 @@ public struct PipelineExecutor: Executor {
         return result
     }
 
-    /// Where the manifest (or, failing it, the daemon) says `stage` runs.
-    func executor(for stage: Stage, submissionID: Int64) -> ExecutorKind {
-        let manifest = try? database.read { db -> CompetitionManifest? in
-            guard let submission = try Submission.fetchOne(db, key: submissionID) else { return nil }
-            return try CompetitionVersion.fetchOne(db, key: submission.competitionVersionID)?.manifest
-        }
-        return manifest?.executor(for: stage.rawValue, default: defaultExecutor) ?? defaultExecutor
+    /// Whether the job runs on the cluster: its executor, named when it was enqueued (a
+    /// manifest's `executors:`) or at its first claim (the daemon's `executor:`), says so.
+    /// Only the cluster executor records external ids, so one means re-attaching there.
+    static func onCluster(_ job: Job, _ context: ExecutionContext) -> Bool {
+        context.externalID != nil || job.executor == ExecutorKind.slurm.rawValue
     }
 
-    /// `prepare`, its failure told in the stage's log, where participants look first.
-    func prepareReporting(_ stage: Stage, submissionID: Int64, job: Job, context: ExecutionContext,
-                          inResourceGroup: Bool) throws(ExecutionError) -> PreparedStage {
+    /// `prepare`, its failure told in the stage's log, where participants look first. A
+    /// sandbox that cannot be had (no uid left) ends the job: another try would fare the same.
+    func prepareReporting(_ stage: Stage, submissionID: Int64, job: Job, context: ExecutionContext) throws(ExecutionError) -> PreparedStage {
         do {
-            return try prepare(stage, submissionID: submissionID, job: job, inResourceGroup: inResourceGroup)
+            let prepared = try prepare(stage, submissionID: submissionID, job: job)
+            if let paths = prepared.visiblePaths { JobLog.note(Self.visibilityNote(paths), to: context.logURL) }
+            return prepared
         } catch {
             let message = "could not prepare the \(stage.rawValue) stage of submission \(submissionID): \(error)"
             JobLog.note(message, to: context.logURL)
-            throw ExecutionError(.spawnFailed, message)
+            throw ExecutionError(error is SandboxError ? .refused : .spawnFailed, message)
         }
     }
 
@@ -105,20 +109,23 @@ public struct PipelineExecutor: Executor {
 
     struct PreparedStage {
         var argv: [String]
-        var group: ResourceGroup?
         var limits: StageLimits
+        /// Participant or host code in bubblewrap, which runs locally in a resource group of
+        /// `limits` (`execute`); the environment build is not.
+        var sandboxed: Bool
+        /// What the stage is shown of the competition directory, when not all of it.
+        var visiblePaths: [String]?
 
-        /// The command in bubblewrap, inside a resource group of the spec's limits when the
-        /// daemon may create one (as root).
-        static func sandboxed(_ spec: SandboxSpec, command: [String], jobID: Int64, inResourceGroup: Bool = true) -> PreparedStage {
-            var argv = Bubblewrap.argv(spec, command: command)
-            let group = getuid() == 0 && inResourceGroup ? ResourceGroup.create(name: "job-\(jobID)", limits: spec.limits) : nil
-            if let group { argv = group.wrap(argv) }
-            return PreparedStage(argv: argv, group: group, limits: spec.limits)
+        /// The host directories the stage may write, and so must stay within its output limit.
+        var outputs: [String] = []
+
+        static func sandboxed(_ spec: SandboxSpec, command: [String]) -> PreparedStage {
+            PreparedStage(argv: Bubblewrap.argv(spec, command: command), limits: spec.limits, sandboxed: true,
+                          outputs: spec.mounts.filter(\.writable).map(\.source))
         }
     }
 
-    func prepare(_ stage: Stage, submissionID: Int64, job: Job, inResourceGroup: Bool = true) throws -> PreparedStage {
+    func prepare(_ stage: Stage, submissionID: Int64, job: Job) throws -> PreparedStage {
         let (submission, version) = try database.read { db -> (Submission, CompetitionVersion) in
             guard let submission = try Submission.fetchOne(db, key: submissionID),
                   let version = try CompetitionVersion.fetchOne(db, key: submission.competitionVersionID) else {
@@ -133,11 +140,11 @@ public struct PipelineExecutor: Executor {
         let environmentPath = layout.environment(submission.environmentDigest)
         // Each submission's files sit in a directory only its sandbox uid (and root) may
         // enter; scoring, which sees the labels, has a directory and a uid of its own.
-        let uid = layout.sandboxUID(submissionID, stage: stage)
+        let uid = try layout.sandboxUID(submissionID, stage: stage)
         let directory = stage == .score ? layout.scoreDirectory(submissionID) : layout.submissionDirectory(submissionID)
         try layout.prepareRunsDirectory()
         try fm.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        if getuid() == 0 { chown(directory, uid, uid) }
+        if let uid { chown(directory, uid, uid) }
         // Every stage starts from the stored bundle, so a restarted daemon or a cleaned run
         // directory loses nothing.
         let bundle = layout.path(submissionID, "bundle")
@@ -163,7 +170,7 @@ public struct PipelineExecutor: Executor {
                 """
             try fm.createDirectory(atPath: layout.stateDirectory + "/envs", withIntermediateDirectories: true)
             return PreparedStage(argv: ["/bin/sh", "-c", script, "build", environmentPath, submission.environmentDigest,
-                                        layout.python, requirements], group: nil, limits: limits)
+                                        layout.python, requirements], limits: limits, sandboxed: false)
         }
 
         let datasetManifest = try snapshot.manifest(stored: try database.read { db in
@@ -182,12 +189,19 @@ public struct PipelineExecutor: Executor {
             let target = directory + "/" + part
             if fm.fileExists(atPath: target) { try Self.removeTree(target) }
             try fm.createDirectory(atPath: target, withIntermediateDirectories: true)
-            if getuid() == 0 { chown(target, uid, uid) }
+            if let uid { chown(target, uid, uid) }
             return target
         }
+        // Scoring has the whole competition directory; train and predict run participant
+        // code, so they are shown only what the manifest's visibility allows, afresh each
+        // time (a copy an older daemon left may hold more).
         let host = directory + "/host"
-        if !fm.fileExists(atPath: host) {
-            try snapshot.materialize(try Digest(parsing: version.rootDigest), into: host)
+        if stage == .score {
+            if !fm.fileExists(atPath: host) { try snapshot.materialize(try Digest(parsing: version.rootDigest), into: host) }
+        } else {
+            if fm.fileExists(atPath: host) { try Self.removeTree(host) }
+            let competitionTree = try snapshot.manifest(stored: try Digest(parsing: version.rootDigest))
+            try snapshot.materialize(try Self.visible(competitionTree, manifest.participantPaths), into: host)
         }
 
         var mounts: [SandboxSpec.Mount] = [
@@ -248,9 +262,16 @@ public struct PipelineExecutor: Executor {
         }
         environment["PATH"] = path
         environment["PYTHONPATH"] = pythonPath
-        let spec = SandboxSpec(mounts: mounts, environment: environment, workingDirectory: "/hekaton/host",
-                               uid: getuid() == 0 ? uid : nil, limits: limits)
-        return PreparedStage.sandboxed(spec, command: entrypoint, jobID: job.id, inResourceGroup: inResourceGroup)
+        let spec = SandboxSpec(mounts: mounts, environment: environment, workingDirectory: "/hekaton/host", uid: uid, limits: limits)
+        var prepared = PreparedStage.sandboxed(spec, command: entrypoint)
+        prepared.visiblePaths = stage == .score ? nil : manifest.participantPaths
+        return prepared
+    }
+
+    /// The log's note of what a stage was shown, so that a host reading an ImportError
+    /// there sees at once which list to extend.
+    static func visibilityNote(_ paths: [String]) -> String {
+        "of the competition directory this stage sees only \(paths.isEmpty ? "nothing" : paths.joined(separator: ", ")) (visibility in hekaton.yaml)"
     }
 
     /// What every sandboxed stage's environment holds (python/README.md, "The stage environment").
@@ -260,17 +281,58 @@ public struct PipelineExecutor: Executor {
          "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1"]
     }
 
-    /// Runs a prepared stage and removes its resource group; the second value says when the
-    /// stage ran out of memory.
+    /// Runs a prepared stage locally, a sandboxed one in a resource group of its limits made
+    /// for it (and removed after); the second value says when the stage ran out of memory.
+    /// A group that cannot be made ends the job: it never runs without its limits.
     func execute(_ prepared: PreparedStage, _ job: Job, context: ExecutionContext,
                  what: String) async throws(ExecutionError) -> (ExecutionResult, String?) {
+        var group: ResourceGroup?
+        if prepared.sandboxed, let resourceGroups {
+            do {
+                group = try resourceGroups.create(name: "job-\(job.id)", limits: prepared.limits)
+            } catch {
+                JobLog.note("\(what) did not run: \(error)", to: context.logURL)
+                throw ExecutionError(.refused, error.message)
+            }
+        }
         var staged = job
-        staged.argv = prepared.argv
+        staged.argv = group?.wrap(prepared.argv) ?? prepared.argv
         staged.environment = [:]
         staged.workingDirectory = "/"
-        let result = try await local.run(staged, context: context)
+        // The output is measured while the stage runs; past its limit the stage's processes
+        // are killed (the group holds them all) and the stage fails saying why.
+        let budget = OutputBudget(directories: prepared.outputs, maxBytes: prepared.limits.effectiveOutputBytes)
+        let overrun = Mutex<String?>(nil)
+        let watcher = prepared.outputs.isEmpty ? nil : Task { [group] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(500))
+                if let exceeded = budget.overrun() {
+                    overrun.withLock { $0 = exceeded }
+                    group?.kill()
+                    return
+                }
+            }
+        }
+        var result: ExecutionResult
+        do {
+            result = try await local.run(staged, context: context)
+        } catch {
+            watcher?.cancel()
+            group?.remove()
+            throw error
+        }
+        watcher?.cancel()
+        if let exceeded = overrun.withLock({ $0 }) ?? (prepared.outputs.isEmpty ? nil : budget.overrun()) {
+            group?.remove()
+            let message = "\(what) \(exceeded); it was stopped and its output discarded"
+            JobLog.note(message, to: context.logURL)
+            throw ExecutionError(.refused, message)
+        }
         var outOfMemory: String?
-        if let group = prepared.group {
+        if let group {
+            // The group saw every process of the stage; the child's own figure is the
+            // wrapper's, a copy of the daemon's image.
+            result.peakMemoryBytes = group.peakMemoryBytes() ?? result.peakMemoryBytes
             if group.hitMemoryLimit() {
                 outOfMemory = "\(what) ran out of memory (limit \(prepared.limits.memoryBytes >> 20) MiB)"
             }
@@ -313,13 +375,13 @@ public struct PipelineExecutor: Executor {
     }
 
     /// The entries under `prefix`, re-rooted at it.
-    public static func subtree(_ manifest: TreeManifest, _ prefix: String) throws -> TreeManifest {
+    public static func subtree(_ manifest: TreeManifest, _ prefix: String, of what: String = "the dataset version") throws -> TreeManifest {
         let entries = manifest.entries.compactMap { entry -> TreeManifest.Entry? in
             guard entry.path.hasPrefix(prefix + "/") else { return nil }
             return TreeManifest.Entry(path: String(entry.path.dropFirst(prefix.count + 1)), kind: entry.kind)
         }
         guard !entries.isEmpty else {
-            throw PipelineError(.invalidManifest, "the dataset version has nothing under '\(prefix)/'")
+            throw PipelineError(.invalidManifest, "\(what) has nothing under '\(prefix)/'")
         }
         return try TreeManifest(entries: entries)
     }

@@ -9,18 +9,23 @@ public struct PipelineLayout: Sendable {
     /// The interpreter environments are built from (Debian's, under /usr, visible in the sandbox).
     public var python = "/usr/bin/python3"
 
-    public init(stateDirectory: String, sdkDirectory: String) {
+    /// This instance's sandbox uids; nil when sandboxes run as the daemon's own uid (not root).
+    public let sandboxUIDs: SandboxUIDRange?
+
+    public init(stateDirectory: String, sdkDirectory: String, sandboxUIDs: SandboxUIDRange? = nil) {
         self.stateDirectory = stateDirectory
         self.sdkDirectory = sdkDirectory
+        self.sandboxUIDs = sandboxUIDs
     }
 
     public func submissionDirectory(_ id: Int64) -> String { stateDirectory + "/runs/submission-\(id)" }
     public func scoreDirectory(_ id: Int64) -> String { stateDirectory + "/runs/score-\(id)" }
 
     /// Each submission's sandboxes run as a uid of their own (and its scoring as another),
-    /// so no submission can read another's files, and none can read root's.
-    public func sandboxUID(_ id: Int64, stage: Stage) -> UInt32 {
-        UInt32((stage == .score ? 300_000 : 200_000) + Int(id % 90_000))
+    /// so no submission can read another's files, and none can read root's; nil when
+    /// sandboxes do not switch uids.
+    public func sandboxUID(_ id: Int64, stage: Stage) throws(SandboxError) -> UInt32? {
+        try sandboxUIDs?.uid(submission: id, scoring: stage == .score)
     }
 
     /// `runs/` and `envs/` are traversable so that a sandbox's uid can reach its own directory.

@@ -67,10 +67,12 @@ public struct SubmissionIntake: Sendable {
         let id = submission.id!
         func spec(_ stage: Stage, _ argv: [String], after: [Int64], unique: String? = nil) -> JobSpec {
             let limits = manifest.limits.limits(for: stage.rawValue)
+            // Where the manifest sends the stage; the daemon's `executor:` when it does not say.
             return JobSpec(argv: argv, queue: stage.rawValue, timeoutSeconds: limits.wallTimeSeconds, maxAttempts: 2,
                            uniqueKey: unique, dependencies: after,
                            labels: [Stage.label: stage.rawValue, Stage.submissionLabel: "\(id)", "hekaton.competition": submission.competition]
-                               .merging(extraLabels) { old, _ in old })
+                               .merging(extraLabels) { old, _ in old },
+                           executor: manifest.executor(for: stage.rawValue)?.rawValue)
         }
         let environmentDigest = submission.environmentDigest
         let build = try queue.enqueue(db, spec(.build, [layout.python, "-m", "venv", layout.environment(environmentDigest)], after: [],

@@ -2,6 +2,10 @@ extension CronExpression {
     /// Reads the text as given (columns in errors count its characters from 1) into the
     /// pattern it matches and the daylight-saving rule its minute and hour fields select.
     static func parse(_ text: String) throws(CronParseError) -> (CronWallClockPattern, CronDaylightSavingRule) {
+        // Five fields of lists fit easily; a longer text is no expression, and parsing it costs time.
+        guard text.utf8.count <= 1024 else {
+            throw CronParseError(.invalidValue, "the expression is \(text.utf8.count) bytes long; five fields such as '0 4 * * *' need far fewer than 1024")
+        }
         let characters = Array(text)
         let words = words(in: characters)
         guard let first = words.first else {

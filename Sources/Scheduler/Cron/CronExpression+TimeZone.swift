@@ -5,6 +5,11 @@ extension CronExpression {
     /// checking a schedule's zone when it is defined. Offsets ("GMT+5") and abbreviations
     /// ("PST") are refused: they hide daylight saving, which is the point of a zone.
     public static func timeZone(named identifier: String) throws(CronParseError) -> TimeZone {
+        // The longest IANA identifier is 30 characters; a longer one is no zone, and the
+        // "did you mean" search below costs time in proportion to its length.
+        guard identifier.utf8.count <= maxIdentifierBytes else {
+            throw CronParseError(.unknownName, "the time zone is \(identifier.utf8.count) bytes long; IANA identifiers such as 'Europe/Berlin' are at most \(maxIdentifierBytes)")
+        }
         let isRegion = identifier.contains("/") || identifier == "UTC" || identifier == "GMT"
             || TimeZone.knownTimeZoneIdentifiers.contains(identifier)
         if isRegion, let zone = TimeZone(identifier: identifier) {
@@ -16,6 +21,8 @@ extension CronExpression {
         }
         throw CronParseError(.unknownName, detail)
     }
+
+    static let maxIdentifierBytes = 64
 
     private static func suggestedIdentifier(for identifier: String) -> String? {
         if let region = TimeZone.abbreviationDictionary[identifier.uppercased()] {

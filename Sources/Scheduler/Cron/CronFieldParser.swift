@@ -76,8 +76,10 @@ struct CronFieldParser {
         return low...high
     }
 
+    /// A step of 1 or more. As in Debian's crontab, a step larger than the field's range is
+    /// accepted and selects the start alone (`*/20` in the month field is January only).
     private func parseStep(_ step: Range<Int>, slash: Int) throws(CronParseError) -> Int {
-        let expected = "expected a step of 1-\(field.bounds.upperBound)"
+        let expected = "expected a step of 1 or more"
         guard !step.isEmpty else {
             throw error(.invalidStep, at: slash, "no step after '/'; \(expected)")
         }
@@ -86,13 +88,6 @@ struct CronFieldParser {
         }
         guard value >= 1 else {
             throw error(.invalidStep, at: step.lowerBound, "step 0 never advances; \(expected)")
-        }
-        // Steps restart at every hour, day, month or week, so a larger step can only ever
-        // pick the first value: almost certainly not what was meant (*/90 is not "every
-        // 90 minutes").
-        guard value <= field.bounds.upperBound else {
-            throw error(.invalidStep, at: step.lowerBound,
-                        "step \(String(text[step])) is larger than the whole \(field.name) range; \(expected)")
         }
         return value
     }

@@ -77,7 +77,7 @@ extension ScheduleBook {
                     timeoutSeconds: schedule.timeoutSeconds, maxAttempts: schedule.maxAttempts,
                     uniqueKey: "schedule:\(name):\(Int(instant.timeIntervalSince1970))\(kind == .manual ? ":manual:\(Int(now.timeIntervalSince1970 * 1000))" : "")",
                     labels: schedule.labels.merging(["schedule": name, Self.instantLabel: "\(Int(instant.timeIntervalSince1970))"]) { old, _ in old },
-                    scheduleName: name)
+                    scheduleName: name, executor: schedule.executor)
                 let enqueued = try queue.enqueue(db, spec)
                 event = ScheduleEvent(scheduleName: name, at: now, scheduledFor: scheduledFor, kind: kind,
                                       jobID: enqueued.job.id, detail: detail)

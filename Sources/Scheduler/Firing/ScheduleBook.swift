@@ -51,6 +51,12 @@ public struct ScheduleBook: Sendable {
         guard let program = schedule.argv.first, !program.isEmpty else {
             throw ScheduleError(.emptyCommand, "schedule '\(schedule.name)' has no command; give one after --")
         }
+        do {
+            try JobSpec.checkCommand(argv: schedule.argv, queue: schedule.queue, timeoutSeconds: schedule.timeoutSeconds,
+                                     maxAttempts: schedule.maxAttempts)
+        } catch {
+            throw ScheduleError(.invalidPolicy, "schedule '\(schedule.name)': \(error.message)")
+        }
         let zone: TimeZone
         do { zone = try CronExpression.timeZone(named: schedule.timeZone) } catch {
             throw ScheduleError(.invalidTimeZone, "\(error)")
@@ -58,8 +64,8 @@ public struct ScheduleBook: Sendable {
         do {
             let cron = try CronExpression(schedule.cron, timeZone: zone)
             for (name, value) in [("deadline", schedule.deadlineSeconds), ("jitter", schedule.jitterSeconds)] {
-                if let value, !(value >= 0 && value.isFinite) {
-                    throw ScheduleError(.invalidPolicy, "the \(name) of schedule '\(schedule.name)' must be a positive duration")
+                if let value, !(value >= 0 && value <= JobSpec.maxTimeoutSeconds) {
+                    throw ScheduleError(.invalidPolicy, "the \(name) of schedule '\(schedule.name)' must be a duration from 0 to 30 days")
                 }
             }
             return cron

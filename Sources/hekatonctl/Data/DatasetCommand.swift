@@ -106,7 +106,7 @@ extension Hekatonctl.DatasetCommand {
                 if json { try printJSON(detail); return }
                 var table = TextTable(["TAG", "CREATED", "FILES", "SIZE", "DIGEST", "SOURCE"])
                 for v in detail.versions {
-                    table.add([v.tag, v.createdAt, "\(v.fileCount)", Format.bytes(v.size), v.rootDigest, v.source])
+                    table.add([v.tag, v.createdAt, "\(v.fileCount)", Format.bytes(v.size), v.rootDigest, v.source ?? "-"])
                 }
                 print(table.render())
             }

@@ -28,6 +28,10 @@ extension CompetitionScaffold {
       predict: [python3, host/predict.py]
       score: [python3, host/score.py]
       artifact: [python3, host/artifact.py]
+    visibility:                        # what participant code sees of this directory; everything else stays private
+      participant: [host/train.py, host/predict.py, host/__MODULE__.py]   # the train and predict stages
+      artifact: [host/artifact.py]     # the artifact stage, besides the above
+      private: [make_data.py, host/score.py]   # publishing refuses a manifest that would show these
     limits:
       default: {wall_time: 10m, memory: 2GiB, processes: 64, cpus: 1}
       train: {wall_time: 20m}

@@ -26,6 +26,12 @@ extension CompetitionScaffold {
     `host/__MODULE__.py` holds what the entrypoints share: the files, the columns and the
     check every prediction passes.
 
+    Participant code runs inside the train, predict and artifact stages, so those stages see
+    only what `visibility` in `hekaton.yaml` lists (with it absent, only the scripts their
+    entrypoints name). `host/score.py` and `make_data.py` never reach them. A new helper
+    that `train.py` or `predict.py` imports goes into `visibility.participant`; anything
+    else you add stays private.
+
     The stage environment (`HEKATON_*` variables), the participant contract and the
     predictions and metrics formats are specified in `python/README.md` of the Hekaton
     checkout; the entrypoints use its SDK, `hekaton.host`.

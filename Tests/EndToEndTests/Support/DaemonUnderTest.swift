@@ -17,8 +17,10 @@ final class DaemonUnderTest: @unchecked Sendable {
     /// A root the test passed in outlives this daemon (a restart reuses it).
     let ownsRoot: Bool
 
+    /// - Parameter wrapper: a command that execs the daemon (its last argument), such as
+    ///   `unshare` giving it a mount namespace of its own; the daemon keeps the wrapper's pid.
     init(root: URL? = nil, configuration: String? = nil, extraArguments: [String] = [],
-         environment extra: [String: String] = [:], waitForReady: Bool = true) throws {
+         environment extra: [String: String] = [:], waitForReady: Bool = true, wrapper: [String] = []) throws {
         ownsRoot = root == nil
         let root = try root ?? makeScratchDirectory()
         self.root = root
@@ -32,8 +34,9 @@ final class DaemonUnderTest: @unchecked Sendable {
             try configuration.write(to: file, atomically: true, encoding: .utf8)
             arguments += ["--config", file.path]
         }
-        process.executableURL = URL(fileURLWithPath: BuiltProducts.hekatond)
-        process.arguments = arguments + extraArguments
+        let command = wrapper + [BuiltProducts.hekatond] + arguments + extraArguments
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
         var environment = ProcessInfo.processInfo.environment
         environment["NOTIFY_SOCKET"] = notify.path
         environment.removeValue(forKey: "LISTEN_FDS")

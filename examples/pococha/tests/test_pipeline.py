@@ -128,6 +128,42 @@ def test_manifest_matches_the_example(default_day):
         assert (default_day / part).is_dir()
 
 
+def test_generator_source_and_scorer_are_private():
+    manifest = load_manifest(COMPETITION)
+    private = {"host/world.py", "host/fetch.py", "host/score.py", "hekaton.yaml"}
+    assert private.isdisjoint(manifest.participant_paths) and private.isdisjoint(manifest.artifact_paths)
+    assert {"host/train.py", "host/predict.py"} <= set(manifest.participant_paths)
+
+
+def test_a_submission_cannot_reach_the_generator(default_day, tmp_path):
+    submission = tmp_path / "submission"
+    submission.mkdir()
+    (submission / "submission.py").write_text("""
+import os
+def look(stage):
+    host = os.environ["HEKATON_HOST_DIR"]
+    print(stage, "SEES", sorted(os.path.relpath(os.path.join(d, f), host) for d, _, fs in os.walk(host) for f in fs))
+    try:
+        import world
+        print(stage, "IMPORTED world")
+    except ImportError:
+        print(stage, "NO world")
+class Trainer:
+    def __init__(self, model_dir): look("train")
+    def train(self, dataset): pass
+class Predictor:
+    def __init__(self, model_dir): look("predict")
+    def predict(self, batch): return [[] for _ in batch]
+""")
+    run = run_pipeline(COMPETITION, default_day, submission, tmp_path / "work")
+    assert run.ok, {s: r.log_text() for s, r in run.stages.items()}
+    for stage in ("train", "predict"):
+        log = run.stages[stage].log_text()
+        assert f"{stage} NO world" in log, log
+        seen = log.split(f"{stage} SEES ", 1)[1].splitlines()[0]
+        assert "world.py" not in seen and "score.py" not in seen and "fetch.py" not in seen, seen
+
+
 @pytest.mark.parametrize("code, stage, message", [
     ("""
 class Trainer:

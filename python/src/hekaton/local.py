@@ -2,10 +2,13 @@
 
 For hosts developing a competition and participants trying a submission: each stage's
 entrypoint runs as a child process with exactly the variables the daemon sets (see
-``python/README.md``), in the competition directory, with the SDK and the submission on
-``PYTHONPATH`` and the chosen interpreter first on ``PATH``. There is no sandbox: inputs
-are not made read-only and the network stays reachable, so a run that passes here can
-still fail under the daemon if it writes where it may not.
+``python/README.md``), with the SDK and the submission on ``PYTHONPATH`` and the chosen
+interpreter first on ``PATH``. As under the daemon, score runs in the competition
+directory and train, predict and artifact in a copy of only what the manifest's
+``visibility`` shows them (``WORK/host/participant``, ``WORK/host/artifact``), so a helper
+left out of ``visibility.participant`` fails here too. There is no sandbox: inputs are not
+made read-only and the network stays reachable, so a run that passes here can still fail
+under the daemon if it writes where it may not, or reaches outside its directories.
 
 Command line::
 
@@ -102,9 +105,11 @@ def stage_environment(
     submission_dir: Path | None = None,
     python: str | os.PathLike[str] | None = None,
     base: Mapping[str, str] | None = None,
+    host_dir: Path | None = None,
 ) -> dict[str, str]:
     """The environment the daemon gives ``stage``: the contract's variables on top of
-    ``base`` (default: this process's environment without its ``HEKATON_*`` variables)."""
+    ``base`` (default: this process's environment without its ``HEKATON_*`` variables).
+    ``HEKATON_HOST_DIR`` is ``host_dir``, by default the competition directory."""
     env = {k: v for k, v in (os.environ if base is None else base).items() if not k.startswith("HEKATON_")}
     interpreter_dir = str(Path(python or sys.executable).parent)
     env["PATH"] = interpreter_dir + os.pathsep + env.get("PATH", os.defpath)
@@ -116,7 +121,7 @@ def stage_environment(
         "HEKATON_STAGE": stage,
         "HEKATON_COMPETITION": manifest.name,
         "HEKATON_PARAMS": manifest.params_json,
-        "HEKATON_HOST_DIR": str(manifest.directory.resolve()),
+        "HEKATON_HOST_DIR": str((host_dir or manifest.directory).resolve()),
         "HEKATON_SEED": str(seed),
     })
     for name, path in directories.items():
@@ -126,7 +131,8 @@ def stage_environment(
 
 def run_stage(manifest: Manifest, stage: str, env: Mapping[str, str], log_path: Path,
               echo: bool = False, timeout: float | None = None) -> StageResult:
-    """Run the manifest's entrypoint for ``stage`` with ``env``; its output goes to ``log_path``."""
+    """Run the manifest's entrypoint for ``stage`` with ``env`` in ``$HEKATON_HOST_DIR`` (the
+    competition directory when ``env`` has none); its output goes to ``log_path``."""
     argv = manifest.entrypoints.get(stage)
     if argv is None:
         raise HekatonError(f"{manifest.path}: no entrypoint for the {stage} stage")
@@ -136,8 +142,9 @@ def run_stage(manifest: Manifest, stage: str, env: Mapping[str, str], log_path: 
     timed_out = False
     with open(log_path, "wb") as log:
         try:
-            process = subprocess.Popen(argv, cwd=manifest.directory, env=dict(env), stdout=log,
-                                       stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+            process = subprocess.Popen(argv, cwd=env.get("HEKATON_HOST_DIR", manifest.directory), env=dict(env),
+                                       stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                       start_new_session=True)
         except OSError as error:
             log.write(f"hekaton: {stage}: cannot start {argv[0]!r}: {error}\n".encode())
             return StageResult(stage, list(argv), 127, 0.0, log_path)
@@ -172,7 +179,8 @@ def run_pipeline(
     the first failure.
 
     The work directory (a new temporary one by default) receives ``model/``,
-    ``predictions/``, ``score/``, ``artifact/`` and ``logs/STAGE.log``. A stage that needs
+    ``predictions/``, ``score/``, ``artifact/``, ``logs/STAGE.log`` and ``host/`` (the
+    visible copies of the competition directory). A stage that needs
     an earlier stage's output finds it there, so ``stages=["artifact"]`` works after a
     run with ``train``.
     """
@@ -215,8 +223,12 @@ def run_pipeline(
         for name, path in directories.items():
             if not Path(path).is_dir():
                 raise HekatonError(f"the {stage} stage needs {path} ({name}); run the earlier stages first")
+        visible = manifest.visible_paths(stage)
+        host_dir = None if visible is None else _visible_copy(manifest, visible, work / "host" / (
+            "artifact" if stage == "artifact" else "participant"))
         env = stage_environment(manifest, stage, directories, seed=seed,
-                                submission_dir=submission if with_submission else None, python=python)
+                                submission_dir=submission if with_submission else None, python=python,
+                                host_dir=host_dir)
         if echo:
             print(f"==> {stage}: {' '.join(manifest.entrypoints.get(stage, ['(none)']))}", flush=True)
         result = run_stage(manifest, stage, env, work / "logs" / f"{stage}.log", echo=echo)
@@ -232,6 +244,23 @@ def _fresh(path: Path) -> None:
     if path.exists():
         shutil.rmtree(path)
     path.mkdir(parents=True)
+
+
+def _visible_copy(manifest: Manifest, paths: list[str], view: Path) -> Path:
+    """A fresh copy of the parts of the competition directory at ``paths``: what a stage
+    that runs participant code sees. Copies, not links: Python puts a script's real
+    directory on ``sys.path``, so a link would make hidden helpers importable."""
+    if view.exists():
+        shutil.rmtree(view)
+    view.mkdir(parents=True)
+    for relative in paths:
+        source, target = manifest.directory / relative, view / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_dir() and not source.is_symlink():
+            shutil.copytree(source, target, symlinks=True, dirs_exist_ok=True)
+        elif source.exists() or source.is_symlink():
+            shutil.copy2(source, target, follow_symlinks=False)
+    return view
 
 
 def _without_labels(manifest: Manifest, data: Path, view: Path) -> Path:

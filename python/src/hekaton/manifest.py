@@ -37,9 +37,13 @@ _SCHEMA: dict[str, Any] = {
     "promotion": {"tolerance": None, "retrain_top_k": None},
     "artifact": {"keep": None,
                  "oci": {"base": None, "base_reference": None, "prefix": None, "entrypoint": None}},
+    "visibility": {"participant": None, "artifact": None, "private": None},
 }
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _DEFAULT_WALL_TIME = 600.0
+#: Bounds of each ``visibility`` list, as the daemon's.
+MAX_VISIBLE_PATHS = 256
+MAX_VISIBLE_PATH_BYTES = 1024
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,11 @@ class Manifest:
     parameters: dict[str, Any]
     wall_time: dict[str, float] = field(default_factory=dict)
     template: str | None = None
+    #: What train and predict see of the competition directory (``visibility.participant``,
+    #: or else the scripts their entrypoints name).
+    participant_paths: list[str] = field(default_factory=list)
+    #: What the artifact stage sees: ``participant_paths`` and its own.
+    artifact_paths: list[str] = field(default_factory=list)
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -70,6 +79,12 @@ class Manifest:
 
     def wall_time_for(self, stage: str) -> float:
         return self.wall_time.get(stage, self.wall_time.get("default", _DEFAULT_WALL_TIME))
+
+    def visible_paths(self, stage: str) -> list[str] | None:
+        """What ``stage`` sees of the competition directory; None for all of it (score)."""
+        if stage == "score":
+            return None
+        return self.artifact_paths if stage == "artifact" else self.participant_paths
 
 
 def load_manifest(location: str | Path) -> Manifest:
@@ -116,11 +131,107 @@ def load_manifest(location: str | Path) -> Manifest:
                  if isinstance(limits, dict) and "wall_time" in limits}
     paths = {key: _relative(need(dataset, key, "dataset."), f"dataset.{key}", path)
              for key in ("train", "features", "labels")}
+    participant, artifact = _visibility(document, entrypoints, lines, path)
     return Manifest(path=path, name=name, metric=str(need(metric, "name", "metric.")), direction=direction,
                     dataset_train=paths["train"], dataset_features=paths["features"],
                     dataset_labels=paths["labels"], entrypoints=entrypoints, parameters=parameters,
                     wall_time=wall_time, template=(document.get("submission") or {}).get("template"),
-                    raw=document)
+                    participant_paths=participant, artifact_paths=artifact, raw=document)
+
+
+def script_files(argv: list[str]) -> list[str]:
+    """The scripts a command names inside the competition directory: its ``.py`` and ``.sh``
+    arguments after the program, as clean relative paths (``./host/x.py`` is ``host/x.py``)."""
+    files = []
+    for argument in argv[1:]:
+        parts = [p for p in argument.split("/") if p not in ("", ".")]
+        if argument.endswith((".py", ".sh")) and not argument.startswith("/") and parts and ".." not in parts:
+            files.append("/".join(parts))
+    return files
+
+
+def _visibility(document: dict[str, Any], entrypoints: dict[str, list[str]], lines: dict[str, int],
+                path: Path) -> tuple[list[str], list[str]]:
+    """``visibility`` read and checked as the daemon does: (participant paths, artifact paths).
+
+    A listed path must be a relative path that exists in the directory; neither list, nor
+    the submission template, may show the score entrypoint's script, the ingestion source's
+    or a private path, and each stage must see its own script."""
+    section = document.get("visibility") or {}
+    if not isinstance(section, dict):
+        raise FormatError(f"{path}:{lines.get('visibility', '?')}: visibility must be a mapping")
+
+    def listed(key: str) -> list[str] | None:
+        where = f"{path}:{lines.get('visibility.' + key, '?')}: visibility.{key}"
+        value = section.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise FormatError(f"{where} must be a list of paths, like [host/train.py, host/predict.py]")
+        if len(value) > MAX_VISIBLE_PATHS:
+            raise FormatError(f"{where}: {len(value)} paths listed; at most {MAX_VISIBLE_PATHS} are accepted")
+        result: list[str] = []
+        for index, item in enumerate(value):
+            if len(item.encode()) > MAX_VISIBLE_PATH_BYTES:
+                raise FormatError(f"{where}[{index}] is {len(item.encode())} bytes long; "
+                                  f"at most {MAX_VISIBLE_PATH_BYTES} are accepted")
+            relative = _relative(item, f"visibility.{key}[{index}]", path)
+            if not _in_directory(path.parent, relative):
+                raise FormatError(f"{where}[{index}]: {relative} does not exist in the competition directory; "
+                                  "list paths relative to the directory that holds hekaton.yaml, or remove this one")
+            if relative not in result:
+                result.append(relative)
+        return result
+
+    participant, artifact, private = listed("participant"), listed("artifact"), listed("private") or []
+    source = ((document.get("dataset") or {}).get("source") or {}).get("command")
+    protected = [(p, "the score entrypoint's script (entrypoints.score)") for p in script_files(entrypoints["score"])]
+    if source is not None:
+        protected += [(p, "the ingestion source's script (dataset.source.command)")
+                      for p in script_files([source] if isinstance(source, str) else source)]
+    protected += [(p, "private (visibility.private)") for p in private]
+    own = {stage: script_files(entrypoints.get(stage, [])) for stage in ("train", "predict", "artifact")}
+
+    def shown(key: str, declared: list[str] | None, stages: tuple[str, ...]) -> list[tuple[str, str]]:
+        """(path, the field that shows it): the list, or else the stages' own scripts."""
+        if declared is not None:
+            return [(p, f"visibility.{key}") for p in declared]
+        return [(p, f"entrypoints.{stage}") for stage in stages for p in own[stage]]
+
+    participant_shown = shown("participant", participant, ("train", "predict"))
+    artifact_shown = shown("artifact", artifact, ("artifact",))
+    template = (document.get("submission") or {}).get("template")
+    template_shown = [] if template is None else [
+        (_relative(template, "submission.template", path), "submission.template")]
+    for visible, where in participant_shown + artifact_shown + template_shown:
+        for hidden, why in protected:
+            if visible == hidden or hidden.startswith(visible + "/") or visible.startswith(hidden + "/"):
+                raise FormatError(f"{path}:{lines.get(where, '?')}: {where}: participants would see {visible}, "
+                                  f"and {hidden} is {why}; show only what train, predict and artifact need")
+    for stage, visible, listing in (("train", participant_shown, "visibility.participant"),
+                                    ("predict", participant_shown, "visibility.participant"),
+                                    ("artifact", participant_shown + artifact_shown,
+                                     "visibility.participant or visibility.artifact")):
+        for script in own[stage]:
+            if not any(script == v or script.startswith(v + "/") for v, _ in visible):
+                raise FormatError(f"{path}:{lines.get('entrypoints.' + stage, '?')}: the {stage} stage runs "
+                                  f"{script}, which {listing} does not show; add {script} to {listing}")
+    participant_paths = [p for p, _ in participant_shown]
+    return participant_paths, participant_paths + [p for p, _ in artifact_shown]
+
+
+def _in_directory(directory: Path, relative: str) -> bool:
+    """Whether ``relative`` is in ``directory`` as a snapshot holds it: no symlinked
+    directory on the way, the last component anything (a link too)."""
+    parts = relative.split("/")
+    current = directory
+    for index, part in enumerate(parts):
+        current = current / part
+        if not (current.exists() or current.is_symlink()):
+            return False
+        if index < len(parts) - 1 and (current.is_symlink() or not current.is_dir()):
+            return False
+    return True
 
 
 def parse_duration(text: Any) -> float:

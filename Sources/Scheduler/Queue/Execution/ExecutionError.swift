@@ -19,6 +19,9 @@ public struct ExecutionError: Error, Sendable, Hashable, CustomStringConvertible
         /// The cluster refused the work as asked (sbatch rejected its partition or limits) or
         /// ended it on purpose (an administrator's scancel): the same request cannot succeed.
         case rejected
+        /// The job cannot run as things stand (a competition without a production model, a
+        /// sandbox whose limits cannot be set): trying again cannot help until someone acts.
+        case refused
         /// Not a failure: the work keeps running outside the daemon, which re-attaches after a restart.
         case detached
     }
@@ -37,7 +40,7 @@ public struct ExecutionError: Error, Sendable, Hashable, CustomStringConvertible
     /// rather than retried with backoff.
     public var isPermanent: Bool {
         switch code {
-        case .executableNotFound, .notExecutable, .workingDirectoryNotFound, .rejected: true
+        case .executableNotFound, .notExecutable, .workingDirectoryNotFound, .rejected, .refused: true
         case .logUnavailable, .spawnFailed, .cannotReattach, .lost, .outputsNotRecorded, .detached: false
         }
     }

@@ -42,6 +42,7 @@ public struct Job: Codable, Sendable, Hashable, Identifiable, FetchableRecord, T
     public var peakMemoryBytes: Int64?
     /// Why the last attempt failed or the job ended without success, in words.
     public var error: String?
+    /// The executor that runs it: named when it was enqueued, else the one of its first claim.
     public var executor: String?
     /// The executor's own id for the running attempt, such as a Slurm job id.
     public var externalID: String?

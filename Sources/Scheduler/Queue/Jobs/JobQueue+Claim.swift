@@ -9,10 +9,15 @@ extension JobQueue {
 
     /// Takes leases inside the caller's transaction: the best priority first, then the
     /// oldest, never more running jobs in a queue than its limit, never a job before its
-    /// `not_before`. Each returned job is `running`, its attempt counted, its lease held
-    /// by `request.owner`.
+    /// `not_before`, never more jobs than the pool's free slots or, for an executor that runs
+    /// its jobs elsewhere, than its room. Each returned job is `running`, its attempt counted,
+    /// its lease held by `request.owner`.
     public func claim(_ db: Database, _ request: ClaimRequest) throws -> [Job] {
-        guard request.limit > 0 else { return [] }
+        // nil: the pool's own slots; a name: an executor whose jobs run elsewhere.
+        var rooms: [String?: Int] = [nil: request.limit]
+        for (name, room) in request.elsewhereLimits where room > 0 { rooms[name] = room }
+        rooms = rooms.filter { $0.value > 0 }
+        guard !rooms.isEmpty else { return [] }
         let now = clock.now()
         let nowText = DatabaseTimestamp.text(now)
         // Retries whose backoff has passed become ready like any queued job.
@@ -20,32 +25,36 @@ extension JobQueue {
             .execute(arguments: [nowText])
 
         let running = request.queueLimits.isUnlimited ? [:] : try runningCountsByQueue(db)
-        let candidates = try db.cachedStatement(sql: """
-            SELECT id, priority FROM job
-            WHERE state = 'queued' AND queue = ? AND not_before <= ?
-            ORDER BY priority DESC, id
-            LIMIT ?
-            """)
-        var chosen: [(id: Int64, priority: Int)] = []
+        var queueRooms: [String: Int] = [:]
+        var chosen: [(id: Int64, priority: Int, queue: String, slot: String?)] = []
         for queue in try queuesWithQueuedJobs(db) {
-            var room = request.limit
+            var queueRoom = Int.max
             if let limit = request.queueLimits.limit(for: queue) {
-                room = min(room, limit - running[queue, default: 0])
+                queueRoom = limit - running[queue, default: 0]
             }
-            guard room > 0 else { continue }
-            let rows = try Row.fetchCursor(candidates, arguments: [queue, nowText, room])
-            while let row = try rows.next() {
-                chosen.append((row[0], row[1]))
+            guard queueRoom > 0 else { continue }
+            queueRooms[queue] = queueRoom
+            for (slot, room) in rooms {
+                let (statement, arguments) = try candidates(db, queue: queue, slot: slot, request: request, now: nowText)
+                let rows = try Row.fetchCursor(statement, arguments: arguments + [min(room, queueRoom)])
+                while let row = try rows.next() {
+                    chosen.append((row[0], row[1], queue, slot))
+                }
             }
         }
         guard !chosen.isEmpty else { return [] }
-        // Across queues, priority still decides who gets the pool's free slots.
+        // Across queues and slots, priority still decides who gets what is free.
         chosen.sort { $0.priority != $1.priority ? $0.priority > $1.priority : $0.id < $1.id }
-        let ids = chosen.prefix(request.limit).map(\.id)
+        var ids: [Int64] = []
+        for candidate in chosen where rooms[candidate.slot]! > 0 && queueRooms[candidate.queue]! > 0 {
+            rooms[candidate.slot]! -= 1
+            queueRooms[candidate.queue]! -= 1
+            ids.append(candidate.id)
+        }
 
         let claimed = try Job.fetchAll(db.cachedStatement(sql: """
             UPDATE job SET state = 'running', attempt = attempt + 1, lease_owner = ?, lease_expires_at = ?,
-                started_at = ?, executor = ?, log_path = COALESCE(log_path, ? || '/job-' || id || '.log'),
+                started_at = ?, executor = COALESCE(executor, ?), log_path = COALESCE(log_path, ? || '/job-' || id || '.log'),
                 cancel_requested = 0, external_id = NULL, exit_status = NULL, signal = NULL, wall_seconds = NULL,
                 user_seconds = NULL, system_seconds = NULL, peak_rss_bytes = NULL, error = NULL
             WHERE id IN (SELECT value FROM json_each(?))
@@ -55,6 +64,26 @@ extension JobQueue {
                 request.logDirectory, Self.jsonList(ids),
             ])
         return claimed.sorted { $0.priority != $1.priority ? $0.priority > $1.priority : $0.id < $1.id }
+    }
+
+    /// The ready jobs of `queue` for one kind of slot, best first; the last argument, the
+    /// limit, is the caller's. Without executors that run elsewhere every job takes a slot
+    /// of the pool, and the query is the plain walk of the claim index.
+    private func candidates(_ db: Database, queue: String, slot: String?, request: ClaimRequest,
+                            now: String) throws -> (Statement, StatementArguments) {
+        let select = "SELECT id, priority FROM job WHERE state = 'queued' AND queue = ? AND not_before <= ?"
+        let order = "ORDER BY priority DESC, id LIMIT ?"
+        let executor = "COALESCE(executor, ?, '')"
+        let arguments: StatementArguments = [queue, now, request.executorName]
+        if let slot {
+            return (try db.cachedStatement(sql: "\(select) AND \(executor) = ? \(order)"), arguments + [slot])
+        }
+        if request.elsewhereLimits.isEmpty {
+            return (try db.cachedStatement(sql: "\(select) \(order)"), [queue, now])
+        }
+        let elsewhere = try JSONColumn.encode(request.elsewhereLimits.keys.sorted())
+        return (try db.cachedStatement(sql: "\(select) AND \(executor) NOT IN (SELECT value FROM json_each(?)) \(order)"),
+                arguments + [elsewhere])
     }
 
     func runningCountsByQueue(_ db: Database) throws -> [String: Int] {

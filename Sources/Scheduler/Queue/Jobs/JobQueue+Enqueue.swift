@@ -27,13 +27,13 @@ extension JobQueue {
 
         try db.cachedStatement(sql: """
             INSERT INTO job (queue, priority, state, argv, environment, working_directory, not_before, timeout_seconds,
-                             max_attempts, unique_key, labels, schedule_name, log_path, created_at, finished_at, error)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                             max_attempts, unique_key, labels, schedule_name, log_path, created_at, finished_at, error, executor)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [
                 spec.queue, spec.priority, start.state, try JSONColumn.encode(spec.argv),
                 try JSONColumn.encode(spec.environment), spec.workingDirectory, DatabaseTimestamp.text(notBefore),
                 spec.timeoutSeconds, spec.maxAttempts, spec.uniqueKey, try JSONColumn.encode(spec.labels), spec.scheduleName,
-                spec.logPath, DatabaseTimestamp.text(now), finishedAt.map(DatabaseTimestamp.text), start.error,
+                spec.logPath, DatabaseTimestamp.text(now), finishedAt.map(DatabaseTimestamp.text), start.error, spec.executor,
             ])
         // Built here rather than read back: the row is exactly this, and reading it back
         // would cost as much again as the insert.
@@ -42,7 +42,7 @@ extension JobQueue {
             environment: spec.environment, workingDirectory: spec.workingDirectory, notBefore: notBefore,
             timeoutSeconds: spec.timeoutSeconds, maxAttempts: spec.maxAttempts, uniqueKey: spec.uniqueKey,
             labels: spec.labels, scheduleName: spec.scheduleName, logPath: spec.logPath, createdAt: now,
-            finishedAt: finishedAt, error: start.error)
+            finishedAt: finishedAt, error: start.error, executor: spec.executor)
         if !spec.dependencies.isEmpty {
             let insertEdge = try db.cachedStatement(sql: "INSERT OR IGNORE INTO job_dependency (job_id, depends_on) VALUES (?, ?)")
             for dependency in spec.dependencies {
@@ -53,21 +53,7 @@ extension JobQueue {
     }
 
     static func validate(_ spec: JobSpec) throws(JobQueueError) {
-        guard let program = spec.argv.first else {
-            throw JobQueueError(.emptyCommand, "the job has no command: give the program to run and its arguments")
-        }
-        guard !program.isEmpty else {
-            throw JobQueueError(.emptyCommand, "the job's program name is empty")
-        }
-        guard !spec.queue.isEmpty else {
-            throw JobQueueError(.invalidSpec, "the queue name is empty; leave it out to use '\(JobSpec.defaultQueue)'")
-        }
-        guard spec.maxAttempts >= 1 else {
-            throw JobQueueError(.invalidSpec, "max attempts is \(spec.maxAttempts); it must be at least 1")
-        }
-        if let timeout = spec.timeoutSeconds, !(timeout > 0) {
-            throw JobQueueError(.invalidSpec, "the timeout is \(timeout) s; it must be positive, or absent for none")
-        }
+        try spec.check()
     }
 
     func jobHolding(uniqueKey key: String, _ db: Database) throws -> Job? {

@@ -26,6 +26,8 @@ public struct JobSpec: Sendable, Hashable {
     public var scheduleName: String?
     /// Where its output goes; the worker pool's log directory decides when nil.
     public var logPath: String?
+    /// The executor that runs it (recorded in `job.executor`); the worker pool's own when nil.
+    public var executor: String?
 
     public static let defaultQueue = "default"
     public static let defaultMaxAttempts = 3
@@ -34,7 +36,7 @@ public struct JobSpec: Sendable, Hashable {
         argv: [String], environment: [String: String] = [:], workingDirectory: String? = nil,
         queue: String = JobSpec.defaultQueue, priority: Int = 0, notBefore: Date? = nil, timeoutSeconds: Double? = nil,
         maxAttempts: Int = JobSpec.defaultMaxAttempts, uniqueKey: String? = nil, dependencies: [Int64] = [],
-        labels: [String: String] = [:], scheduleName: String? = nil, logPath: String? = nil
+        labels: [String: String] = [:], scheduleName: String? = nil, logPath: String? = nil, executor: String? = nil
     ) {
         self.argv = argv
         self.environment = environment
@@ -49,5 +51,6 @@ public struct JobSpec: Sendable, Hashable {
         self.labels = labels
         self.scheduleName = scheduleName
         self.logPath = logPath
+        self.executor = executor
     }
 }

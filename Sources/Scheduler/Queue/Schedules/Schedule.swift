@@ -25,6 +25,8 @@ public struct Schedule: Codable, Sendable, Hashable, Identifiable, FetchableReco
     public var timeoutSeconds: Double?
     public var maxAttempts: Int
     public var labels: [String: String]
+    /// The executor its jobs name (`JobSpec.executor`); the worker pool's own when nil.
+    public var executor: String?
     public var suspended: Bool
     public var lastFireAt: Date?
     /// The kind of the last event, such as `fired` or `skipped-overlap`.
@@ -40,7 +42,7 @@ public struct Schedule: Codable, Sendable, Hashable, Identifiable, FetchableReco
         deadlineSeconds: Double? = nil, jitterSeconds: Double? = nil, argv: [String], environment: [String: String] = [:],
         workingDirectory: String? = nil, queue: String = JobSpec.defaultQueue, priority: Int = 0,
         timeoutSeconds: Double? = nil, maxAttempts: Int = JobSpec.defaultMaxAttempts, labels: [String: String] = [:],
-        suspended: Bool = false, lastFireAt: Date? = nil, lastOutcome: String? = nil, lastJobID: Int64? = nil,
+        executor: String? = nil, suspended: Bool = false, lastFireAt: Date? = nil, lastOutcome: String? = nil, lastJobID: Int64? = nil,
         nextFireAt: Date? = nil, createdAt: Date
     ) {
         self.name = name
@@ -58,6 +60,7 @@ public struct Schedule: Codable, Sendable, Hashable, Identifiable, FetchableReco
         self.timeoutSeconds = timeoutSeconds
         self.maxAttempts = maxAttempts
         self.labels = labels
+        self.executor = executor
         self.suspended = suspended
         self.lastFireAt = lastFireAt
         self.lastOutcome = lastOutcome
@@ -67,7 +70,7 @@ public struct Schedule: Codable, Sendable, Hashable, Identifiable, FetchableReco
     }
 
     enum CodingKeys: String, CodingKey, ColumnExpression {
-        case name, cron, overlap, argv, environment, queue, priority, labels, suspended
+        case name, cron, overlap, argv, environment, queue, priority, labels, executor, suspended
         case timeZone = "time_zone"
         case catchUp = "catch_up"
         case deadlineSeconds = "deadline_seconds"

@@ -108,5 +108,11 @@ public enum SchedulerSchema {
             }
             try db.execute(sql: "CREATE INDEX schedule_event_history ON schedule_event(schedule_name, id)")
         }
+        // A schedule may name the executor of its jobs, as a job may (`job.executor`, set at enqueue).
+        migrator.registerMigration("scheduler-3-schedule-executor") { db in
+            try db.alter(table: "schedule") { t in
+                t.add(column: "executor", .text)
+            }
+        }
     }
 }

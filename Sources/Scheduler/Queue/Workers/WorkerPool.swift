@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import GRDB
+import Synchronization
 
 /// Claims jobs from a `JobQueue` and runs them on an `Executor`, until its task is
 /// cancelled.
@@ -28,6 +29,8 @@ public final class WorkerPool: Sendable {
     private let recordOutputs: OutputRecorder?
     private let didFinish: (@Sendable ([JobCompletion]) -> Void)?
     private let inbox = WorkerInbox()
+    /// The jobs the start-up rescue adopted, until `run()` starts them; nil before the rescue.
+    private let adoptedAtStart = Mutex<[Job]?>(nil)
 
     /// - Parameters:
     ///   - recordOutputs: Called for each recorded attempt inside its transaction.
@@ -48,7 +51,12 @@ public final class WorkerPool: Sendable {
         inbox.wake()
     }
 
-    public func run() async throws {
+    /// Rescues every lease an earlier daemon process held, at once (a single host knows its
+    /// own dead), and records the jobs that ended by it. `run()` does this first unless it was
+    /// done; a daemon does it before it says it is ready, so that no client sees a job held by
+    /// a process that is gone.
+    @discardableResult
+    public func rescueEarlierLeases() async throws -> LeaseRescue {
         let owner = configuration.owner
         let leaseSeconds = configuration.leaseDuration.seconds
         let queue = queue
@@ -57,12 +65,24 @@ public final class WorkerPool: Sendable {
             return (rescue, try recordRescued(db, rescue))
         }
         if !rescued.isEmpty { didFinish?(rescued) }
+        adoptedAtStart.withLock { $0 = ($0 ?? []) + rescue.adopted }
+        return rescue
+    }
+
+    public func run() async throws {
+        if adoptedAtStart.withLock({ $0 == nil }) { try await rescueEarlierLeases() }
+        let adopted = adoptedAtStart.withLock { jobs in
+            defer { jobs = [] }
+            return jobs ?? []
+        }
         let failure: (any Error)? = await withDiscardingTaskGroup { group in
             var running: [Int64: ExecutionStop] = [:]
-            for job in rescue.adopted {
+            var elsewhere: [Int64: String] = [:]
+            for job in adopted {
                 running[job.id] = start(job, in: &group)
+                elsewhere[job.id] = elsewhereExecutor(job)
             }
-            let failure = await serve(&running, in: &group)
+            let failure = await serve(&running, elsewhere: &elsewhere, in: &group)
 
             // Shutting down, or the database failed: stop what runs and wait for it, then
             // record what can be recorded. What cannot is rescued at the next start.
@@ -99,8 +119,16 @@ public final class WorkerPool: Sendable {
         var nextDue: Date?
     }
 
-    /// The pool's loop, until cancelled or a database error (returned).
-    private func serve(_ running: inout [Int64: ExecutionStop], in group: inout DiscardingTaskGroup) async -> (any Error)? {
+    /// The executor with a limit of its own that runs `job` elsewhere, if any: such a job
+    /// takes none of the pool's slots.
+    private func elsewhereExecutor(_ job: Job) -> String? {
+        job.executor.flatMap { configuration.elsewhereLimits[$0] != nil ? $0 : nil }
+    }
+
+    /// The pool's loop, until cancelled or a database error (returned). `elsewhere` holds the
+    /// running jobs that take no slot of the pool, with their executors.
+    private func serve(_ running: inout [Int64: ExecutionStop], elsewhere: inout [Int64: String],
+                       in group: inout DiscardingTaskGroup) async -> (any Error)? {
         let owner = configuration.owner
         let leaseSeconds = configuration.leaseDuration.seconds
         let heartbeatSeconds = configuration.heartbeatInterval.seconds
@@ -111,14 +139,21 @@ public final class WorkerPool: Sendable {
         var checkCancels = true
         while !Task.isCancelled {
             let mail = inbox.take()
-            for attempt in mail.finished { running[attempt.lease.jobID] = nil }
+            for attempt in mail.finished {
+                running[attempt.lease.jobID] = nil
+                elsewhere[attempt.lease.jobID] = nil
+            }
             unrecorded += mail.finished
             checkCancels = checkCancels || mail.woken
-            let claimLimit = min(configuration.maxConcurrentJobs - running.count, configuration.claimBatchSize)
+            let claimLimit = min(configuration.maxConcurrentJobs - (running.count - elsewhere.count), configuration.claimBatchSize)
+            var rooms = configuration.elsewhereLimits
+            for name in elsewhere.values { rooms[name]! -= 1 }
+            let elsewhereRooms = rooms.mapValues { min($0, configuration.claimBatchSize) }
+            let elsewhereRoom = elsewhereRooms.values.reduce(0) { $0 + max($1, 0) }
             let heartbeatIDs = DispatchTime.now() >= nextHeartbeat ? Array(running.keys) : nil
             let request = ClaimRequest(
                 owner: owner, leaseDuration: leaseSeconds, limit: claimLimit, queueLimits: configuration.queueLimits,
-                executorName: executor.name, logDirectory: configuration.logDirectory.path)
+                executorName: executor.name, elsewhereLimits: elsewhereRooms, logDirectory: configuration.logDirectory.path)
             let finished = unrecorded
             let wantsCancels = checkCancels
             let round: Round
@@ -137,7 +172,7 @@ public final class WorkerPool: Sendable {
                         round.adopted = expired.adopted
                         round.completions += try recordRescued(db, expired)
                     }
-                    if round.claimed.count < claimLimit {
+                    if round.claimed.count < claimLimit + elsewhereRoom {
                         round.nextDue = try queue.nextDueDate(db)
                     }
                     return round
@@ -152,6 +187,7 @@ public final class WorkerPool: Sendable {
             if !round.completions.isEmpty { didFinish?(round.completions) }
             for job in round.claimed + round.adopted {
                 running[job.id] = start(job, in: &group)
+                elsewhere[job.id] = elsewhereExecutor(job)
             }
             for jobID in round.cancelRequested {
                 running[jobID]?.request(.cancel)
@@ -162,8 +198,10 @@ public final class WorkerPool: Sendable {
                 }
                 nextHeartbeat = DispatchTime.now() + heartbeatSeconds
             }
-            // A full claim means more may be ready: go round again without sleeping.
-            if claimLimit > 0 && round.claimed.count == claimLimit { continue }
+            // A kind of slot filled to its room means more may be ready: go round again without sleeping.
+            let claimedElsewhere = Dictionary(grouping: round.claimed.compactMap(elsewhereExecutor), by: { $0 }).mapValues(\.count)
+            if claimLimit > 0 && round.claimed.count - claimedElsewhere.values.reduce(0, +) == claimLimit { continue }
+            if elsewhereRooms.contains(where: { $0.value > 0 && claimedElsewhere[$0.key] == $0.value }) { continue }
             var deadline = nextHeartbeat
             if let due = round.nextDue {
                 let delay = max(0, due.timeIntervalSince(queue.clock.now()))
@@ -261,7 +299,8 @@ public final class WorkerPool: Sendable {
             logURL: job.logPath.map { URL(fileURLWithPath: $0, isDirectory: false) }
                 ?? configuration.logDirectory.appendingPathComponent("job-\(job.id).log", isDirectory: false),
             stop: stop,
-            timeout: job.timeoutSeconds.map { Duration.seconds($0) },
+            // Clamped: a row written before timeouts were range-checked must not trap here.
+            timeout: job.timeoutSeconds.map { Duration.seconds(min(max($0, 0), JobSpec.maxTimeoutSeconds)) },
             externalID: job.externalID,
             recordExternalID: { [queue] externalID, executor in
                 _ = try await writer.write { db in try queue.recordExternalID(db, externalID, executor: executor, for: lease) }
