@@ -29,7 +29,7 @@ wait_for() {
     done
 }
 # as USER CMD...: runs CMD as USER with a login's groups and a plain environment.
-as() { local user=$1; shift; runuser -u "$user" -- env -i PATH=/usr/bin:/bin HOME="/home/$user" USER="$user" LANG=C.UTF-8 "$@"; }
+as() { local user=$1; shift; runuser -u "$user" -- env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="/home/$user" USER="$user" LANG=C.UTF-8 "$@"; }
 api() { curl -s --max-time 20 --unix-socket "$sock" "http://hekatond$1"; }
 # field URL PYTHON-EXPRESSION: evaluates the expression on the JSON answer, bound to d.
 field() { api "$1" | python3 -c 'import sys, json; d = json.load(sys.stdin); v = eval(sys.argv[1]); print("" if v is None else v)' "$2" 2>/dev/null; }
@@ -227,12 +227,13 @@ cpu=$(hostile cpu '        import os
 if wait_for "the CPU spinner's training to run" 300 job_running "$cpu" train; then
     cpujob=$(job_of "$cpu" train)
     wait_for "its group" 30 test -e "$service_cgroup/stages/job-$cpujob/cpu.max"
-    check "the CPU spinner's group caps it at one CPU" grep -qx "100000 100000" "$service_cgroup/stages/job-$cpujob/cpu.max"
+    check "the CPU spinner's group caps it at one CPU (cpu.max)" grep -qx "100000 100000" "$service_cgroup/stages/job-$cpujob/cpu.max"
 fi
 for name in memory forkbomb cpu; do
     id=${!name}
     wait_for "hostile submission $id ($name) to end" 600 ended "$id"
-    detail=$(field "/v1/submissions/$id" 'd["state"] + ": " + (d.get("error") or "") + " " + (d.get("logTail") or "")[-300:]')
+    # The submission says which stage failed; its job says why (a time limit is the job's).
+    detail="$(field "/v1/submissions/$id" 'd["state"] + ": " + (d.get("error") or "") + " " + (d.get("logTail") or "")[-300:]') job: $(field "/v1/jobs/$(job_of "$id" train)" 'd.get("error") or ""')"
     case $name in
         memory) evidence="memory|MemoryError" ;;
         forkbomb) evidence="FORK STOPPED" ;;
@@ -287,13 +288,14 @@ else
     fail "a SIGSTOPped daemon is killed by the watchdog and restarted"
 fi
 check "the journal says it was the watchdog" sh -c "journalctl -u hekatond --since @$t -o cat | grep -qi watchdog"
+check "no 'Failed to set thread priority' noise (CAP_SYS_NICE is in the bounding set)" sh -c "! journalctl -u hekatond -o cat | grep -q 'Failed to set thread priority'"
 check "structured journal fields" sh -c "journalctl -u hekatond -o verbose --since @$t | grep -q '^ *HEKATON_'"
 
 echo "== exposure"
 systemd-analyze security hekatond.service --no-pager > "$out/security.txt" 2>&1
 exposure=$(sed -n 's/.*Overall exposure level for hekatond.service: \([0-9.]*\).*/\1/p' "$out/security.txt")
 note "systemd-analyze security hekatond.service: ${exposure:-?}"
-check "exposure below 6.0" python3 -c "import sys; sys.exit(0 if float('${exposure:-99}') < 6.0 else 1)"
+check "exposure at most 4.5" python3 -c "import sys; sys.exit(0 if float('${exposure:-99}') <= 4.5 else 1)"
 
 echo "== stop, remove, purge"
 systemctl stop hekatond.service
@@ -304,6 +306,18 @@ check "remove leaves the state and configuration" sh -c "test -e /var/lib/hekato
 check "remove stops the socket" inactive hekatond.socket
 apt-get purge -y hekaton > "$out/apt-purge.log" 2>&1
 check "purge removes /var/lib/hekaton and /etc/hekaton" sh -c "! test -e /var/lib/hekaton && ! test -e /etc/hekaton && ! dpkg -s hekaton >/dev/null 2>&1"
+
+echo "== the README's install block, for systems without dpkg"
+t=$(date +%s)
+if (cd "$payload/manual/tree" && set -e && . "$payload/manual/install.sh") > "$out/manual-install.log" 2>&1; then
+    pass "the manual install block runs as written"
+else
+    fail "the manual install block runs as written" "$(tail -3 "$out/manual-install.log" | tr '\n' ' ')"
+fi
+check "... and its socket listens" active hekatond.socket
+check "... and a participant reaches the daemon it starts" as alice hekatonctl status
+check "... which finds its SDK" sh -c "journal=\$(journalctl -u hekatond -o cat --since @$t); echo \"\$journal\" | grep -q ready && ! echo \"\$journal\" | grep -q 'no Python SDK'"
+systemctl stop hekatond.service hekatond.socket
 
 note "guest checks took $((SECONDS - started)) s"
 echo "$failures" > "$out/failures"
