@@ -25,8 +25,9 @@ public struct LocalExecutorConfiguration: Sendable {
     }
 
     /// The daemon's own variables that a command reasonably expects (PATH, HOME, locale,
-    /// zone), and no others: systemd's NOTIFY_SOCKET or LISTEN_FDS in a child would let it
-    /// speak for the daemon.
+    /// zone, and pip's index and proxy settings for environment builds, as a unit's
+    /// `Environment=` gives them), and no others: systemd's NOTIFY_SOCKET or LISTEN_FDS in a
+    /// child would let it speak for the daemon. Sandboxes start from a clear environment anyway.
     public static func inheritedEnvironment() -> [String: String] {
         let own = ProcessInfo.processInfo.environment
         var environment = own.filter { Self.inherited.contains($0.key) }
@@ -36,5 +37,7 @@ public struct LocalExecutorConfiguration: Sendable {
 
     private static let inherited: Set<String> = [
         "PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR",
+        "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "PIP_NO_INDEX", "PIP_CERT", "PIP_TRUSTED_HOST",
+        "PIP_CONFIG_FILE", "SSL_CERT_FILE", "http_proxy", "https_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY",
     ]
 }

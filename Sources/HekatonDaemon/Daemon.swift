@@ -56,7 +56,17 @@ public struct Daemon: Sendable {
         } catch {
             throw DaemonError(.sandbox, error.message)
         }
-        let resourceGroups = ResourceGroupParent(instance: instance.id)
+        let resourceGroups = ResourceGroupParent.forThisProcess(instance: instance.id)
+        if resourceGroups.delegated != nil {
+            do {
+                let leaf = try resourceGroups.moveIntoLeaf()
+                logger.info("stages' resource groups go under the delegated subtree", metadata: [
+                    "daemon": "\(leaf ?? "")", "stages": "\(resourceGroups.parents.joined(separator: " "))"])
+            } catch {
+                // Limits fail closed: each stage is refused with this reason unless sandbox_limits is off.
+                logger.error("cannot move into a leaf of the delegated control group", metadata: ["error": "\(error)"])
+            }
+        }
         let stale = resourceGroups.removeAll()
         if !stale.isEmpty {
             logger.info("removed the resource groups an earlier process of this instance left", metadata: ["groups": "\(stale)"])

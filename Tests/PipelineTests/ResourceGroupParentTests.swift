@@ -103,4 +103,56 @@ struct ResourceGroupParentTests {
         #expect(!FileManager.default.fileExists(atPath: root.path + "/memory/hekaton/i1/job-7"))
         #expect(FileManager.default.fileExists(atPath: root.path + "/memory/hekaton/other/job-7"), "another instance's group stays")
     }
+
+    /// A service's group as systemd leaves it under `Delegate=yes` (cgroup v2): marked with
+    /// `trusted.delegate`, its controllers offered, and this process in it.
+    func delegatedService(marked: Bool) throws -> (own: String, procSelfCgroup: String) {
+        let own = "/system.slice/hekatond.service"
+        try FileManager.default.createDirectory(atPath: root.path + own, withIntermediateDirectories: true)
+        try "cpu memory pids io".write(toFile: root.path + "/cgroup.controllers", atomically: true, encoding: .utf8)
+        try "cpu memory pids".write(toFile: root.path + own + "/cgroup.controllers", atomically: true, encoding: .utf8)
+        if marked {
+            #expect(ExtendedAttribute.set("trusted.delegate", to: "1", of: root.path + own), "setting trusted.* needs root")
+        }
+        let procSelfCgroup = root.path + "/proc-self-cgroup"
+        try "0::\(own)\n".write(toFile: procSelfCgroup, atomically: true, encoding: .utf8)
+        return (own, procSelfCgroup)
+    }
+
+    @Test("Delegate=yes: the daemon moves into <service>/daemon and stages go under <service>/stages")
+    func delegatedSubtree() throws {
+        defer { try? FileManager.default.removeItem(at: root) }
+        let (own, procSelfCgroup) = try delegatedService(marked: true)
+        let parent = ResourceGroupParent.forThisProcess(instance: "i1", root: root.path, procSelfCgroup: procSelfCgroup)
+        #expect(parent.delegated == own)
+        let leaf = try parent.moveIntoLeaf(pid: 4242)
+        #expect(leaf == root.path + own + "/daemon")
+        #expect(read(String(own.dropFirst()) + "/daemon/cgroup.procs") == "4242")
+        // The kernel would offer the stages level what the service enabled for its children.
+        try FileManager.default.createDirectory(atPath: root.path + own + "/stages", withIntermediateDirectories: true)
+        try "cpu memory pids".write(toFile: root.path + own + "/stages/cgroup.controllers", atomically: true, encoding: .utf8)
+        let group = try parent.create(name: "job-7", limits: limits)
+        #expect(group.directories == [root.path + own + "/stages/job-7"])
+        #expect(read(String(own.dropFirst()) + "/cgroup.subtree_control") == "+memory +pids +cpu")
+        #expect(read(String(own.dropFirst()) + "/stages/cgroup.subtree_control") == "+memory +pids +cpu")
+        #expect(read(String(own.dropFirst()) + "/stages/job-7/memory.max") == "\(256 << 20)")
+        #expect(!FileManager.default.fileExists(atPath: root.path + "/hekaton"), "nothing at the top of the hierarchy")
+        #expect(parent.parents == [root.path + own + "/stages"])
+    }
+
+    @Test("A service group systemd did not delegate is left alone: the instance's groups at the top, as outside systemd")
+    func undelegatedService() throws {
+        defer { try? FileManager.default.removeItem(at: root) }
+        let (_, procSelfCgroup) = try delegatedService(marked: false)
+        let parent = ResourceGroupParent.forThisProcess(instance: "i1", root: root.path, procSelfCgroup: procSelfCgroup)
+        #expect(parent.delegated == nil)
+        #expect(try parent.moveIntoLeaf(pid: 4242) == nil)
+        #expect(parent.parents == [root.path + "/hekaton/i1"])
+    }
+
+    @Test("The cgroup v2 line of /proc/self/cgroup is found among v1's")
+    func unifiedPathParsing() {
+        #expect(ResourceGroupParent.unifiedPath("4:memory:/x\n0::/system.slice/a.service\n") == "/system.slice/a.service")
+        #expect(ResourceGroupParent.unifiedPath("4:memory:/x\n") == nil)
+    }
 }

@@ -61,6 +61,87 @@ struct SandboxTests {
         return (process.terminationStatus, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
     }
 
+    /// How a process ended: its exit status, or the signal that killed it.
+    enum Ending: Equatable { case exited(Int32), signalled(Int32) }
+
+    /// Runs `argv` with posix_spawn, as the daemon starts stages, from a thread that ends a
+    /// second after the process started (the daemon's threads may, while their stages run);
+    /// waits for the process and says how it ended. Its output goes to `log`.
+    func runFromShortLivedThread(_ argv: [String], log: URL) throws -> Ending {
+        let output = open(log.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        try #require(output >= 0)
+        defer { close(output) }
+        let spawned = SpawnResult()
+        let spawner = Thread {
+            var actions = posix_spawn_file_actions_t()
+            posix_spawn_file_actions_init(&actions)
+            posix_spawn_file_actions_adddup2(&actions, output, 1)
+            posix_spawn_file_actions_adddup2(&actions, output, 2)
+            var pid: pid_t = 0
+            let cArgs = argv.map { strdup($0) } + [nil]
+            let status = posix_spawn(&pid, argv[0], &actions, nil, cArgs, environ)
+            cArgs.forEach { free($0) }
+            posix_spawn_file_actions_destroy(&actions)
+            spawned.set(status == 0 ? pid : -1)
+            // bubblewrap sets its parent-death signal once it has made its namespaces; a thread
+            // that ends before that leaves it reparented and unharmed, so this one lingers, as
+            // an idle worker thread of the daemon does for a few seconds.
+            Thread.sleep(forTimeInterval: 1)
+        }
+        spawner.start()
+        let pid = try #require(spawned.wait(), "posix_spawn of \(argv[0])")
+        try #require(pid > 0)
+        let deadline = Date().addingTimeInterval(10)
+        while !spawner.isFinished, Date() < deadline { usleep(10_000) }
+        #expect(spawner.isFinished, "the spawning thread ended while the sandbox runs")
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+        return status & 0x7f == 0 ? .exited((status >> 8) & 0xff) : .signalled(status & 0x7f)
+    }
+
+    /// The pid a spawning thread hands back.
+    final class SpawnResult: @unchecked Sendable {
+        private let ready = DispatchSemaphore(value: 0)
+        private var pid: pid_t?
+        func set(_ value: pid_t) { pid = value; ready.signal() }
+        func wait() -> pid_t? { ready.wait(timeout: .now() + 10) == .success ? pid : nil }
+    }
+
+    /// bubblewrap's `--die-with-parent` signal follows the *thread* that spawned it: spawned
+    /// straight from a daemon thread, a stage was killed with SIGKILL when that thread ended.
+    @Test("A sandbox outlives the thread that started it")
+    func outlivesSpawningThread() throws {
+        defer { try? FileManager.default.removeItem(at: root) }
+        let argv = Bubblewrap.argv(spec(), command: ["/bin/sh", "-c", "sleep 3; echo still-here"])
+        #expect(argv.contains("--die-with-parent"), "the sandbox still ends with its job")
+        let log = root.appendingPathComponent("outlives.log")
+        let ending = try runFromShortLivedThread(argv, log: log)
+        let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        #expect(ending == .exited(0), "the sandbox ended by \(ending): \(output)")
+        #expect(output.contains("still-here"), "\(output)")
+    }
+
+    /// Whether a process whose command line holds `marker` runs on this machine.
+    static func running(_ marker: String) -> Bool {
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] where Int32(entry) != nil {
+            if let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"),
+               String(decoding: data, as: UTF8.self).contains(marker) { return true }
+        }
+        return false
+    }
+
+    @Test("When the command ends, the sandbox ends: nothing it started lingers")
+    func nothingLingers() throws {
+        defer { try? FileManager.default.removeItem(at: root) }
+        // A fractional duration no other process on the machine uses, to find the orphan by.
+        let marker = "61.\(Int.random(in: 100_000...999_999))"
+        let argv = Bubblewrap.argv(spec(), command: ["/bin/sh", "-c", "sleep \(marker) & sleep 1; exit 3"])
+        #expect(try runFromShortLivedThread(argv, log: root.appendingPathComponent("lingers.log")) == .exited(3), "the command's own status")
+        let deadline = Date().addingTimeInterval(5)
+        while Self.running(marker), Date() < deadline { usleep(50_000) }
+        #expect(!Self.running(marker), "the command's background child was killed with the sandbox")
+    }
+
     @Test("Inputs are readable, the output directory writable, everything else read-only")
     func filesystem() throws {
         defer { try? FileManager.default.removeItem(at: root) }

@@ -13,6 +13,9 @@ extension Router {
             guard body.path.hasPrefix("/") else {
                 throw Problem(title: "Invalid path", status: 400, detail: "'\(body.path)' must be absolute")
             }
+            guard FileManager.default.fileExists(atPath: body.path) else {
+                throw Problem(title: "No such path", status: 400, detail: ServiceView(environment: ProcessInfo.processInfo.environment).missing(body.path))
+            }
             let catalog = CompetitionCatalog(database: daemon.database, blobs: daemon.blobs)
             let publication: CompetitionCatalog.Publication
             do {

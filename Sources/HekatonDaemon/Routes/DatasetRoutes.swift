@@ -135,7 +135,7 @@ struct DatasetRegistrar {
             throw Problem(title: "Invalid path", status: 400, detail: "'\(path)' must be absolute; hekatonctl sends absolute paths")
         }
         guard FileManager.default.fileExists(atPath: path) else {
-            throw Problem(title: "No such path", status: 400, detail: "\(path) does not exist (as the daemon sees it)")
+            throw Problem(title: "No such path", status: 400, detail: ServiceView(environment: ProcessInfo.processInfo.environment).missing(path))
         }
     }
 

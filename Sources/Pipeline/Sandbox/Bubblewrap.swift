@@ -4,17 +4,32 @@ import Foundation
 ///
 /// The command runs as an unprivileged uid (through `setpriv`) so that bubblewrap builds an
 /// unprivileged user namespace, and files the host keeps root-only stay unreadable. Every
-/// namespace is unshared (network included, unless asked for), the sandbox dies with its
-/// parent, and `--new-session` stops it from injecting keystrokes into a terminal.
+/// namespace is unshared (network included, unless asked for), `--new-session` stops it
+/// from injecting keystrokes into a terminal, and the sandbox dies with its parent.
+///
+/// That parent is a shell of the job's own (`parentScript`), never the daemon: the signal of
+/// `--die-with-parent` follows the *thread* that spawned bubblewrap, and the daemon's threads
+/// end while their stages run (stages were killed seconds in). The shell lives exactly as
+/// long as the job, in its process group: when the job ends, times out or is cancelled, the
+/// sandbox ends with it, and nothing it started lingers after its command exits (the
+/// sandbox's own session is out of reach of the job's process group).
 public enum Bubblewrap {
     public static let executable = "/usr/bin/bwrap"
     public static let setpriv = "/usr/bin/setpriv"
+
+    /// Runs bubblewrap as its child (not `exec`: then the daemon's thread would be its parent
+    /// again) and exits with its status.
+    static let parentScript = """
+        "$@"
+        exit "$?"
+        """
 
     public static func argv(_ spec: SandboxSpec, command: [String]) -> [String] {
         var argv: [String] = []
         if let uid = spec.uid {
             argv += [setpriv, "--reuid=\(uid)", "--regid=\(uid)", "--clear-groups", "--inh-caps=-all"]
         }
+        argv += ["/bin/sh", "-c", parentScript, "hekaton-sandbox-parent"]
         argv += [executable, "--unshare-all", "--die-with-parent", "--new-session", "--hostname", "sandbox"]
         if spec.network { argv.append("--share-net") }
         for path in spec.systemPaths where FileManager.default.fileExists(atPath: path) {

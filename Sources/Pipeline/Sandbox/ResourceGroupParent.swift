@@ -1,38 +1,88 @@
 import Foundation
 
-/// Where one daemon instance makes its stages' resource groups: `hekaton/<instance>` in the
-/// cgroup v2 hierarchy, else in v1's memory, pids and cpu hierarchies. Another daemon on the
-/// machine has a parent of its own, so neither limits nor removes the other's groups.
+/// Where one daemon instance makes its stages' resource groups.
+///
+/// - In a subtree systemd delegated to the service (`Delegate=yes`, cgroup v2): the daemon
+///   moves itself into the leaf `<service>/daemon` and makes each stage's group under
+///   `<service>/stages`, the layout systemd documents for delegation, so the service's own
+///   limits and accounting cover its stages and systemd never moves them.
+/// - Anywhere else: `hekaton/<instance>` at the top of the cgroup v2 hierarchy, else in v1's
+///   memory, pids and cpu hierarchies. Another daemon on the machine has a parent of its own,
+///   so neither limits nor removes the other's groups.
 ///
 /// Memory and process limits are required: a group without them is an error, never a
 /// stage run without limits. CPU time is capped where the cpu controller is offered.
 public struct ResourceGroupParent: Sendable {
     public let root: String
     public let instance: String
+    /// The service's own group (relative to `root`) when systemd delegated it, else nil.
+    public let delegated: String?
 
-    public init(instance: String, root: String = "/sys/fs/cgroup") {
+    public init(instance: String, root: String = "/sys/fs/cgroup", delegated: String? = nil) {
         self.instance = instance
         self.root = root
+        self.delegated = delegated
+    }
+
+    /// The parent for this process: its own group when that is a delegated cgroup v2 subtree
+    /// (systemd marks those with the `trusted.delegate` attribute), else the instance's groups.
+    public static func forThisProcess(instance: String, root: String = "/sys/fs/cgroup",
+                                      procSelfCgroup: String = "/proc/self/cgroup") -> ResourceGroupParent {
+        let text = (try? String(contentsOfFile: procSelfCgroup, encoding: .utf8)) ?? ""
+        guard let own = unifiedPath(text), own != "/", isDelegated(root + own) else {
+            return ResourceGroupParent(instance: instance, root: root)
+        }
+        return ResourceGroupParent(instance: instance, root: root, delegated: own)
+    }
+
+    /// The cgroup v2 path in a `/proc/PID/cgroup` text (its `0::` line), if there is one.
+    static func unifiedPath(_ procSelfCgroup: String) -> String? {
+        procSelfCgroup.split(separator: "\n").first { $0.hasPrefix("0::") }.map { String($0.dropFirst(3)) }
+    }
+
+    static func isDelegated(_ directory: String) -> Bool {
+        ["trusted.delegate", "user.delegate"].contains { ExtendedAttribute.value($0, of: directory) == "1" }
     }
 
     /// What to do about a group that cannot be had; ends every such message.
-    static let remedy = "run hekatond as root with a writable cgroup hierarchy (under systemd: without ProtectControlGroups=yes, as systemd/hekatond.service ships; in a container: a writable, delegated /sys/fs/cgroup), or set sandbox_limits: off in its configuration to run stages without memory and process limits"
+    static let remedy = "run hekatond as root with a writable cgroup hierarchy (under systemd: Delegate=yes and without ProtectControlGroups=yes, as systemd/hekatond.service ships; in a container: a writable, delegated /sys/fs/cgroup), or set sandbox_limits: off in its configuration to run stages without memory and process limits"
+
+    /// The group stages are made in (cgroup v2), and the levels above it this daemon owns and
+    /// passes controllers through.
+    var unifiedLevels: [String] {
+        if let delegated { return [root + delegated, root + delegated + "/stages"] }
+        return [root + "/hekaton", root + "/hekaton/" + instance]
+    }
+
+    /// In a delegated subtree, moves this process into the leaf `daemon`: a group with
+    /// children may hold no processes (cgroup v2), so the service's group must be empty before
+    /// it can pass controllers to the stages. Elsewhere nothing to do. Returns the daemon's leaf.
+    @discardableResult
+    public func moveIntoLeaf(pid: Int32 = getpid()) throws(SandboxError) -> String? {
+        guard let delegated else { return nil }
+        let leaf = root + delegated + "/daemon"
+        try Self.makeDirectory(leaf)
+        try Self.writeControl("\(pid)", to: leaf + "/cgroup.procs")
+        return leaf
+    }
 
     var unified: Bool { FileManager.default.fileExists(atPath: root + "/cgroup.controllers") }
 
-    /// The hierarchies the groups live in.
-    var hierarchies: [String] { unified ? [root] : ["memory", "pids", "cpu"].map { root + "/" + $0 } }
+    /// The directories the groups live in.
+    public var parents: [String] {
+        unified ? [unifiedLevels[unifiedLevels.count - 1]] : ["memory", "pids", "cpu"].map { root + "/" + $0 + "/hekaton/" + instance }
+    }
 
     public func create(name: String, limits: StageLimits) throws(SandboxError) -> ResourceGroup {
         unified ? try createUnified(name, limits) : try createPerController(name, limits)
     }
 
     private func createUnified(_ name: String, _ limits: StageLimits) throws(SandboxError) -> ResourceGroup {
-        let top = root + "/hekaton"
-        let parent = top + "/" + instance
+        let levels = unifiedLevels
+        let parent = levels[levels.count - 1]
         // Controllers pass down a level at a time: each enables for its children what it is offered.
         var cpu = true
-        for level in [top, parent] {
+        for level in levels {
             try Self.makeDirectory(level)
             cpu = try enableControllers(below: level) && cpu
         }
@@ -99,8 +149,7 @@ public struct ResourceGroupParent: Sendable {
     @discardableResult
     public func removeAll() -> [String] {
         var removed: Set<String> = []
-        for hierarchy in hierarchies {
-            let parent = hierarchy + "/hekaton/" + instance
+        for parent in parents {
             for name in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [] {
                 var isDirectory: ObjCBool = false
                 guard FileManager.default.fileExists(atPath: parent + "/" + name, isDirectory: &isDirectory), isDirectory.boolValue else { continue }
