@@ -59,6 +59,20 @@ public struct ControlClient: Sendable {
         try connection.readBody(head, onChunk: onChunk)
     }
 
+    /// Streams a body that `produce` writes in pieces (`length` bytes in all), then reads the
+    /// answer as it arrives.
+    public func upload(_ method: String, _ path: String, contentType: String, length: Int64,
+                       produce: (_ write: ([UInt8]) throws(ControlClientError) -> Void) throws(ControlClientError) -> Void,
+                       onChunk: (ArraySlice<UInt8>) throws(ControlClientError) -> Void) throws(ControlClientError) {
+        var connection = try UnixHTTPConnection(socketPath: socketPath, timeoutSeconds: 24 * 3600)
+        let head = try connection.send(method: method, path: path, contentType: contentType, length: length, produce: produce)
+        guard head.status < 300 else {
+            let body = try connection.readBody(head)
+            throw Self.problemError(status: head.status, body: body)
+        }
+        try connection.readBody(head, onChunk: onChunk)
+    }
+
     private func decode<Response: Decodable>(_ response: (HTTPResponseHead, [UInt8]), as type: Response.Type) throws(ControlClientError) -> Response {
         let (head, body) = response
         guard head.status < 300 else { throw Self.problemError(status: head.status, body: body) }

@@ -73,6 +73,30 @@ public struct UnixHTTPConnection: ~Copyable {
         return try readHead()
     }
 
+    /// Sends a request whose body `produce` writes in pieces, exactly `length` bytes in all,
+    /// so that a large upload is never held whole in memory.
+    public mutating func send(method: String, path: String, contentType: String, length: Int64,
+                              produce: (_ write: ([UInt8]) throws(ControlClientError) -> Void) throws(ControlClientError) -> Void)
+        throws(ControlClientError) -> HTTPResponseHead {
+        let head = "\(method) \(path) HTTP/1.1\r\nHost: hekatond\r\nUser-Agent: hekatonctl\r\nAccept: application/json\r\n"
+            + "Connection: close\r\nContent-Type: \(contentType)\r\nContent-Length: \(length)\r\n\r\n"
+        var sent: Int64 = 0
+        do {
+            try writeAll(Array(head.utf8))
+            try produce { (chunk: [UInt8]) throws(ControlClientError) in
+                sent += Int64(chunk.count)
+                guard sent <= length else { throw ControlClientError(.io, "the body grew past the \(length) bytes announced") }
+                try writeAll(chunk)
+            }
+        } catch {
+            // The daemon may answer from the head alone (403, 413) and close: its answer says more.
+            if error.code == .io, let answer = try? readHead() { return answer }
+            throw error
+        }
+        guard sent == length else { throw ControlClientError(.io, "the body was \(sent) bytes, not the \(length) announced") }
+        return try readHead()
+    }
+
     /// Reads the whole body of the response whose head was returned by `send`.
     public mutating func readBody(_ head: HTTPResponseHead, limit: Int = 256 << 20) throws(ControlClientError) -> [UInt8] {
         var body: [UInt8] = []

@@ -8,7 +8,7 @@ enum BundleArchive {
     static let maxEntries = 20_000
 
     /// Streams the spooled upload through the extractor, a chunk at a time.
-    static func extract(file: String, into directory: String, maxBytes: Int64) throws {
+    static func extract(file: String, into directory: String, maxBytes: Int64, maxEntries: Int = maxEntries) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
         guard let handle = FileHandle(forReadingAtPath: file) else {

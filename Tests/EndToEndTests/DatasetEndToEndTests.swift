@@ -54,6 +54,41 @@ struct DatasetEndToEndTests {
         try daemon.expectHealthyStore()
     }
 
+    @Test("--upload sends the directory over the socket: the same digest as by path, from anywhere, hosts only")
+    func upload() throws {
+        let daemon = try DaemonUnderTest(configuration: "socket_mode: \"0666\"\n")
+        defer { daemon.stop() }
+        var files = ["train/a.csv": "1,2\n", "eval/labels.csv": "3\n", "deep/er/x.bin": String(repeating: "z", count: 300_000)]
+        let data = try makeData(daemon.root, files: files)
+        let (sent, uploaded) = try register(["demo", "--tag", "up1", "--upload", data.path], daemon)
+        #expect(sent.status == 0, "\(sent.stderr)")
+        #expect(uploaded?.created == true)
+        #expect(uploaded?.fileCount == 3)
+        #expect(uploaded?.source?.hasPrefix("uploaded by ") == true, "\(uploaded?.source ?? "-")")
+        // The daemon's own reading of the same directory finds the same content.
+        let (byPath, same) = try register(["demo", data.path], daemon)
+        #expect(byPath.status == 0, "\(byPath.stderr)")
+        #expect(same?.created == false)
+        #expect(same?.rootDigest == uploaded?.rootDigest)
+        // A change is a new version; nothing unpacked is left behind.
+        files["train/a.csv"] = "1,2\n3,4\n"
+        let changed = try makeData(daemon.root, files: files)
+        let (_, second) = try register(["demo", "--upload", changed.path], daemon)
+        #expect(second?.created == true)
+        #expect(second?.rootDigest != uploaded?.rootDigest)
+        let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: daemon.stateDirectory + "/tmp")) ?? []
+        #expect(!leftovers.contains { $0.hasPrefix("dataset-") }, "\(leftovers)")
+        let spooled = (try? FileManager.default.contentsOfDirectory(atPath: daemon.stateDirectory + "/tmp/uploads")) ?? []
+        #expect(spooled.isEmpty, "\(spooled)")
+        // A participant is refused from the request's head (77), and nothing is created.
+        let refused = try runCommand("/usr/sbin/runuser", ["-u", "nobody", "--", BuiltProducts.hekatonctl, "dataset", "register",
+                                                           "demo", "--upload", data.path], environment: ["HEKATON_SOCKET": daemon.socketPath])
+        #expect(refused.status == 77, "\(refused.stdout) \(refused.stderr)")
+        let detail = try daemon.client.call("GET", "/v1/datasets/demo", as: DatasetDetail.self)
+        #expect(detail.versions.map(\.tag) == ["up1", "v2"])
+        try daemon.expectHealthyStore()
+    }
+
     @Test("Bad names, tags and paths are refused with a clear error and change nothing", arguments: [
         (["a/b"], "'/'"), (["..", ], "'..'"), (["bad\u{7}name"], "control"), ([String(repeating: "n", count: 200)], "long"),
         (["ok", "--tag", "x/y"], "'/'"),

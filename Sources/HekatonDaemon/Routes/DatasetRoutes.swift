@@ -9,14 +9,33 @@ extension Router {
     mutating func addDatasetRoutes(_ daemon: DaemonContext) {
         add("POST", "/v1/datasets/{name}/versions", .host) { request in
             let name = request.parameters["name"] ?? ""
-            let body = try request.decode(DatasetRegisterRequest.self)
-            try DatasetRegistrar.check(name: name, tag: body.tag, path: body.path)
+            // A directory the daemon reads where it lies, or one sent over the socket as a tar
+            // stream (hekatonctl dataset register --upload), unpacked here first.
+            let body: DatasetRegisterRequest
+            let source: String?
+            let unpacked: String?
+            if let upload = request.bodyFile {
+                body = DatasetRegisterRequest(path: try await DatasetRegistrar.unpack(upload, daemon: daemon), tag: request.query["tag"])
+                source = "uploaded by \(request.caller.user ?? "uid \(request.caller.uid)")"
+                unpacked = body.path
+            } else {
+                body = try request.decode(DatasetRegisterRequest.self)
+                (source, unpacked) = (nil, nil)
+            }
+            do {
+                try DatasetRegistrar.check(name: name, tag: body.tag, path: body.path)
+            } catch {
+                if let unpacked { try? FileManager.default.removeItem(atPath: unpacked) }
+                throw error
+            }
             // Progress lines while the data is hashed, then the result: one JSON object a line.
             let stream = AsyncStream<[UInt8]> { continuation in
                 let thread = Thread {
                     let event: RegistrationEvent
+                    defer { if let unpacked { try? FileManager.default.removeItem(atPath: unpacked) } }
                     do {
-                        let version = try DatasetRegistrar(daemon: daemon).register(name: name, tag: body.tag, path: body.path) { progress in
+                        let version = try DatasetRegistrar(daemon: daemon).register(name: name, tag: body.tag, path: body.path,
+                                                                                    source: source) { progress in
                             continuation.yield(Self.line(RegistrationEvent(progress: progress)))
                         }
                         event = RegistrationEvent(result: version)
@@ -139,14 +158,32 @@ struct DatasetRegistrar {
         }
     }
 
-    func register(name: String, tag: String?, path: String, progress: @escaping @Sendable (ProgressInfo) -> Void) throws -> DatasetVersionInfo {
+    /// Unpacks an uploaded tar stream into a fresh directory under the state directory, refusing
+    /// what a hostile archive could use to write elsewhere.
+    static func unpack(_ upload: String, daemon: DaemonContext) async throws -> String {
+        let scratch = daemon.stateDirectory + "/tmp/dataset-\(UUID().uuidString)"
+        do {
+            try await Router.offload {
+                try BundleArchive.extract(file: upload, into: scratch, maxBytes: .max, maxEntries: maxUploadEntries)
+            }
+        } catch let error as PipelineError {
+            try? FileManager.default.removeItem(atPath: scratch)
+            throw Problem(title: "Upload refused", status: error.code == .bundleTooLarge ? 413 : 400, detail: error.message)
+        }
+        return scratch
+    }
+
+    static let maxUploadEntries = 1_000_000
+
+    func register(name: String, tag: String?, path: String, source: String? = nil,
+                  progress: @escaping @Sendable (ProgressInfo) -> Void) throws -> DatasetVersionInfo {
         let snapshot = TreeSnapshot(store: daemon.blobs)
         let report = try snapshot.capture(path) { p in
             progress(ProgressInfo(bytesDone: p.bytesDone, bytesTotal: p.bytesTotal, filesDone: p.filesDone, filesTotal: p.filesTotal))
         }
         let now = Date()
         let registration = try daemon.database.write { db -> DatasetRegistration in
-            let registration = try DatasetVersion.register(dataset: name, tag: tag, manifest: report.manifest, source: path, at: now, db)
+            let registration = try DatasetVersion.register(dataset: name, tag: tag, manifest: report.manifest, source: source ?? path, at: now, db)
             if case .created(let version) = registration {
                 var run = try Run.start(.ingest, jobID: nil, at: now, db)
                 try run.recordOutput(version.node, db)

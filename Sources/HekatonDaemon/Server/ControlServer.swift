@@ -30,10 +30,24 @@ public final class ControlServer: Sendable {
             self.spoolDirectory = spoolDirectory
         }
 
+        /// A dataset sent over the socket (`dataset register --upload`) may be far larger.
+        public var maxDatasetUploadBytes: Int = 64 << 30
+
+        /// Bodies spooled to disk rather than read into memory: submission bundles, and datasets
+        /// sent as tar streams (a dataset registration by path is small JSON).
+        static func spools(_ path: String, contentType: String?) -> Bool {
+            isUpload(path) || isDatasetUpload(path, contentType: contentType)
+        }
+
         static func isUpload(_ path: String) -> Bool { path.hasSuffix("/submissions") && path.hasPrefix("/v1/competitions/") }
 
-        func limit(for path: String) -> Int {
-            Self.isUpload(path) ? max(maxUploadBytes, maxRequestBodyBytes) : maxRequestBodyBytes
+        static func isDatasetUpload(_ path: String, contentType: String?) -> Bool {
+            path.hasPrefix("/v1/datasets/") && path.hasSuffix("/versions") && contentType == "application/x-tar"
+        }
+
+        func limit(for path: String, contentType: String?) -> Int {
+            if Self.isDatasetUpload(path, contentType: contentType) { return maxDatasetUploadBytes }
+            return Self.isUpload(path) ? max(maxUploadBytes, maxRequestBodyBytes) : maxRequestBodyBytes
         }
     }
 
@@ -137,13 +151,14 @@ public final class ControlServer: Sendable {
                         head = requestHead
                         body = []
                         received = 0
-                        limit = settings.limit(for: path)
+                        let contentType = requestHead.headers.first(name: "content-type")
+                        limit = settings.limit(for: path, contentType: contentType)
                         if let length = requestHead.headers.first(name: "content-length").flatMap(Int.init), length > limit {
                             try await write(tooLarge(limit), keepAlive: false, to: outbound)
                             return
                         }
                         spool?.remove()
-                        spool = Settings.isUpload(path) && requestHead.method == .POST
+                        spool = Settings.spools(path, contentType: contentType) && requestHead.method == .POST
                             ? try BodySpool(directory: settings.spoolDirectory) : nil
                     case .body(let buffer):
                         received += buffer.readableBytes

@@ -2,6 +2,7 @@ import ArgumentParser
 import ControlAPI
 import ControlClient
 import Foundation
+import SubmissionBundle
 
 extension Hekatonctl {
     struct DatasetCommand: ParsableCommand {
@@ -22,14 +23,21 @@ extension Hekatonctl.DatasetCommand {
             content-addressed store, and records the version. The same content as the latest \
             version creates nothing and says so. Without --tag, versions are tagged v1, v2, ...
 
-            Example:
-              hekatonctl dataset register pococha-daily --tag 2026-11-29 ./data/2026-11-29
+            The daemon reads PATH where it is, so PATH must be visible to it (under systemd, not \
+            under /home, /root or /tmp: see /srv/hekaton). With --upload, hekatonctl sends the \
+            directory over the socket instead, so where it lies does not matter (as `submit` \
+            does; .git, __pycache__, .venv and *.pyc are left out).
+
+            Examples:
+              hekatonctl dataset register pococha-daily --tag 2026-11-29 /srv/hekaton/data/2026-11-29
+              hekatonctl dataset register pococha-daily --tag 2026-11-29 --upload ~/data/2026-11-29
             """
         )
         @OptionGroup var client: ClientOptions
         @Argument(help: "The dataset's name.") var name: String
         @Option(help: "The version's tag (default: v1, v2, ...).") var tag: String?
         @Argument(help: "The directory or file to register.") var path: String
+        @Flag(help: "Send the directory over the socket rather than have the daemon read it where it is.") var upload = false
         @Flag(help: "Print the version as JSON.") var json = false
 
         func run() throws {
@@ -38,24 +46,40 @@ extension Hekatonctl.DatasetCommand {
                 guard FileManager.default.fileExists(atPath: absolute) else {
                     throw CommandFailure(message: "\(absolute) does not exist", exitCode: 64)
                 }
-                let request = DatasetRegisterRequest(path: absolute, tag: tag)
-                let body = try JSONEncoder().encode(request)
                 var progress = ProgressBar(label: "hashing")
                 var pending: [UInt8] = []
                 var outcome: RegistrationEvent?
-                try client.call { c throws(ControlClientError) in
-                    try c.stream("POST", "/v1/datasets/\(name.pathEscaped)/versions", body: Array(body)) { chunk in
-                        pending += chunk
-                        while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
-                            let line = Array(pending[..<newline])
-                            pending.removeSubrange(...newline)
-                            guard let event = try? JSONDecoder().decode(RegistrationEvent.self, from: Data(line)) else { continue }
-                            if let p = event.progress {
-                                progress.update(done: p.bytesDone, total: p.bytesTotal, detail: "\(p.filesDone)/\(p.filesTotal) files")
-                            } else {
-                                outcome = event
-                            }
+                // The daemon answers with one JSON object a line: progress, then the result.
+                let onChunk = { (chunk: ArraySlice<UInt8>) throws(ControlClientError) in
+                    pending += chunk
+                    while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                        let line = Array(pending[..<newline])
+                        pending.removeSubrange(...newline)
+                        guard let event = try? JSONDecoder().decode(RegistrationEvent.self, from: Data(line)) else { continue }
+                        if let p = event.progress {
+                            progress.update(done: p.bytesDone, total: p.bytesTotal, detail: "\(p.filesDone)/\(p.filesTotal) files")
+                        } else {
+                            outcome = event
                         }
+                    }
+                }
+                let route = "/v1/datasets/\(name.pathEscaped)/versions"
+                if upload {
+                    let listing = try Self.listing(absolute)
+                    let query = tag.map { "?tag=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0) } ?? ""
+                    var sending = ProgressBar(label: "sending")
+                    let total = listing.entries.reduce(Int64(0)) { $0 + $1.size }
+                    try client.call { c throws(ControlClientError) in
+                        try c.upload("POST", route + query, contentType: "application/x-tar", length: TarWriter.archiveSize(of: listing),
+                                     produce: { write throws(ControlClientError) in
+                            try Self.archive(listing, to: write) { done in sending.update(done: done.bytes, total: total, detail: "\(done.files) files") }
+                            sending.finish()
+                        }, onChunk: onChunk)
+                    }
+                } else {
+                    let body = try JSONEncoder().encode(DatasetRegisterRequest(path: absolute, tag: tag))
+                    try client.call { c throws(ControlClientError) in
+                        try c.stream("POST", route, body: Array(body), onChunk: onChunk)
                     }
                 }
                 progress.finish()
@@ -109,6 +133,38 @@ extension Hekatonctl.DatasetCommand {
                     table.add([v.tag, v.createdAt, "\(v.fileCount)", Format.bytes(v.size), v.rootDigest, v.source ?? "-"])
                 }
                 print(table.render())
+            }
+        }
+    }
+}
+
+extension Hekatonctl.DatasetCommand.Register {
+    /// What --upload sends: the directory's files, without the built-in excludes, as `submit` scans.
+    static func listing(_ directory: String) throws -> BundleListing {
+        do throws(BundleError) {
+            return try BundleScanner.scan(directory: directory, maxBytes: Int64.max / 2, ignoreRules: IgnoreRules(rules: []))
+        } catch {
+            throw CommandFailure(message: error.message, exitCode: error.code == .notADirectory ? 64 : 65)
+        }
+    }
+
+    /// Streams the archive of `listing` through `write`, a chunk at a time.
+    static func archive(_ listing: BundleListing, to write: ([UInt8]) throws(ControlClientError) -> Void,
+                        progress: @escaping (BundleProgress) -> Void) throws(ControlClientError) {
+        // TarWriter keeps its sink for the call only; it never outlives `write`.
+        try withoutActuallyEscaping(write) { (write) throws(ControlClientError) in
+            var failure: ControlClientError?
+            do throws(BundleError) {
+                try TarWriter.write(listing, progress: progress) { (chunk: ArraySlice<UInt8>) throws(BundleError) in
+                    do throws(ControlClientError) {
+                        try write(Array(chunk))
+                    } catch {
+                        failure = error
+                        throw BundleError(.writeFailed, error.message)
+                    }
+                }
+            } catch {
+                throw failure ?? ControlClientError(.io, error.message)
             }
         }
     }
