@@ -106,6 +106,14 @@ else
 fi
 check "a host in hekaton-admin (not hekaton) reaches the socket and registers data" \
     as hank hekatonctl dataset register pococha-daily --tag 2026-11-28 /srv/hekaton/pococha/2026-11-28
+# The same data from under /home, sent over the socket: the daemon's view no longer matters.
+uploaded=$(as hank hekatonctl dataset register pococha-daily --upload /home/hank/data 2>&1)
+rc=$?
+if [ $rc = 0 ] && grep -q "^unchanged" <<<"$uploaded"; then
+    pass "the same data under /home, sent with --upload, is the same version"
+else
+    fail "the same data under /home, sent with --upload, is the same version" "exit $rc: $uploaded"
+fi
 cp -r /srv/hekaton/pococha-source/competition /srv/hekaton/pococha-competition
 tight=/srv/hekaton/pococha-tight
 cp -r /srv/hekaton/pococha-source/competition "$tight"
