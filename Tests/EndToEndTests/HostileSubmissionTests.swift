@@ -147,7 +147,7 @@ struct HostileSubmissionTests {
                     for i in range(24000):
                         print(f"flood line {i:06d} " + "y" * 100)
                     raise RuntimeError("LOG FLOOD DONE")
-            """, "", "train", "LOG FLOOD DONE"),
+            """, "", "train", ""),
             ("requirements", "        pass", "hekaton-no-such-package-anywhere==9.9.9\n", "build", "hekaton-no-such-package-anywhere"),
             ("raises", """
                     raise ValueError("my model diverged")
