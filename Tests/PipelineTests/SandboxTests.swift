@@ -121,6 +121,34 @@ struct SandboxTests {
         #expect(output.contains("still-here"), "\(output)")
     }
 
+    @Test("rlimits hold behind the control group: processes of the stage's uid, CPU seconds, no core files")
+    func resourceLimits() throws {
+        try #require(getuid() == 0, "the rlimits go with the sandbox's own uid, which needs root")
+        defer { try? FileManager.default.removeItem(at: root) }
+        var limits = StageLimits.defaults
+        limits.processes = 12
+        limits.wallTimeSeconds = 30
+        // No control group here: the rlimit alone stops the fork bomb.
+        let (status, output) = try run("""
+            import os, resource
+            print("nproc", resource.getrlimit(resource.RLIMIT_NPROC)[0], "cpu", resource.getrlimit(resource.RLIMIT_CPU)[0],
+                  "core", resource.getrlimit(resource.RLIMIT_CORE)[0])
+            n = 0
+            try:
+                while n < 200:
+                    if os.fork() == 0:
+                        import time; time.sleep(5); os._exit(0)
+                    n += 1
+            except OSError:
+                pass
+            print("forked", n)
+            """, limits: limits)
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("nproc 20 cpu 90 core 0"), "\(output)")
+        let forked = output.split(separator: "\n").first { $0.hasPrefix("forked ") }.flatMap { Int($0.dropFirst(7)) }
+        #expect(forked.map { $0 < 20 } == true, "the fork bomb stopped at the rlimit: \(output)")
+    }
+
     /// Whether a process whose command line holds `marker` runs on this machine.
     static func running(_ marker: String) -> Bool {
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] where Int32(entry) != nil {

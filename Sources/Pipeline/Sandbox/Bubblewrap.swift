@@ -24,10 +24,28 @@ public enum Bubblewrap {
         exit "$?"
         """
 
+    public static let prlimit = "/usr/bin/prlimit"
+
+    /// rlimits as a second line of defence behind the control group: processes of the stage's
+    /// own uid (each submission has one), CPU seconds per process, and no core files. Each is
+    /// kept within the daemon's own hard limit, which an unprivileged process cannot raise.
+    static func resourceLimits(_ limits: StageLimits) -> [String] {
+        func clamped(_ resource: __rlimit_resource, _ wanted: UInt64) -> String {
+            var current = rlimit()
+            guard getrlimit(__rlimit_resource_t(resource.rawValue), &current) == 0, current.rlim_max != rlim_t.max else { return "\(wanted)" }
+            return "\(min(wanted, UInt64(current.rlim_max)))"
+        }
+        // A few beyond the group's pids.max: the parent shell and bubblewrap count too.
+        let processes = clamped(__RLIMIT_NPROC, UInt64(limits.processes) + 8)
+        let cpuSeconds = clamped(RLIMIT_CPU, UInt64(limits.wallTimeSeconds.rounded(.up)) * UInt64(limits.cpus) + 60)
+        return [prlimit, "--nproc=\(processes)", "--cpu=\(cpuSeconds)", "--core=0", "--"]
+    }
+
     public static func argv(_ spec: SandboxSpec, command: [String]) -> [String] {
         var argv: [String] = []
         if let uid = spec.uid {
             argv += [setpriv, "--reuid=\(uid)", "--regid=\(uid)", "--clear-groups", "--inh-caps=-all"]
+            argv += resourceLimits(spec.limits)
         }
         argv += ["/bin/sh", "-c", parentScript, "hekaton-sandbox-parent"]
         argv += [executable, "--unshare-all", "--die-with-parent", "--new-session", "--hostname", "sandbox"]
