@@ -56,16 +56,3 @@ struct QueueFixture {
         try database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM job")! }
     }
 }
-
-extension QueueFixture {
-    /// Waits until `condition` holds, checking every few milliseconds, for at most `seconds`.
-    /// Tests wait on outcomes, never on durations.
-    static func eventually(within seconds: Double = 20, _ condition: () throws -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-        while ContinuousClock.now < deadline {
-            if try condition() { return true }
-            try await Task.sleep(for: .milliseconds(5))
-        }
-        return try condition()
-    }
-}

@@ -4,20 +4,26 @@ import Scheduler
 import Testing
 
 /// The worker pool's loop with an executor that spawns nothing; the real one is tested in
-/// ExecutionTests.
+/// ExecutionTests. The pool runs on the fixture's manual clock: backoff, heartbeats and time
+/// limits happen when the test moves the time, and the test waits for what the pool
+/// reports (a job started, attempts recorded), never for time to pass.
 @Suite("Queue: worker pool")
 struct QueueWorkerPoolTests {
     let fixture: QueueFixture
+    let executor = QueueScriptedExecutor()
+    let probe = PoolProbe()
     init() throws { fixture = try QueueFixture() }
 
     func pool(
-        maxConcurrentJobs: Int = 4, recordOutputs: WorkerPool.OutputRecorder? = nil
+        maxConcurrentJobs: Int = 4, elsewhereLimits: [String: Int] = [:], queueLimits: QueueLimits = QueueLimits(),
+        recordOutputs: WorkerPool.OutputRecorder? = nil
     ) -> WorkerPool {
         WorkerPool(
-            queue: fixture.queue, executor: QueueScriptedExecutor(),
+            queue: fixture.queue, executor: executor,
             configuration: WorkerPoolConfiguration(
-                owner: "pool-test", maxConcurrentJobs: maxConcurrentJobs, logDirectory: URL(fileURLWithPath: "/tmp/hekaton-test")),
-            recordOutputs: recordOutputs)
+                owner: "pool-test", maxConcurrentJobs: maxConcurrentJobs, elsewhereLimits: elsewhereLimits, queueLimits: queueLimits,
+                logDirectory: URL(fileURLWithPath: "/tmp/hekaton-test")),
+            recordOutputs: recordOutputs, didFinish: probe.didFinish)
     }
 
     /// Runs the pool while `body` runs, then shuts it down and waits for it to return.
@@ -30,17 +36,14 @@ struct QueueWorkerPoolTests {
         }
     }
 
-    func ended(_ ids: [Int64]) throws -> Bool {
-        try ids.allSatisfy { try fixture.state($0)?.isFinal == true }
-    }
-
     @Test("Jobs enqueued while the pool sleeps run when it is woken, each once")
     func runsJobs() async throws {
         let pool = pool()
         try await running(pool) {
             let jobs = try (0..<20).map { _ in try fixture.enqueue(["ok"]) }
             pool.wake()
-            #expect(try await QueueFixture.eventually { try ended(jobs.map(\.id)) })
+            let recorded = try await PoolProbe.next(20, of: probe.completions)
+            #expect(Set(recorded.map(\.jobID)) == Set(jobs.map(\.id)))
             #expect(try fixture.queue.countsByState() == [.succeeded: 20])
             #expect(try fixture.queue.list().allSatisfy { $0.attempt == 1 && $0.executor == "scripted" })
         }
@@ -48,16 +51,12 @@ struct QueueWorkerPoolTests {
 
     @Test("Jobs of an executor with a limit of its own run beside the pool's slots, up to that limit")
     func elsewhereLimit() async throws {
-        let pool = WorkerPool(
-            queue: fixture.queue, executor: QueueScriptedExecutor(),
-            configuration: WorkerPoolConfiguration(
-                owner: "pool-test", maxConcurrentJobs: 1, elsewhereLimits: ["cluster": 3],
-                logDirectory: URL(fileURLWithPath: "/tmp/hekaton-test")))
+        let pool = pool(maxConcurrentJobs: 1, elsewhereLimits: ["cluster": 3])
         try await running(pool) {
             let cluster = try (0..<4).map { _ in try fixture.queue.enqueue(JobSpec(argv: ["hang"], executor: "cluster")).job }
             let local = try (0..<2).map { _ in try fixture.enqueue(["hang"]) }
             pool.wake()
-            #expect(try await QueueFixture.eventually { try fixture.queue.countsByState()[.running] == 4 })
+            _ = try await PoolProbe.next(4, of: executor.started)
             let running = try fixture.queue.list().filter { $0.state == .running }
             #expect(running.filter { $0.executor == "cluster" }.count == 3, "three on the cluster, the fourth waits")
             #expect(running.filter { $0.executor == "scripted" }.map(\.id) == [local[0].id], "and one in the pool's one slot")
@@ -65,15 +64,57 @@ struct QueueWorkerPoolTests {
         }
     }
 
-    @Test("A job past its time limit is stopped and recorded as a timeout")
+    @Test("A job past its time limit on the pool's clock is stopped and recorded as a timeout")
     func timeout() async throws {
         let pool = pool()
         try await running(pool) {
-            let job = try fixture.queue.enqueue(JobSpec(argv: ["hang"], timeoutSeconds: 0.05, maxAttempts: 1)).job
+            let job = try fixture.queue.enqueue(JobSpec(argv: ["hang"], timeoutSeconds: 30, maxAttempts: 1)).job
             pool.wake()
-            #expect(try await QueueFixture.eventually { try fixture.state(job.id) == .dead })
+            _ = try await PoolProbe.next(1, of: executor.started)
+            fixture.clock.advance(by: 30)
+            let recorded = try await PoolProbe.next(1, of: probe.completions)
+            #expect(recorded.map(\.state) == [.dead])
             let dead = try #require(try fixture.queue.job(job.id))
-            #expect(dead.error?.hasPrefix("ran past its time limit of 0.05 s") == true, "\(dead.error ?? "")")
+            #expect(dead.error?.hasPrefix("ran past its time limit of 30 s") == true, "\(dead.error ?? "")")
+        }
+    }
+
+    @Test("A failed attempt is retried when its backoff has passed on the pool's clock, not before")
+    func retryAfterBackoff() async throws {
+        let pool = pool()
+        try await running(pool) {
+            let job = try fixture.enqueue(["fail"], maxAttempts: 2)
+            pool.wake()
+            let first = try await PoolProbe.next(1, of: probe.completions)
+            #expect(first.map(\.state) == [.failed], "failed, with a retry pending")
+            // Jitter is fixed at its midpoint: the first backoff is the base, 10 s.
+            let waiting = try #require(try fixture.queue.job(job.id))
+            #expect(waiting.notBefore == QueueFixture.start + 10 && waiting.attempt == 1)
+            fixture.clock.advance(by: 10)
+            let second = try await PoolProbe.next(1, of: probe.completions)
+            #expect(second.map(\.state) == [.dead])
+            #expect(try fixture.queue.job(job.id)?.attempt == 2)
+        }
+    }
+
+    @Test("On its heartbeat the pool adopts a cluster job whose worker's lease expired, and runs it")
+    func heartbeatRescuesExpiredLease() async throws {
+        let pool = pool()
+        try await running(pool) {
+            // One round first, so the pool's first heartbeat is timed from the start.
+            let warmUp = try fixture.enqueue(["ok"])
+            pool.wake()
+            #expect(try await PoolProbe.next(1, of: probe.completions).map(\.jobID) == [warmUp.id])
+            // Another worker hands a job to a cluster under a lease of 60 s, then is never
+            // heard of again: the job may still run there, so it is adopted, not retried.
+            let orphan = try fixture.enqueue(["ok"])
+            let lease = try fixture.claimOnly(orphan.id, owner: "vanished")
+            #expect(try fixture.queue.recordExternalID("cluster-7", for: lease))
+            fixture.clock.advance(by: 61)
+            let recorded = try await PoolProbe.next(1, of: probe.completions)
+            #expect(recorded.map(\.jobID) == [orphan.id] && recorded.map(\.state) == [.succeeded])
+            let adopted = try #require(try fixture.queue.job(orphan.id))
+            #expect(adopted.attempt == 1 && adopted.externalID == "cluster-7", "the same attempt, re-attached")
         }
     }
 
@@ -83,10 +124,12 @@ struct QueueWorkerPoolTests {
         try await running(pool) {
             let job = try fixture.enqueue(["hang"])
             pool.wake()
-            #expect(try await QueueFixture.eventually { try fixture.state(job.id) == .running })
+            _ = try await PoolProbe.next(1, of: executor.started)
+            #expect(try fixture.state(job.id) == .running)
             try fixture.queue.cancel(job.id)
             pool.wake()
-            #expect(try await QueueFixture.eventually { try fixture.state(job.id) == .cancelled })
+            #expect(try await PoolProbe.next(1, of: probe.completions).map(\.state) == [.cancelled])
+            #expect(try fixture.state(job.id) == .cancelled)
         }
     }
 
@@ -95,8 +138,8 @@ struct QueueWorkerPoolTests {
         let pool = pool()
         let job = try fixture.enqueue(["hang"])
         try await running(pool) {
-            let started = try await QueueFixture.eventually { try fixture.state(job.id) == .running }
-            #expect(started)
+            let started = try await PoolProbe.next(1, of: executor.started)
+            #expect(started.map(\.id) == [job.id])
         }
         let released = try #require(try fixture.queue.job(job.id))
         #expect(released.state == .queued && released.attempt == 0 && released.leaseOwner == nil)
@@ -104,17 +147,15 @@ struct QueueWorkerPoolTests {
 
     @Test("No more jobs run at once than the pool has slots; limits per queue hold too")
     func concurrency() async throws {
-        let pool = WorkerPool(
-            queue: fixture.queue, executor: QueueScriptedExecutor(),
-            configuration: WorkerPoolConfiguration(
-                owner: "pool-test", maxConcurrentJobs: 3, queueLimits: QueueLimits(limits: ["gpu": 1]),
-                logDirectory: URL(fileURLWithPath: "/tmp/hekaton-test")))
+        let pool = pool(maxConcurrentJobs: 3, queueLimits: QueueLimits(limits: ["gpu": 1]))
         // The gpu jobs come first: only its limit keeps the second one waiting.
         for _ in 0..<2 { try fixture.enqueue(["hang"], queue: "gpu") }
         for _ in 0..<5 { try fixture.enqueue(["hang"]) }
         try await running(pool) {
-            #expect(try await QueueFixture.eventually { try fixture.queue.countsByState()[.running] == 3 })
+            let started = try await PoolProbe.next(3, of: executor.started)
+            #expect(started.filter { $0.queue == "gpu" }.count == 1)
             let running = try fixture.queue.list(JobFilter(states: [.running]))
+            #expect(running.count == 3)
             #expect(running.filter { $0.queue == "gpu" }.count == 1)
         }
     }
@@ -128,8 +169,8 @@ struct QueueWorkerPoolTests {
         })
         let jobs = try (0..<4).map { _ in try fixture.enqueue(["ok"], maxAttempts: 1) }
         try await running(pool) {
-            let allEnded = try await QueueFixture.eventually { try ended(jobs.map(\.id)) }
-            #expect(allEnded)
+            let recorded = try await PoolProbe.next(4, of: probe.completions)
+            #expect(Set(recorded.map(\.jobID)) == Set(jobs.map(\.id)))
         }
         let recorded = try await fixture.database.read { try Int64.fetchAll($0, sql: "SELECT job_id FROM output ORDER BY job_id") }
         let succeeded: [Int64] = jobs.map(\.id).filter { $0 % 2 == 1 }

@@ -4,7 +4,7 @@ import Foundation
 /// sleeps until the next fire time, a change to the schedules (`wake()`), or cancellation.
 public final class ScheduleRunner: Sendable {
     public let book: ScheduleBook
-    private let wakeups = WakeSignal()
+    private let wakeups: WakeSignal
     /// Called with every event, for logging.
     private let onEvent: @Sendable (ScheduleEvent) -> Void
     private let onError: @Sendable (any Error) -> Void
@@ -12,6 +12,7 @@ public final class ScheduleRunner: Sendable {
     public init(book: ScheduleBook, onEvent: @escaping @Sendable (ScheduleEvent) -> Void = { _ in },
                 onError: @escaping @Sendable (any Error) -> Void = { _ in }) {
         self.book = book
+        wakeups = WakeSignal(clock: book.clock)
         self.onEvent = onEvent
         self.onError = onError
     }
@@ -28,11 +29,12 @@ public final class ScheduleRunner: Sendable {
             } catch {
                 onError(error)
             }
-            // Sleep until the next fire, re-checking at least every minute so that a
-            // changed system clock is noticed; a wake-up cuts the sleep short.
+            // Sleep on the book's clock until the next fire, re-checking at least every minute
+            // so that a changed system clock is noticed; a wake-up cuts the sleep short.
             let next = (try? book.nextFireDate()) ?? nil
-            let seconds = min(max(next.map { $0.timeIntervalSince(book.clock.now()) } ?? 60, 0), 60)
-            await wakeups.wait(atMost: .milliseconds(Int64(seconds * 1000) + 1))
+            let recheck = book.clock.now() + 60
+            // A millisecond past the fire time, so a timer that ends a hair early still finds it due.
+            await wakeups.wait(until: min(next.map { $0 + 0.001 } ?? recheck, recheck))
         }
     }
 }

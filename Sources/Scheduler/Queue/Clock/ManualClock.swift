@@ -1,24 +1,74 @@
 import Foundation
+import Synchronization
 
-/// A clock that moves only when told to, for tests. Safe to read and move from any thread.
-public final class ManualClock: WallClock, @unchecked Sendable {
-    // NSLock rather than `Mutex`, which needs macOS 15 and the package supports macOS 14.
-    private let lock = NSLock()
-    private var current: Date
+/// A clock that moves only when told to, for tests. Sleepers wake when `advance(by:)` or
+/// `set(_:)` moves the time to their deadline; a deadline already reached returns at once,
+/// so a test may move the time before or after the code under test starts to sleep.
+public final class ManualClock: WallClock {
+    private struct Sleeper {
+        var deadline: Date
+        var continuation: CheckedContinuation<Void, any Error>
+    }
+
+    private struct State {
+        var now: Date
+        var sleepers: [UInt64: Sleeper] = [:]
+        var nextID: UInt64 = 0
+    }
+
+    private let state: Mutex<State>
 
     public init(_ start: Date = Date(timeIntervalSince1970: 1_800_000_000)) {
-        current = start
+        state = Mutex(State(now: start))
     }
 
     public func now() -> Date {
-        lock.withLock { current }
+        state.withLock { $0.now }
     }
 
     public func set(_ date: Date) {
-        lock.withLock { current = date }
+        move { $0 = date }
     }
 
     public func advance(by seconds: TimeInterval) {
-        lock.withLock { current += seconds }
+        move { $0 += seconds }
+    }
+
+    /// How many tasks sleep on this clock now.
+    public var sleeperCount: Int {
+        state.withLock { $0.sleepers.count }
+    }
+
+    public func sleep(until deadline: Date) async throws {
+        let id = state.withLock { state in
+            state.nextID += 1
+            return state.nextID
+        }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let ready: Result<Void, any Error>? = state.withLock { state in
+                    // Cancelled before the sleeper was registered: the handler found nothing to end.
+                    if Task.isCancelled { return .failure(CancellationError()) }
+                    if deadline <= state.now { return .success(()) }
+                    state.sleepers[id] = Sleeper(deadline: deadline, continuation: continuation)
+                    return nil
+                }
+                if let ready { continuation.resume(with: ready) }
+            }
+        } onCancel: {
+            let sleeper = state.withLock { $0.sleepers.removeValue(forKey: id) }
+            sleeper?.continuation.resume(throwing: CancellationError())
+        }
+    }
+
+    private func move(_ change: (inout Date) -> Void) {
+        let due: [Sleeper] = state.withLock { state in
+            change(&state.now)
+            let now = state.now
+            let due = state.sleepers.filter { $0.value.deadline <= now }
+            for id in due.keys { state.sleepers[id] = nil }
+            return Array(due.values)
+        }
+        for sleeper in due { sleeper.continuation.resume() }
     }
 }

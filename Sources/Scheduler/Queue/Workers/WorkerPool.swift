@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import GRDB
 import Synchronization
@@ -12,7 +11,8 @@ import Synchronization
 /// carries many completions and claims, which is how the queue gets past the rate of
 /// single-row commits; every one is still committed before its effect is seen. Between
 /// rounds it sleeps until an attempt finishes, `wake()` is called, a retry comes due or the
-/// heartbeat is due.
+/// heartbeat is due. All of its timing (heartbeat, backoff, time limits) reads and sleeps on
+/// the queue's clock, so a test with a `ManualClock` moves the pool's time by hand.
 ///
 /// On cancellation (shutdown) it stops claiming, stops the running attempts (they go back
 /// to their queue, the attempt not counted) and returns once they have ended. A database
@@ -28,7 +28,7 @@ public final class WorkerPool: Sendable {
     public let configuration: WorkerPoolConfiguration
     private let recordOutputs: OutputRecorder?
     private let didFinish: (@Sendable ([JobCompletion]) -> Void)?
-    private let inbox = WorkerInbox()
+    private let inbox: WorkerInbox
     /// The jobs the start-up rescue adopted, until `run()` starts them; nil before the rescue.
     private let adoptedAtStart = Mutex<[Job]?>(nil)
 
@@ -44,6 +44,7 @@ public final class WorkerPool: Sendable {
         self.configuration = configuration
         self.recordOutputs = recordOutputs
         self.didFinish = didFinish
+        inbox = WorkerInbox(clock: queue.clock)
     }
 
     /// Tells the pool to look at the queue now: call it after enqueueing or cancelling.
@@ -133,7 +134,8 @@ public final class WorkerPool: Sendable {
         let leaseSeconds = configuration.leaseDuration.seconds
         let heartbeatSeconds = configuration.heartbeatInterval.seconds
         let queue = queue
-        var nextHeartbeat = DispatchTime.now() + heartbeatSeconds
+        let clock = queue.clock
+        var nextHeartbeat = clock.now() + heartbeatSeconds
         var unrecorded: [FinishedAttempt] = []
         // Cancels requested while no pool ran are honoured in the first round.
         var checkCancels = true
@@ -150,7 +152,7 @@ public final class WorkerPool: Sendable {
             for name in elsewhere.values { rooms[name]! -= 1 }
             let elsewhereRooms = rooms.mapValues { min($0, configuration.claimBatchSize) }
             let elsewhereRoom = elsewhereRooms.values.reduce(0) { $0 + max($1, 0) }
-            let heartbeatIDs = DispatchTime.now() >= nextHeartbeat ? Array(running.keys) : nil
+            let heartbeatIDs = clock.now() >= nextHeartbeat ? Array(running.keys) : nil
             let request = ClaimRequest(
                 owner: owner, leaseDuration: leaseSeconds, limit: claimLimit, queueLimits: configuration.queueLimits,
                 executorName: executor.name, elsewhereLimits: elsewhereRooms, logDirectory: configuration.logDirectory.path)
@@ -196,18 +198,13 @@ public final class WorkerPool: Sendable {
                 for jobID in heartbeatIDs ?? [] where !held.contains(jobID) {
                     running[jobID]?.request(.leaseLost)
                 }
-                nextHeartbeat = DispatchTime.now() + heartbeatSeconds
+                nextHeartbeat = clock.now() + heartbeatSeconds
             }
             // A kind of slot filled to its room means more may be ready: go round again without sleeping.
             let claimedElsewhere = Dictionary(grouping: round.claimed.compactMap(elsewhereExecutor), by: { $0 }).mapValues(\.count)
             if claimLimit > 0 && round.claimed.count - claimedElsewhere.values.reduce(0, +) == claimLimit { continue }
             if elsewhereRooms.contains(where: { $0.value > 0 && claimedElsewhere[$0.key] == $0.value }) { continue }
-            var deadline = nextHeartbeat
-            if let due = round.nextDue {
-                let delay = max(0, due.timeIntervalSince(queue.clock.now()))
-                deadline = min(deadline, DispatchTime.now() + delay)
-            }
-            await inbox.wait(until: deadline, interruptible: true)
+            await inbox.wait(until: min(nextHeartbeat, round.nextDue ?? nextHeartbeat), interruptible: true)
         }
         return nil
     }
@@ -308,12 +305,14 @@ public final class WorkerPool: Sendable {
         guard let timeout = context.timeout else {
             return await execute(job, context)
         }
+        // Read before the executor starts, so that a test clock moved once the job runs is past it.
+        let deadline = queue.clock.now() + timeout.seconds
+        let clock = queue.clock
         return await withTaskGroup(of: AttemptEvent.self) { group in
             group.addTask { .ended(await self.execute(job, context)) }
             group.addTask {
                 // Cancelled when the attempt ends first, or when the pool shuts down.
-                try? await Task.sleep(for: timeout)
-                if !Task.isCancelled { stop.request(.timeout) }
+                if (try? await clock.sleep(until: deadline)) != nil, !Task.isCancelled { stop.request(.timeout) }
                 return .timerDone
             }
             var outcome: JobOutcome?
