@@ -1,9 +1,10 @@
 import Foundation
+import Synchronization
 
 /// What the cluster last said about each job the daemon handed it, for `status` and
 /// `job show`. Kept in memory: the database holds the job and its Slurm id, and after a
 /// restart the re-attached executor fills this in again within one poll.
-public final class ClusterJobBoard: @unchecked Sendable {
+public final class ClusterJobBoard: Sendable {
     public struct Entry: Sendable, Equatable {
         public var executor: String
         public var externalID: String?
@@ -14,9 +15,7 @@ public final class ClusterJobBoard: @unchecked Sendable {
         public var updatedAt: Date
     }
 
-    // NSLock rather than `Mutex`, which needs macOS 15 and the package supports macOS 14.
-    private let lock = NSLock()
-    private var entries: [Int64: Entry] = [:]
+    private let entries = Mutex<[Int64: Entry]>([:])
     private let capacity: Int
 
     public init(capacity: Int = 10_000) {
@@ -24,11 +23,11 @@ public final class ClusterJobBoard: @unchecked Sendable {
     }
 
     public func entry(for jobID: Int64) -> Entry? {
-        lock.withLock { entries[jobID] }
+        entries.withLock { $0[jobID] }
     }
 
     func update(_ jobID: Int64, executor: String, externalID: String?, state: String, detail: String? = nil) {
-        lock.withLock {
+        entries.withLock { entries in
             entries[jobID] = Entry(executor: executor, externalID: externalID, state: state, detail: detail, updatedAt: Date())
             if entries.count > capacity, let oldest = entries.min(by: { $0.value.updatedAt < $1.value.updatedAt })?.key {
                 entries[oldest] = nil

@@ -1,18 +1,22 @@
 import Foundation
+import Synchronization
 
 /// A pause that a stop request cuts short: the executor's polling sleeps here, so a cancel
 /// or shutdown is acted on at once, never after the rest of a poll interval.
-final class StopLatch: @unchecked Sendable {
-    private let lock = NSLock()
-    private var fired = false
-    private var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
-    private var nextWaiter = 0
+final class StopLatch: Sendable {
+    private struct State {
+        var fired = false
+        var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
+        var nextWaiter = 0
+    }
+
+    private let state = Mutex(State())
 
     func fire() {
-        let waiting: [CheckedContinuation<Void, Never>] = lock.withLock {
-            fired = true
-            defer { waiters = [:] }
-            return Array(waiters.values)
+        let waiting: [CheckedContinuation<Void, Never>] = state.withLock { state in
+            state.fired = true
+            defer { state.waiters = [:] }
+            return Array(state.waiters.values)
         }
         for continuation in waiting { continuation.resume() }
     }
@@ -28,21 +32,21 @@ final class StopLatch: @unchecked Sendable {
     }
 
     private func untilFired() async {
-        let id = lock.withLock {
-            nextWaiter += 1
-            return nextWaiter
+        let id = state.withLock { state in
+            state.nextWaiter += 1
+            return state.nextWaiter
         }
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let now: Bool = lock.withLock {
-                    if fired || Task.isCancelled { return true }
-                    waiters[id] = continuation
+                let now: Bool = state.withLock { state in
+                    if state.fired || Task.isCancelled { return true }
+                    state.waiters[id] = continuation
                     return false
                 }
                 if now { continuation.resume() }
             }
         } onCancel: {
-            lock.withLock { waiters.removeValue(forKey: id) }?.resume()
+            state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
         }
     }
 }

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 
 /// Runs a body over `count` items on `width` threads. Each thread takes the next item when
 /// it is free, so one large file and many small ones still keep every core busy. The first
@@ -35,27 +36,30 @@ enum ParallelWork {
 }
 
 /// Hands out item numbers in order and remembers the first failure.
-private final class ItemQueue: @unchecked Sendable {
-    private let lock = NSLock()
-    private var nextItem = 0
+private final class ItemQueue: Sendable {
+    private struct State {
+        var nextItem = 0
+        var error: (any Error)?
+    }
+
+    private let state = Mutex(State())
     private let count: Int
-    private var error: (any Error)?
 
     init(count: Int) { self.count = count }
 
     func next() -> Int? {
-        lock.withLock {
-            guard error == nil, nextItem < count else { return nil }
-            defer { nextItem += 1 }
-            return nextItem
+        state.withLock { state in
+            guard state.error == nil, state.nextItem < count else { return nil }
+            defer { state.nextItem += 1 }
+            return state.nextItem
         }
     }
 
     func fail(_ error: any Error) {
-        lock.withLock {
-            if self.error == nil { self.error = error }
+        state.withLock { state in
+            if state.error == nil { state.error = error }
         }
     }
 
-    var firstError: (any Error)? { lock.withLock { error } }
+    var firstError: (any Error)? { state.withLock { $0.error } }
 }

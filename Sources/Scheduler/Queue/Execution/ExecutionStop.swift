@@ -1,11 +1,12 @@
 import Foundation
+import Synchronization
 
 /// The worker pool's request that a running attempt end early, and why.
 ///
 /// The first request wins; later ones are ignored. An executor registers what to do (kill
 /// a process group, `scancel`) with `onRequest`, which also runs at once when a request
 /// came before the executor was ready, so no request is ever missed.
-public final class ExecutionStop: @unchecked Sendable {
+public final class ExecutionStop: Sendable {
     public enum Reason: String, Sendable, Hashable, Codable {
         /// A user cancelled the job.
         case cancel
@@ -17,31 +18,33 @@ public final class ExecutionStop: @unchecked Sendable {
         case leaseLost = "lease-lost"
     }
 
-    // NSLock rather than `Mutex`, which needs macOS 15 and the package supports macOS 14.
-    private let lock = NSLock()
-    private var requested: Reason?
-    private var handlers: [@Sendable (Reason) -> Void] = []
+    private struct State {
+        var requested: Reason?
+        var handlers: [@Sendable (Reason) -> Void] = []
+    }
+
+    private let state = Mutex(State())
 
     public init() {}
 
     public var reason: Reason? {
-        lock.withLock { requested }
+        state.withLock { $0.requested }
     }
 
     public func request(_ reason: Reason) {
-        let toRun: [@Sendable (Reason) -> Void] = lock.withLock {
-            guard requested == nil else { return [] }
-            requested = reason
-            defer { handlers = [] }
-            return handlers
+        let toRun: [@Sendable (Reason) -> Void] = state.withLock { state in
+            guard state.requested == nil else { return [] }
+            state.requested = reason
+            defer { state.handlers = [] }
+            return state.handlers
         }
         for handler in toRun { handler(reason) }
     }
 
     public func onRequest(_ handler: @escaping @Sendable (Reason) -> Void) {
-        let already: Reason? = lock.withLock {
-            if requested == nil { handlers.append(handler) }
-            return requested
+        let already: Reason? = state.withLock { state in
+            if state.requested == nil { state.handlers.append(handler) }
+            return state.requested
         }
         if let already { handler(already) }
     }
