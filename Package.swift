@@ -44,7 +44,10 @@ let package = Package(
         ], swiftSettings: strict),
 
         // Real child processes: process groups, logs, resource usage, kill on timeout.
-        .target(name: "Execution", dependencies: ["Scheduler"], swiftSettings: strict),
+        .target(name: "Execution", dependencies: [
+            "Scheduler",
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ], swiftSettings: strict),
 
         // The cluster executor: jobs handed to Slurm (sbatch, scontrol, scancel) over a shared state directory.
         .target(name: "Cluster", dependencies: ["Scheduler", "Execution"], swiftSettings: strict),

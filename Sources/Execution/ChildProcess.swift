@@ -1,6 +1,6 @@
-import Dispatch
 import Foundation
 import Scheduler
+import Synchronization
 
 /// A job's child process, leader of its own process group, from spawn to reaping.
 ///
@@ -9,14 +9,16 @@ import Scheduler
 /// and so the group's id, cannot be reused, so signalling the group can never hit an
 /// unrelated process. Once the leader has exited, whatever it left in its group is killed:
 /// a job's processes do not outlive it.
-final class ChildProcess: @unchecked Sendable {
+final class ChildProcess: Sendable {
     let pid: pid_t
     private let started: ContinuousClock.Instant
-    // NSLock rather than `Mutex`, which needs macOS 15 and the package supports macOS 14.
-    private let lock = NSLock()
-    /// Set, under the lock, just before the leader is reaped: no signal to the group after.
-    private var leaderExited = false
-    private var stopReason: ExecutionStop.Reason?
+    private struct State {
+        /// Set just before the leader is reaped: no signal to the group after.
+        var leaderExited = false
+        var stopReason: ExecutionStop.Reason?
+    }
+
+    private let state = Mutex(State())
 
     init(pid: pid_t, started: ContinuousClock.Instant) {
         self.pid = pid
@@ -25,33 +27,29 @@ final class ChildProcess: @unchecked Sendable {
 
     /// SIGTERM to the group now, SIGKILL after `grace` if the leader is still there.
     func stop(_ reason: ExecutionStop.Reason, grace: Duration) {
-        let signalled: Bool = lock.withLock {
-            guard !leaderExited, stopReason == nil else { return false }
-            stopReason = reason
+        let signalled: Bool = state.withLock { state in
+            guard !state.leaderExited, state.stopReason == nil else { return false }
+            state.stopReason = reason
             kill(-pid, SIGTERM)
             return true
         }
         guard signalled else { return }
-        let graceSeconds = Double(grace.components.seconds) + Double(grace.components.attoseconds) * 1e-18
-        DispatchQueue.global().asyncAfter(deadline: .now() + graceSeconds) { [self] in
-            lock.withLock {
-                if !leaderExited { _ = kill(-pid, SIGKILL) }
+        // Real time, not an injected clock: a test clock cannot hurry a real process.
+        Task { [self] in
+            try? await Task.sleep(for: grace)
+            state.withLock { state in
+                if !state.leaderExited { _ = kill(-pid, SIGKILL) }
             }
         }
     }
 
-    /// Waits for the leader on a thread of its own (waiting blocks, and must not hold up
-    /// the cooperative pool), then kills what is left of the group and reaps the leader.
-    /// Nil when its status was lost: something else in the process reaped it.
+    /// Waits for the leader through the `ChildReaper` (waiting blocks, and must not hold up
+    /// the cooperative pool), then kills what is left of the group and reaps the leader,
+    /// neither of which blocks once it has exited. Nil when its status was lost: something
+    /// else in the process reaped it.
     func exit() async -> ChildExit? {
-        await withCheckedContinuation { (continuation: CheckedContinuation<ChildExit?, Never>) in
-            let waiter = Thread { [self] in
-                continuation.resume(returning: waitForExit())
-            }
-            waiter.name = "hekaton-wait-\(pid)"
-            waiter.stackSize = 256 * 1024
-            waiter.start()
-        }
+        await ChildReaper.shared.exited(pid)
+        return waitForExit()
     }
 
     private func waitForExit() -> ChildExit? {
@@ -60,11 +58,11 @@ final class ChildProcess: @unchecked Sendable {
         repeat {
             waited = waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT)
         } while waited == -1 && errno == EINTR
-        let stoppedBy: ExecutionStop.Reason? = lock.withLock {
+        let stoppedBy: ExecutionStop.Reason? = state.withLock { state in
             // Only while the leader is known to be our unreaped zombie is its group ours.
             if waited == 0 { kill(-pid, SIGKILL) }
-            leaderExited = true
-            return stopReason
+            state.leaderExited = true
+            return state.stopReason
         }
         guard waited == 0 else { return nil }
         var status: Int32 = 0

@@ -52,13 +52,17 @@ public struct LocalExecutor: Executor {
             return Task {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: .milliseconds(250))
-                    LogCap.enforce(path: path, maxBytes: limit)
+                    _ = try? await BlockingWork.run { LogCap.enforce(path: path, maxBytes: limit) }
                 }
             }
         }
         let exit = await child.exit()
         capped?.cancel()
-        if let limit = configuration.maxLogBytes { LogCap.enforce(path: context.logURL.path, maxBytes: limit) }
+        if let limit = configuration.maxLogBytes {
+            let path = context.logURL.path
+            // Not cancellable: the last cut must happen even while the pool shuts down.
+            _ = await Task { try? await BlockingWork.run { LogCap.enforce(path: path, maxBytes: limit) } }.value
+        }
         guard let exit else {
             throw ExecutionError(.lost, "the exit status of job \(job.id) (pid \(child.pid)) was lost: something else in the daemon reaped the child")
         }
