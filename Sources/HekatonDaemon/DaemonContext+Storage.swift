@@ -1,17 +1,20 @@
 import ControlAPI
+import Execution
 import Foundation
 import Lineage
 
 /// `hekatonctl fsck` and `hekatonctl gc`: the blob store checked and pruned against every
 /// reference every module's tables hold.
 extension DaemonContext {
-    func blobReferences() throws -> BlobReferences {
-        try database.read { db in try blobs.references(db, from: DaemonDatabase.blobReferences) }
+    func blobReferences() async throws -> BlobReferences {
+        try await database.read { [blobs] db in try blobs.references(db, from: DaemonDatabase.blobReferences) }
     }
 
-    func checkBlobStore() throws -> FsckReport {
-        let references = try blobReferences()
-        let report = try blobs.verify(referenced: references.digests)
+    /// Hashes every blob: on the blocking pool.
+    func checkBlobStore() async throws -> FsckReport {
+        let references = try await blobReferences()
+        let blobs = blobs
+        let report = try await BlockingWork.run { try blobs.verify(referenced: references.digests) }
         func blob(_ digest: Digest) -> FsckReport.Blob {
             FsckReport.Blob(digest: digest.description, path: blobs.path(for: digest), usedBy: references.owners[digest]?.description)
         }
@@ -19,10 +22,15 @@ extension DaemonContext {
                           corrupted: report.corrupted.map(blob), missing: report.missing.map(blob), strayFiles: report.strayFiles)
     }
 
-    func collectGarbage(gracePeriod: Duration, dryRun: Bool) throws -> GCReport {
+    /// Walks and deletes files: on the blocking pool.
+    func collectGarbage(gracePeriod: Duration, dryRun: Bool) async throws -> GCReport {
         let report: GarbageCollectionReport
+        let references = try await blobReferences()
+        let blobs = blobs
         do {
-            report = try blobs.garbageCollect(try blobReferences(), gracePeriod: gracePeriod, now: Date(), dryRun: dryRun)
+            report = try await BlockingWork.run {
+                try blobs.garbageCollect(references, gracePeriod: gracePeriod, now: Date(), dryRun: dryRun)
+            }
         } catch let error as LineageError where error.isStorageDamage {
             throw Problem.storage(error)
         }

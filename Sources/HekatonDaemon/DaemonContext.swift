@@ -47,8 +47,8 @@ public final class DaemonContext: Sendable {
         self.intake = layout.map { SubmissionIntake(queue: workers?.queue ?? JobQueue(writer: database), blobs: blobs, layout: $0) }
     }
 
-    func status(for caller: Caller) throws -> StatusResponse {
-        let counts = try database.read { db -> ([String: Int], Int, [Int64]) in
+    func status(for caller: Caller) async throws -> StatusResponse {
+        let counts = try await database.read { db -> ([String: Int], Int, [Int64]) in
             var jobs: [String: Int] = [:]
             if try db.tableExists("job") {
                 for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM job GROUP BY state") {
@@ -81,7 +81,10 @@ public final class DaemonContext: Sendable {
         // The dashboard (ingestion errors, what needs a host, the cluster) is the hosts';
         // a participant's status is the daemon's health and the queue's depth.
         guard caller.isAdmin else { return status }
-        try database.read { db in try AutomationMapping.dashboard(into: &status, stateDirectory: stateDirectory, now: Date(), db) }
-        return status
+        return try await database.read { [status] db in
+            var status = status
+            try AutomationMapping.dashboard(into: &status, stateDirectory: stateDirectory, now: Date(), db)
+            return status
+        }
     }
 }

@@ -35,15 +35,15 @@ struct ScheduleBookTests {
     }
 
     @Test("A new schedule fires at its next time, on time, once")
-    func onTime() throws {
+    func onTime() async throws {
         let added = try book.add(schedule())
         #expect(added.nextFireAt == Self.instant("2026-11-29T11:00:00Z"))
-        #expect(try book.fireDue().isEmpty, "nothing is due before its time")
+        #expect(try await book.fireDue().isEmpty, "nothing is due before its time")
         clock.set(Self.instant("2026-11-29T11:00:02Z"))
-        let events = try book.fireDue()
+        let events = try await book.fireDue()
         #expect(events.map(\.kind) == [.fired])
         #expect(events.first?.scheduledFor == Self.instant("2026-11-29T11:00:00Z"))
-        #expect(try book.fireDue().isEmpty, "a fire happens once")
+        #expect(try await book.fireDue().isEmpty, "a fire happens once")
         #expect(try jobCount() == 1)
         let stored = try book.schedule("nightly")
         #expect(stored.nextFireAt == Self.instant("2026-11-29T12:00:00Z"))
@@ -52,91 +52,91 @@ struct ScheduleBookTests {
     }
 
     @Test("After downtime, catch-up once fires a single job for everything missed")
-    func catchUpOnce() throws {
+    func catchUpOnce() async throws {
         try book.add(schedule())
         clock.set(Self.instant("2026-11-29T15:20:00Z"))
-        let events = try book.fireDue()
+        let events = try await book.fireDue()
         #expect(events.map(\.kind) == [.caughtUp])
         #expect(events.first?.scheduledFor == Self.instant("2026-11-29T15:00:00Z"), "the latest missed fire")
         #expect(events.first?.detail?.contains("5 fire(s) missed") == true)
         #expect(try jobCount() == 1)
         #expect(try book.schedule("nightly").nextFireAt == Self.instant("2026-11-29T16:00:00Z"))
-        #expect(try book.fireDue().isEmpty)
+        #expect(try await book.fireDue().isEmpty)
     }
 
     @Test("Catch-up none records what was missed and fires nothing")
-    func catchUpNone() throws {
+    func catchUpNone() async throws {
         try book.add(schedule(catchUp: .none))
         clock.set(Self.instant("2026-11-29T15:20:00Z"))
-        let events = try book.fireDue()
+        let events = try await book.fireDue()
         #expect(events.map(\.kind) == [.missedDeadline])
         #expect(try jobCount() == 0)
     }
 
     @Test("Past the starting deadline a missed fire does not run")
-    func deadline() throws {
+    func deadline() async throws {
         try book.add(schedule(deadline: 600))
         clock.set(Self.instant("2026-11-29T11:15:00Z"))
-        let late = try book.fireDue()
+        let late = try await book.fireDue()
         #expect(late.map(\.kind) == [.missedDeadline])
         #expect(try jobCount() == 0)
         clock.set(Self.instant("2026-11-29T12:05:00Z"))
-        let within = try book.fireDue()
+        let within = try await book.fireDue()
         #expect(within.map(\.kind) == [.caughtUp], "five minutes late is within the ten-minute deadline")
         #expect(try jobCount() == 1)
     }
 
     @Test("Overlap forbid skips while the previous job runs, and records the skip")
-    func overlapForbid() throws {
+    func overlapForbid() async throws {
         try book.add(schedule())
         clock.set(Self.instant("2026-11-29T11:00:01Z"))
-        let first = try #require(try book.fireDue().first)
+        let first = try #require(try await book.fireDue().first)
         clock.set(Self.instant("2026-11-29T12:00:01Z"))
-        let skipped = try book.fireDue()
+        let skipped = try await book.fireDue()
         #expect(skipped.map(\.kind) == [.skippedOverlap])
         #expect(skipped.first?.jobID == first.jobID)
         #expect(try jobCount() == 1)
         try finishActiveJobs()
         clock.set(Self.instant("2026-11-29T13:00:01Z"))
-        #expect(try book.fireDue().map(\.kind) == [.fired])
+        #expect(try await book.fireDue().map(\.kind) == [.fired])
         #expect(try jobCount() == 2)
         #expect(try book.events(of: "nightly").map(\.kind) == [.fired, .skippedOverlap, .fired])
     }
 
     @Test("Overlap replace cancels the previous job first")
-    func overlapReplace() throws {
+    func overlapReplace() async throws {
         try book.add(schedule(overlap: .replace))
         clock.set(Self.instant("2026-11-29T11:00:01Z"))
-        let first = try #require(try book.fireDue().first?.jobID)
+        let first = try #require(try await book.fireDue().first?.jobID)
         clock.set(Self.instant("2026-11-29T12:00:01Z"))
-        let replaced = try book.fireDue()
+        let replaced = try await book.fireDue()
         #expect(replaced.map(\.kind) == [.replaced])
         #expect(try book.queue.job(first)?.state == .cancelled)
         #expect(try jobCount() == 2)
     }
 
     @Test("Overlap allow starts another job while one runs")
-    func overlapAllow() throws {
+    func overlapAllow() async throws {
         try book.add(schedule(overlap: .allow))
         clock.set(Self.instant("2026-11-29T11:00:01Z"))
-        try book.fireDue()
+        try await book.fireDue()
         clock.set(Self.instant("2026-11-29T12:00:01Z"))
-        #expect(try book.fireDue().map(\.kind) == [.fired])
+        #expect(try await book.fireDue().map(\.kind) == [.fired])
         #expect(try jobCount() == 2)
     }
 
     @Test("Run now fires whatever the cron says; suspend stops fires; resume does not catch up")
-    func manualSuspendResume() throws {
+    func manualSuspendResume() async throws {
         try book.add(schedule())
-        #expect(try book.runNow("nightly").kind == .manual)
+        #expect(try await book.runNow("nightly").kind == .manual)
         #expect(try jobCount() == 1)
         try finishActiveJobs()
         _ = try book.setSuspended("nightly", true)
         clock.set(Self.instant("2026-11-29T14:00:01Z"))
-        #expect(try book.fireDue().isEmpty)
+        #expect(try await book.fireDue().isEmpty)
         let resumed = try book.setSuspended("nightly", false)
         #expect(resumed.nextFireAt == Self.instant("2026-11-29T15:00:00Z"))
-        #expect(try book.fireDue().isEmpty)
+        #expect(try await book.fireDue().isEmpty)
     }
 
     @Test("Bad schedules are refused with a clear error and change nothing", arguments: [

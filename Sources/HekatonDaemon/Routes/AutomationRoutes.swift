@@ -13,8 +13,8 @@ extension Router {
             let body = try request.decode(PromoteRequest.self)
             let name = request.parameters["name"] ?? ""
             let actor = request.caller.user ?? "uid \(request.caller.uid)"
-            let promotion = try daemon.mapPipelineErrors("Not promoted") {
-                try daemon.database.write { db in
+            let promotion = try await daemon.mapPipelineErrors("Not promoted") {
+                try await daemon.database.write { db in
                     let promotion = try Promotions.promote(name, reference: body.model, actor: actor, uid: request.caller.uid,
                                                            reason: body.reason, now: Date(), db)
                     return try AutomationMapping.promotion(promotion, db)
@@ -27,8 +27,8 @@ extension Router {
             let body = request.body.isEmpty ? RollbackRequest() : try request.decode(RollbackRequest.self)
             let name = request.parameters["name"] ?? ""
             let actor = request.caller.user ?? "uid \(request.caller.uid)"
-            let promotion = try daemon.mapPipelineErrors("Not rolled back") {
-                try daemon.database.write { db in
+            let promotion = try await daemon.mapPipelineErrors("Not rolled back") {
+                try await daemon.database.write { db in
                     let promotion = try Promotions.rollback(name, actor: actor, uid: request.caller.uid, reason: body.reason, now: Date(), db)
                     return try AutomationMapping.promotion(promotion, db)
                 }
@@ -37,16 +37,16 @@ extension Router {
             return .json(promotion, status: 201)
         }
         add("GET", "/v1/competitions/{name}/history", .host) { request in
-            let version = try daemon.latestCompetition(request.parameters["name"] ?? "")
-            return .json(try daemon.database.read { db in try AutomationMapping.history(version, stateDirectory: daemon.stateDirectory, db) })
+            let version = try await daemon.latestCompetition(request.parameters["name"] ?? "")
+            return .json(try await daemon.database.read { db in try AutomationMapping.history(version, stateDirectory: daemon.stateDirectory, db) })
         }
     }
 }
 
 extension DaemonContext {
-    func mapPipelineErrors<T>(_ title: String, _ body: () throws -> T) throws -> T {
+    func mapPipelineErrors<T>(_ title: String, _ body: () async throws -> T) async throws -> T {
         do {
-            return try body()
+            return try await body()
         } catch let error as PipelineError {
             let status = switch error.code {
             case .unknownCompetition: 404

@@ -4,6 +4,7 @@ import GRDB
 import Lineage
 import Pipeline
 import SubmissionBundle
+import Execution
 
 extension Router {
     /// Competitions: hosts publish; everyone who reaches the socket may look.
@@ -19,7 +20,7 @@ extension Router {
             let catalog = CompetitionCatalog(database: daemon.database, blobs: daemon.blobs)
             let publication: CompetitionCatalog.Publication
             do {
-                publication = try await Self.offload { try catalog.publish(directory: body.path, tag: body.tag, publisher: request.caller.uid) }
+                publication = try await BlockingWork.run { try catalog.publish(directory: body.path, tag: body.tag, publisher: request.caller.uid) }
             } catch let error as PipelineError {
                 throw Problem(title: "Not published", status: error.code == .conflict ? 409 : 400, detail: error.message)
             } catch let error as LineageError {
@@ -28,28 +29,30 @@ extension Router {
             switch publication {
             case .created(let version):
                 daemon.scheduleRunner?.wake()
-                var info = try daemon.competitionInfo(version)
+                var info = try await daemon.competitionInfo(version)
                 info.created = true
                 return .json(info, status: 201)
             case .unchanged(let version):
-                var info = try daemon.competitionInfo(version)
+                var info = try await daemon.competitionInfo(version)
                 info.created = false
                 return .json(info)
             }
         }
         add("GET", "/v1/competitions", .anyone) { _ in
-            let versions = try daemon.database.read { db in try CompetitionVersion.latestOfEach(db) }
-            return .json(CompetitionList(competitions: try versions.map { try daemon.competitionInfo($0) }))
+            let infos = try await daemon.database.read { db in
+                try CompetitionVersion.latestOfEach(db).map { try CompetitionInfo($0, versions: CompetitionVersion.all(of: $0.competition, db).count) }
+            }
+            return .json(CompetitionList(competitions: infos))
         }
         add("GET", "/v1/competitions/{name}/template", .anyone) { request in
-            let version = try daemon.latestCompetition(request.parameters["name"] ?? "")
+            let version = try await daemon.latestCompetition(request.parameters["name"] ?? "")
             guard let template = version.manifest.submission.template else {
                 throw Problem(title: "No template", status: 404, detail: "competition '\(version.competition)' publishes no template")
             }
             // Materializing checks every file against its digest: a damaged blob is never served.
             let bytes: [UInt8]
             do {
-                bytes = try await Self.offload { () throws -> [UInt8] in
+                bytes = try await BlockingWork.run { () throws -> [UInt8] in
                     let scratch = daemon.stateDirectory + "/tmp/template-\(UUID().uuidString)"
                     defer { try? PipelineExecutor.removeTree(scratch) }
                     let snapshot = TreeSnapshot(store: daemon.blobs)
@@ -66,34 +69,33 @@ extension Router {
             return APIResponse(status: 200, contentType: "application/x-tar", body: .bytes(bytes))
         }
         add("GET", "/v1/competitions/{name}", .anyone) { request in
-            .json(try daemon.competitionInfo(try daemon.latestCompetition(request.parameters["name"] ?? "")))
-        }
-    }
-
-    /// Runs blocking work (hashing, file I/O) off the cooperative thread pool.
-    static func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try work() }) }.start()
+            .json(try await daemon.competitionInfo(try await daemon.latestCompetition(request.parameters["name"] ?? "")))
         }
     }
 }
 
 extension DaemonContext {
-    func latestCompetition(_ name: String) throws -> CompetitionVersion {
-        guard let version = try database.read({ db in try CompetitionVersion.latest(of: name, db) }) else {
+    func latestCompetition(_ name: String) async throws -> CompetitionVersion {
+        guard let version = try await database.read({ db in try CompetitionVersion.latest(of: name, db) }) else {
             throw Problem(title: "No such competition", status: 404,
                           detail: "no competition named '\(name)'; `hekatonctl competition list` shows them")
         }
         return version
     }
 
-    func competitionInfo(_ version: CompetitionVersion) throws -> CompetitionInfo {
-        let count = try database.read { db in try CompetitionVersion.all(of: version.competition, db).count }
+    func competitionInfo(_ version: CompetitionVersion) async throws -> CompetitionInfo {
+        let count = try await database.read { db in try CompetitionVersion.all(of: version.competition, db).count }
+        return CompetitionInfo(version, versions: count)
+    }
+}
+
+extension CompetitionInfo {
+    init(_ version: CompetitionVersion, versions count: Int) {
         let manifest = version.manifest
-        return CompetitionInfo(name: version.competition, description: manifest.description, tag: version.tag,
-                               rootDigest: version.rootDigest, metric: manifest.metric.name, direction: manifest.metric.direction.rawValue,
-                               dataset: manifest.dataset.name, maxBundleBytes: manifest.submission.maxBundleBytes,
-                               perParticipantPerDay: manifest.submission.perParticipantPerDay,
-                               publishedAt: RFC3339.string(version.createdAt), versions: count)
+        self.init(name: version.competition, description: manifest.description, tag: version.tag,
+                  rootDigest: version.rootDigest, metric: manifest.metric.name, direction: manifest.metric.direction.rawValue,
+                  dataset: manifest.dataset.name, maxBundleBytes: manifest.submission.maxBundleBytes,
+                  perParticipantPerDay: manifest.submission.perParticipantPerDay,
+                  publishedAt: RFC3339.string(version.createdAt), versions: count)
     }
 }

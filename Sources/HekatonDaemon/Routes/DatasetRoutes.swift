@@ -1,4 +1,5 @@
 import ControlAPI
+import Execution
 import Foundation
 import GRDB
 import Lineage
@@ -29,13 +30,14 @@ extension Router {
                 throw error
             }
             // Progress lines while the data is hashed, then the result: one JSON object a line.
+            // The registration goes on when the client leaves (as a registration without
+            // progress would), so it is not tied to the stream's consumer.
             let stream = AsyncStream<[UInt8]> { continuation in
-                let thread = Thread {
+                Task {
                     let event: RegistrationEvent
-                    defer { if let unpacked { try? FileManager.default.removeItem(atPath: unpacked) } }
                     do {
-                        let version = try DatasetRegistrar(daemon: daemon).register(name: name, tag: body.tag, path: body.path,
-                                                                                    source: source) { progress in
+                        let version = try await DatasetRegistrar(daemon: daemon).register(name: name, tag: body.tag, path: body.path,
+                                                                                          source: source) { progress in
                             continuation.yield(Self.line(RegistrationEvent(progress: progress)))
                         }
                         event = RegistrationEvent(result: version)
@@ -46,15 +48,15 @@ extension Router {
                         }
                         event = RegistrationEvent(problem: problem)
                     }
+                    if let unpacked { try? await BlockingWork.run { try FileManager.default.removeItem(atPath: unpacked) } }
                     continuation.yield(Self.line(event))
                     continuation.finish()
                 }
-                thread.start()
             }
             return APIResponse(status: 200, contentType: "application/x-ndjson", body: .stream(stream))
         }
         add("GET", "/v1/datasets", .anyone) { request in
-            let list = try daemon.database.read { db in
+            let list = try await daemon.database.read { db in
                 try Dataset.all(db).map { dataset in
                     let versions = try DatasetVersion.versions(of: dataset.name, db)
                     return DatasetSummary(name: dataset.name, versions: versions.count,
@@ -66,7 +68,7 @@ extension Router {
         add("GET", "/v1/datasets/{name}", .anyone) { request in
             let name = request.parameters["name"] ?? ""
             let tag = request.query["tag"]
-            let versions = try daemon.database.read { db -> [DatasetVersion] in
+            let versions = try await daemon.database.read { db -> [DatasetVersion] in
                 if let tag { return try DatasetVersion.find(dataset: name, tag: tag, db).map { [$0] } ?? [] }
                 return try DatasetVersion.versions(of: name, db)
             }
@@ -90,7 +92,7 @@ extension Router {
                 throw Problem(title: "Invalid format", status: 400,
                               detail: "format is one of \(LineageExportFormat.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            let text_ = try daemon.database.read { db -> String in
+            let text_ = try await daemon.database.read { db -> String in
                 let node: LineageNode
                 do {
                     node = try LineageReference(parsing: text).resolve(db)
@@ -124,12 +126,12 @@ extension Router {
             return .text(text_, contentType: type)
         }
         add("POST", "/v1/fsck", .host) { _ in
-            .json(try daemon.checkBlobStore())
+            .json(try await daemon.checkBlobStore())
         }
         add("POST", "/v1/gc", .host) { request in
             let dryRun = request.query["dryRun"] == "true"
             let grace = try request.doubleQuery("graceSeconds", default: 3600, in: 0...(3650 * 86400))
-            return .json(try daemon.collectGarbage(gracePeriod: .seconds(grace), dryRun: dryRun))
+            return .json(try await daemon.collectGarbage(gracePeriod: .seconds(grace), dryRun: dryRun))
         }
     }
 
@@ -163,7 +165,7 @@ struct DatasetRegistrar {
     static func unpack(_ upload: String, daemon: DaemonContext) async throws -> String {
         let scratch = daemon.stateDirectory + "/tmp/dataset-\(UUID().uuidString)"
         do {
-            try await Router.offload {
+            try await BlockingWork.run {
                 try BundleArchive.extract(file: upload, into: scratch, maxBytes: .max, maxEntries: maxUploadEntries)
             }
         } catch let error as PipelineError {
@@ -175,14 +177,18 @@ struct DatasetRegistrar {
 
     static let maxUploadEntries = 1_000_000
 
+    /// Hashes the data on the blocking pool, then records it in one async transaction.
     func register(name: String, tag: String?, path: String, source: String? = nil,
-                  progress: @escaping @Sendable (ProgressInfo) -> Void) throws -> DatasetVersionInfo {
+                  progress: @escaping @Sendable (ProgressInfo) -> Void) async throws -> DatasetVersionInfo {
         let snapshot = TreeSnapshot(store: daemon.blobs)
-        let report = try snapshot.capture(path) { p in
-            progress(ProgressInfo(bytesDone: p.bytesDone, bytesTotal: p.bytesTotal, filesDone: p.filesDone, filesTotal: p.filesTotal))
+        let report = try await BlockingWork.run {
+            try snapshot.capture(path) { p in
+                progress(ProgressInfo(bytesDone: p.bytesDone, bytesTotal: p.bytesTotal, filesDone: p.filesDone, filesTotal: p.filesTotal))
+            }
         }
         let now = Date()
-        let registration = try daemon.database.write { db -> DatasetRegistration in
+        let daemon = daemon
+        let registration = try await daemon.database.write { db -> DatasetRegistration in
             let registration = try DatasetVersion.register(dataset: name, tag: tag, manifest: report.manifest, source: source ?? path, at: now, db)
             if case .created(let version) = registration {
                 var run = try Run.start(.ingest, jobID: nil, at: now, db)

@@ -1,6 +1,8 @@
 import Cluster
 import ControlAPI
+import Execution
 import Foundation
+import GRDB
 import Scheduler
 
 extension Router {
@@ -8,7 +10,8 @@ extension Router {
     mutating func addJobRoutes(_ daemon: DaemonContext) {
         add("POST", "/v1/jobs", .host) { request in
             let body = try request.decode(JobSubmitRequest.self)
-            let enqueued = try daemon.mapQueueErrors { try daemon.queue.enqueue(try JobMapping.spec(body)) }
+            let spec = try JobMapping.spec(body)
+            let enqueued = try await daemon.mapQueueErrors { try await daemon.database.write { db in try daemon.queue.enqueue(db, spec) } }
             daemon.workers?.wake()
             var info = try JobMapping.info(enqueued.job, dependsOn: body.after ?? [])
             info.existing = enqueued.isExisting
@@ -24,41 +27,65 @@ extension Router {
                 filter.states = [parsed]
             }
             filter.queue = request.query["queue"]
-            let jobs = try daemon.queue.list(filter)
-            return .json(JobList(jobs: try jobs.map {
-                try JobMapping.info($0, dependsOn: daemon.queue.dependencies(of: $0.id), cluster: daemon.clusterJobs)
+            let chosen = filter
+            let jobs = try await daemon.database.read { db in
+                try daemon.queue.list(db, chosen).map { ($0, try daemon.queue.dependencies(of: $0.id, db)) }
+            }
+            return .json(JobList(jobs: try jobs.map { job, dependencies in
+                try JobMapping.info(job, dependsOn: dependencies, cluster: daemon.clusterJobs)
             }))
         }
         add("GET", "/v1/jobs/{id}", .host) { request in
-            let job = try daemon.existingJob(try request.intParameter("id"))
-            return .json(try JobMapping.info(job, dependsOn: daemon.queue.dependencies(of: job.id), cluster: daemon.clusterJobs))
+            let job = try await daemon.existingJob(try request.intParameter("id"))
+            return .json(try JobMapping.info(job, dependsOn: try await daemon.dependencies(of: job.id), cluster: daemon.clusterJobs))
         }
         add("GET", "/v1/jobs/{id}/logs", .host) { request in
-            let job = try daemon.existingJob(try request.intParameter("id"))
+            let job = try await daemon.existingJob(try request.intParameter("id"))
             let follow = request.query["follow"] == "true" || request.query["follow"] == "1"
             return LogStream.response(path: daemon.logPath(of: job), follow: follow) {
-                (try? daemon.queue.job(job.id))??.state.isFinal ?? true
+                await daemon.jobHasEnded(job.id)
             }
         }
         add("POST", "/v1/jobs/{id}/cancel", .host) { request in
-            let job = try daemon.mapQueueErrors { try daemon.queue.cancel(try request.intParameter("id")) }
+            let id = try request.intParameter("id")
+            let (job, dependencies) = try await daemon.mapQueueErrors {
+                try await daemon.database.write { db in
+                    let job = try daemon.queue.cancel(db, id)
+                    return (job, try daemon.queue.dependencies(of: job.id, db))
+                }
+            }
             daemon.workers?.wake()
-            return .json(try JobMapping.info(job, dependsOn: daemon.queue.dependencies(of: job.id)))
+            return .json(try JobMapping.info(job, dependsOn: dependencies))
         }
         add("POST", "/v1/jobs/{id}/retry", .host) { request in
-            let job = try daemon.mapQueueErrors { try daemon.queue.retry(try request.intParameter("id")) }
+            let id = try request.intParameter("id")
+            let (job, dependencies) = try await daemon.mapQueueErrors {
+                try await daemon.database.write { db in
+                    let job = try daemon.queue.retry(db, id)
+                    return (job, try daemon.queue.dependencies(of: job.id, db))
+                }
+            }
             daemon.workers?.wake()
-            return .json(try JobMapping.info(job, dependsOn: daemon.queue.dependencies(of: job.id)))
+            return .json(try JobMapping.info(job, dependsOn: dependencies))
         }
     }
 }
 
 extension DaemonContext {
-    func existingJob(_ id: Int64) throws -> Job {
-        guard let job = try queue.job(id) else {
+    func existingJob(_ id: Int64) async throws -> Job {
+        guard let job = try await database.read({ db in try Job.fetchOne(db, key: id) }) else {
             throw Problem(title: "No such job", status: 404, detail: "there is no job \(id); `hekatonctl job list` shows the jobs")
         }
         return job
+    }
+
+    func dependencies(of id: Int64) async throws -> [Int64] {
+        try await database.read { db in try queue.dependencies(of: id, db) }
+    }
+
+    /// For a log that follows its job: true once the job ended, or when it cannot be read.
+    func jobHasEnded(_ id: Int64) async -> Bool {
+        (try? await database.read { db in try Job.fetchOne(db, key: id) })??.state.isFinal ?? true
     }
 
     func logPath(of job: Job) -> String {
@@ -66,9 +93,9 @@ extension DaemonContext {
     }
 
     /// The queue's refusals are the client's problem (4xx), with the queue's own message.
-    func mapQueueErrors<T>(_ body: () throws -> T) throws -> T {
+    func mapQueueErrors<T>(_ body: () async throws -> T) async throws -> T {
         do {
-            return try body()
+            return try await body()
         } catch let error as JobQueueError {
             let status: Int
             switch error.code {

@@ -1,4 +1,6 @@
+import Execution
 import Foundation
+import Synchronization
 
 /// A log file as a response: what is there now, or (following) everything until its job ends.
 ///
@@ -9,13 +11,14 @@ import Foundation
 enum LogStream {
     static let chunkBytes = 1 << 16
 
-    static func response(path: String, follow: Bool, isFinished: @escaping @Sendable () -> Bool) -> APIResponse {
+    static func response(path: String, follow: Bool, isFinished: @escaping @Sendable () async -> Bool) -> APIResponse {
         let reader = LogReader(path: path)
         let stream = AsyncStream<[UInt8]>(unfolding: {
             while !Task.isCancelled {
                 // Check before reading, so the last bytes written before the end are sent.
-                let finished = !follow || isFinished()
-                if let chunk = reader.next(maxBytes: chunkBytes) { return chunk }
+                let finished = follow ? await isFinished() : true
+                // Read on the blocking pool: a file read blocks its thread.
+                if let chunk = (try? await BlockingWork.run { reader.next(maxBytes: chunkBytes) }) ?? nil { return chunk }
                 if finished { return nil }
                 try? await Task.sleep(for: .milliseconds(200))
             }
@@ -39,17 +42,16 @@ enum LogStream {
 
 /// Reads a growing file from where it left off. A file that became shorter (its log was
 /// cut to its tail) is read again from its start.
-final class LogReader: @unchecked Sendable {
+final class LogReader: Sendable {
     private let path: String
-    private var offset: UInt64 = 0
-    private let lock = NSLock()
+    private let offset = Mutex<UInt64>(0)
 
     init(path: String) {
         self.path = path
     }
 
     func next(maxBytes: Int) -> [UInt8]? {
-        lock.withLock {
+        offset.withLock { offset in
             guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
             defer { try? handle.close() }
             if let size = try? handle.seekToEnd(), size < offset { offset = 0 }

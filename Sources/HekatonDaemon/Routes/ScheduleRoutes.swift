@@ -21,24 +21,33 @@ extension Router {
             schedule.catchUp = catchUp
             schedule.deadlineSeconds = body.deadlineSeconds
             schedule.jitterSeconds = body.jitterSeconds
-            let added = try daemon.mapScheduleErrors { try daemon.schedules.add(schedule) }
+            let chosen = schedule
+            let added = try await daemon.mapScheduleErrors { try await daemon.database.write { db in try daemon.schedules.add(db, chosen) } }
             daemon.scheduleRunner?.wake()
             return .json(ScheduleMapping.info(added), status: 201)
         }
         add("GET", "/v1/schedules", .host) { _ in
-            .json(ScheduleList(schedules: try daemon.schedules.list().map { ScheduleMapping.info($0) }))
+            .json(ScheduleList(schedules: try await daemon.database.read { db in try daemon.schedules.list(db) }.map { ScheduleMapping.info($0) }))
         }
         add("GET", "/v1/schedules/{name}", .host) { request in
             let name = request.parameters["name"] ?? ""
-            let schedule = try daemon.mapScheduleErrors { try daemon.schedules.schedule(name) }
-            return .json(ScheduleMapping.info(schedule, events: try daemon.schedules.events(of: name)))
+            let (schedule, events) = try await daemon.mapScheduleErrors {
+                try await daemon.database.read { db in (try daemon.schedules.schedule(db, name), try daemon.schedules.events(db, of: name)) }
+            }
+            return .json(ScheduleMapping.info(schedule, events: events))
         }
         add("DELETE", "/v1/schedules/{name}", .host) { request in
-            return .json(ScheduleMapping.info(try daemon.mapScheduleErrors { try daemon.schedules.remove(request.parameters["name"] ?? "") }))
+            let name = request.parameters["name"] ?? ""
+            return .json(ScheduleMapping.info(try await daemon.mapScheduleErrors {
+                try await daemon.database.write { db in try daemon.schedules.remove(db, name) }
+            }))
         }
         for (verb, suspended) in [("suspend", true), ("resume", false)] {
             add("POST", "/v1/schedules/{name}/\(verb)", .host) { request in
-                let schedule = try daemon.mapScheduleErrors { try daemon.schedules.setSuspended(request.parameters["name"] ?? "", suspended) }
+                let name = request.parameters["name"] ?? ""
+                let schedule = try await daemon.mapScheduleErrors {
+                    try await daemon.database.write { db in try daemon.schedules.setSuspended(db, name, suspended) }
+                }
                 daemon.scheduleRunner?.wake()
                 return .json(ScheduleMapping.info(schedule))
             }
@@ -54,17 +63,18 @@ extension Router {
                 }
                 logicalTime = instant
             }
-            _ = try daemon.mapScheduleErrors { try daemon.schedules.runNow(name, logicalTime: logicalTime) }
+            let instant = logicalTime
+            _ = try await daemon.mapScheduleErrors { try await daemon.schedules.runNow(name, logicalTime: instant) }
             daemon.workers?.wake()
-            return .json(ScheduleMapping.info(try daemon.schedules.schedule(name)))
+            return .json(ScheduleMapping.info(try await daemon.database.read { db in try daemon.schedules.schedule(db, name) }))
         }
     }
 }
 
 extension DaemonContext {
-    func mapScheduleErrors<T>(_ body: () throws -> T) throws -> T {
+    func mapScheduleErrors<T>(_ body: () async throws -> T) async throws -> T {
         do {
-            return try body()
+            return try await body()
         } catch let error as ScheduleError {
             let status = switch error.code {
             case .unknown: 404

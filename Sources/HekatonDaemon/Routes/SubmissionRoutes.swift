@@ -4,6 +4,7 @@ import GRDB
 import Lineage
 import Pipeline
 import Scheduler
+import Execution
 
 extension Router {
     /// Submissions: anyone who reaches the socket may submit; participants see and cancel
@@ -11,7 +12,7 @@ extension Router {
     mutating func addSubmissionRoutes(_ daemon: DaemonContext) {
         add("POST", "/v1/competitions/{name}/submissions", .owner) { request in
             let name = request.parameters["name"] ?? ""
-            let competition = try daemon.latestCompetition(name)
+            let competition = try await daemon.latestCompetition(name)
             let limit = competition.manifest.submission.maxBundleBytes
             guard let upload = request.bodyFile else {
                 throw Problem(title: "Missing request body", status: 400, detail: "send the bundle as a tar stream (hekatonctl submit does)")
@@ -29,7 +30,7 @@ extension Router {
             defer { try? FileManager.default.removeItem(atPath: scratch) }
             let submission: Submission
             do {
-                submission = try await Self.offload {
+                submission = try await BlockingWork.run {
                     try BundleArchive.extract(file: upload, into: scratch, maxBytes: limit)
                     return try intake.submit(competition: name, bundleDirectory: scratch, participantUID: request.caller.uid,
                                              participant: request.caller.user ?? "uid-\(request.caller.uid)", tag: request.query["tag"])
@@ -46,11 +47,11 @@ extension Router {
                 throw Problem(title: "Submission refused", status: 400, detail: error.message)
             }
             daemon.workers?.wake()
-            return .json(try daemon.submissionInfo(submission), status: 201)
+            return .json(try await daemon.submissionInfo(submission), status: 201)
         }
         add("GET", "/v1/submissions", .owner) { request in
             let competition = request.query["competition"]
-            let submissions = try daemon.database.read { db -> [Submission] in
+            let submissions = try await daemon.database.read { db -> [Submission] in
                 var query = Submission.order(sql: "id DESC").limit(500)
                 // The daemon's retrains and evaluations are listed on request (`?kind=all`).
                 if request.query["kind"] != "all" { query = query.filter(sql: "kind = 'submission'") }
@@ -58,38 +59,43 @@ extension Router {
                 if !request.caller.isAdmin { query = query.filter(sql: "participant_uid = ?", arguments: [request.caller.uid]) }
                 return try query.fetchAll(db)
             }
-            return .json(SubmissionList(submissions: try submissions.map { try daemon.submissionInfo($0) }))
+            var infos: [SubmissionInfo] = []
+            for submission in submissions { infos.append(try await daemon.submissionInfo(submission)) }
+            return .json(SubmissionList(submissions: infos))
         }
         add("GET", "/v1/submissions/{id}", .owner) { request in
-            .json(try daemon.submissionInfo(try daemon.visibleSubmission(request)))
+.json(try await daemon.submissionInfo(try await daemon.visibleSubmission(request)))
         }
         add("GET", "/v1/submissions/{id}/logs", .owner) { request in
-            let submission = try daemon.visibleSubmission(request)
+            let submission = try await daemon.visibleSubmission(request)
             let stage = request.query["stage"].flatMap(Stage.init(rawValue:))
             if let name = request.query["stage"], stage == nil {
                 throw Problem(title: "Invalid stage", status: 400, detail: "'\(name)' is not a stage; use build, train, predict or score")
             }
-            let status = try daemon.database.read { db in try SubmissionStatus.of(submission, db) }
+            let status = try await daemon.database.read { db in try SubmissionStatus.of(submission, db) }
             let chosen = stage ?? status.stage ?? .score
-            guard let jobID = daemon.job(of: submission, chosen), let job = try daemon.queue.job(jobID) else {
+            let jobID = daemon.job(of: submission, chosen)
+            guard let jobID, let job = try await daemon.database.read({ db in try Job.fetchOne(db, key: jobID) }) else {
                 throw Problem(title: "No log", status: 404, detail: "the \(chosen.rawValue) stage of submission \(submission.id!) has no log")
             }
             let follow = request.query["follow"] == "true"
             return LogStream.response(path: daemon.logPath(of: job), follow: follow) {
-                (try? daemon.queue.job(jobID))??.state.isFinal ?? true
+                await daemon.jobHasEnded(jobID)
             }
         }
         add("POST", "/v1/submissions/{id}/cancel", .owner) { request in
-            let submission = try daemon.visibleSubmission(request)
+            let submission = try await daemon.visibleSubmission(request)
             for stage in Stage.allCases {
-                if let id = daemon.job(of: submission, stage), stage != .build { _ = try? daemon.queue.cancel(id) }
+                if let id = daemon.job(of: submission, stage), stage != .build {
+                    _ = try? await daemon.database.write { db in try daemon.queue.cancel(db, id) }
+                }
             }
             daemon.workers?.wake()
-            return .json(try daemon.submissionInfo(submission))
+            return .json(try await daemon.submissionInfo(submission))
         }
         add("GET", "/v1/competitions/{name}/leaderboard", .anyone) { request in
-            let competition = try daemon.latestCompetition(request.parameters["name"] ?? "")
-            let entries = try daemon.database.read { db in try Leaderboard.of(competition, db) }.map(LeaderboardEntry.init)
+            let competition = try await daemon.latestCompetition(request.parameters["name"] ?? "")
+            let entries = try await daemon.database.read { db in try Leaderboard.of(competition, db) }.map(LeaderboardEntry.init)
             return .json(LeaderboardResponse(competition: competition.competition, metric: competition.manifest.metric.name,
                                              direction: competition.manifest.metric.direction.rawValue, entries: entries))
         }
@@ -107,23 +113,26 @@ extension DaemonContext {
     }
 
     /// A participant sees only their own submissions; hosts see all.
-    func visibleSubmission(_ request: APIRequest) throws -> Submission {
+    func visibleSubmission(_ request: APIRequest) async throws -> Submission {
         let id = try request.intParameter("id")
-        let submission = try database.read { db in try Submission.fetchOne(db, key: id) }
+        let submission = try await database.read { db in try Submission.fetchOne(db, key: id) }
         guard let submission, request.caller.isAdmin || submission.participantUID == request.caller.uid else {
             throw Problem(title: "No such submission", status: 404, detail: "there is no submission \(id) of yours")
         }
         return submission
     }
 
-    func submissionInfo(_ submission: Submission) throws -> SubmissionInfo {
-        let (status, model) = try database.read { db in
-            (try SubmissionStatus.of(submission, db), try submission.modelID.flatMap { try Model.fetchOne(db, key: $0) })
+    func submissionInfo(_ submission: Submission) async throws -> SubmissionInfo {
+        let (status, model, datasetVersion) = try await database.read { db in
+            (try SubmissionStatus.of(submission, db), try submission.modelID.flatMap { try Model.fetchOne(db, key: $0) },
+             try AutomationMapping.versionTag(submission.datasetVersionID, db))
         }
         var logTail: String?
-        if status.state == .failed, let stage = status.stage, let jobID = job(of: submission, stage), let job = try queue.job(jobID) {
+        if status.state == .failed, let stage = status.stage, let jobID = job(of: submission, stage),
+           let job = try await database.read({ db in try Job.fetchOne(db, key: jobID) }) {
             // Only the end of the log is read: a failed stage's log may be huge.
-            let text = LogStream.tail(path: logPath(of: job), maxBytes: 16 << 10)
+            let path = logPath(of: job)
+            let text = try await BlockingWork.run { LogStream.tail(path: path, maxBytes: 16 << 10) }
             logTail = text.split(separator: "\n", omittingEmptySubsequences: false).suffix(12).joined(separator: "\n")
         }
         var jobs: [String: Int64] = [:]
@@ -136,7 +145,7 @@ extension DaemonContext {
                               finishedAt: submission.finishedAt.map { RFC3339.string($0) }, jobs: jobs)
         info.kind = submission.kind.rawValue
         info.source = submission.sourceSubmissionID
-        info.datasetVersion = try database.read { db in try AutomationMapping.versionTag(submission.datasetVersionID, db) }
+        info.datasetVersion = datasetVersion
         return info
     }
 }

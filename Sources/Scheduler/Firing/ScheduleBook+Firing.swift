@@ -6,15 +6,15 @@ extension ScheduleBook {
     /// happened. Call at start-up (this is the catch-up after downtime) and whenever the
     /// next fire time comes.
     @discardableResult
-    public func fireDue(now: Date? = nil) throws -> [ScheduleEvent] {
+    public func fireDue(now: Date? = nil) async throws -> [ScheduleEvent] {
         let now = now ?? clock.now()
-        let due = try writer.read { db in
+        let due = try await writer.read { db in
             try Schedule.filter(sql: "NOT suspended AND next_fire_at IS NOT NULL AND next_fire_at <= ?", arguments: [now])
                 .order(Column("next_fire_at")).fetchAll(db)
         }
         var events: [ScheduleEvent] = []
         for schedule in due {
-            if let event = try fire(schedule.name, now: now, manual: false) { events.append(event) }
+            if let event = try await fire(schedule.name, now: now, manual: false) { events.append(event) }
         }
         return events
     }
@@ -25,26 +25,27 @@ extension ScheduleBook {
     /// - Parameter logicalTime: the instant the job stands for, as a backfill: a missed
     ///   night's ingestion is run today for yesterday. Nil is now.
     @discardableResult
-    public func runNow(_ name: String, logicalTime: Date? = nil) throws -> ScheduleEvent {
-        _ = try schedule(name)
-        return try fire(name, now: clock.now(), manual: true, logicalTime: logicalTime)!
+    public func runNow(_ name: String, logicalTime: Date? = nil) async throws -> ScheduleEvent {
+        _ = try await writer.read { db in try schedule(db, name) }
+        return try await fire(name, now: clock.now(), manual: true, logicalTime: logicalTime)!
     }
 
     /// The label that carries the instant a scheduled job stands for, in whole seconds since
     /// 1970: the cron time it fired for, or a manual run's logical time.
     public static let instantLabel = "hekaton.instant"
 
-    private func fire(_ name: String, now: Date, manual: Bool, logicalTime: Date? = nil) throws -> ScheduleEvent? {
+    private func fire(_ name: String, now: Date, manual: Bool, logicalTime: Date? = nil) async throws -> ScheduleEvent? {
         // `replace` cancels the running job first; a cancel is its own commit, and the
         // new job does not wait for the old one to be gone.
-        let current = try schedule(name)
-        var replaced: [Int64] = []
+        let (current, active) = try await writer.read { db in (try schedule(db, name), try activeJobs(of: name, db)) }
+        var cancelled: [Int64] = []
         if current.overlap == .replace {
-            for jobID in try activeJobs(of: name) where (try? queue.cancel(jobID)) != nil {
-                replaced.append(jobID)
+            for jobID in active {
+                if (try? await writer.write({ db in try queue.cancel(db, jobID) })) != nil { cancelled.append(jobID) }
             }
         }
-        return try writer.write { db -> ScheduleEvent? in
+        let replaced = cancelled
+        return try await writer.write { db -> ScheduleEvent? in
             guard var schedule = try Schedule.fetchOne(db, key: name) else { return nil }
             let cron = try Self.validate(schedule)
             let decision: FireDecision
@@ -126,9 +127,8 @@ extension ScheduleBook {
         }
     }
 
-    func activeJobs(of name: String, _ db: Database? = nil) throws -> [Int64] {
+    func activeJobs(of name: String, _ db: Database) throws -> [Int64] {
         let sql = "SELECT id FROM job WHERE schedule_name = ? AND state IN ('waiting', 'queued', 'running', 'failed') ORDER BY id"
-        if let db { return try Int64.fetchAll(db, sql: sql, arguments: [name]) }
-        return try writer.read { db in try Int64.fetchAll(db, sql: sql, arguments: [name]) }
+        return try Int64.fetchAll(db, sql: sql, arguments: [name])
     }
 }

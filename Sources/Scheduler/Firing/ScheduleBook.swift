@@ -25,6 +25,11 @@ public struct ScheduleBook: Sendable {
     /// after now (a new schedule catches nothing up).
     @discardableResult
     public func add(_ schedule: Schedule) throws -> Schedule {
+        try writer.write { db in try add(db, schedule) }
+    }
+
+    @discardableResult
+    public func add(_ db: Database, _ schedule: Schedule) throws -> Schedule {
         var schedule = schedule
         let cron = try Self.validate(schedule)
         let now = clock.now()
@@ -33,13 +38,11 @@ public struct ScheduleBook: Sendable {
         schedule.lastFireAt = nil
         schedule.lastOutcome = nil
         schedule.lastJobID = nil
-        return try writer.write { db in
-            if try Schedule.fetchOne(db, key: schedule.name) != nil {
-                throw ScheduleError(.duplicate, "a schedule named '\(schedule.name)' exists already; remove it first or choose another name")
-            }
-            try schedule.insert(db)
-            return schedule
+        if try Schedule.fetchOne(db, key: schedule.name) != nil {
+            throw ScheduleError(.duplicate, "a schedule named '\(schedule.name)' exists already; remove it first or choose another name")
         }
+        try schedule.insert(db)
+        return schedule
     }
 
     /// Checks a schedule's name, expression, zone, command and policies.
@@ -75,45 +78,59 @@ public struct ScheduleBook: Sendable {
     }
 
     public func remove(_ name: String) throws -> Schedule {
-        try writer.write { db in
-            let schedule = try existing(name, db)
-            try Schedule.deleteOne(db, key: name)
-            return schedule
-        }
+        try writer.write { db in try remove(db, name) }
+    }
+
+    public func remove(_ db: Database, _ name: String) throws -> Schedule {
+        let schedule = try existing(name, db)
+        try Schedule.deleteOne(db, key: name)
+        return schedule
     }
 
     /// Suspends or resumes. A resumed schedule fires next at its next time after now;
     /// what it missed while suspended is not caught up.
     public func setSuspended(_ name: String, _ suspended: Bool) throws -> Schedule {
-        try writer.write { db in
-            var schedule = try existing(name, db)
-            schedule.suspended = suspended
-            if !suspended {
-                schedule.nextFireAt = try Self.validate(schedule).nextFireDate(after: clock.now())
-            }
-            try schedule.update(db)
-            return schedule
+        try writer.write { db in try setSuspended(db, name, suspended) }
+    }
+
+    public func setSuspended(_ db: Database, _ name: String, _ suspended: Bool) throws -> Schedule {
+        var schedule = try existing(name, db)
+        schedule.suspended = suspended
+        if !suspended {
+            schedule.nextFireAt = try Self.validate(schedule).nextFireDate(after: clock.now())
         }
+        try schedule.update(db)
+        return schedule
     }
 
     public func schedule(_ name: String) throws -> Schedule {
         try writer.read { db in try existing(name, db) }
     }
 
+    public func schedule(_ db: Database, _ name: String) throws -> Schedule {
+        try existing(name, db)
+    }
+
     public func list() throws -> [Schedule] {
-        try writer.read { db in try Schedule.order(Column("name")).fetchAll(db) }
+        try writer.read { db in try list(db) }
+    }
+
+    public func list(_ db: Database) throws -> [Schedule] {
+        try Schedule.order(Column("name")).fetchAll(db)
     }
 
     /// The schedule's history, newest first.
     public func events(of name: String, limit: Int = 20) throws -> [ScheduleEvent] {
-        try writer.read { db in
-            try ScheduleEvent.filter(Column("schedule_name") == name).order(Column("id").desc).limit(limit).fetchAll(db)
-        }
+        try writer.read { db in try events(db, of: name, limit: limit) }
+    }
+
+    public func events(_ db: Database, of name: String, limit: Int = 20) throws -> [ScheduleEvent] {
+        try ScheduleEvent.filter(Column("schedule_name") == name).order(Column("id").desc).limit(limit).fetchAll(db)
     }
 
     /// When the next active schedule is due; the runner sleeps until then.
-    public func nextFireDate() throws -> Date? {
-        try writer.read { db in
+    public func nextFireDate() async throws -> Date? {
+        try await writer.read { db in
             try Date.fetchOne(db, sql: "SELECT MIN(next_fire_at) FROM schedule WHERE NOT suspended AND next_fire_at IS NOT NULL")
         }
     }

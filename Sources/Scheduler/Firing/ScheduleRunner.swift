@@ -25,13 +25,13 @@ public final class ScheduleRunner: Sendable {
     public func run() async {
         while !Task.isCancelled {
             do {
-                for event in try book.fireDue() { onEvent(event) }
+                for event in try await book.fireDue() { onEvent(event) }
             } catch {
                 onError(error)
             }
             // Sleep on the book's clock until the next fire, re-checking at least every minute
             // so that a changed system clock is noticed; a wake-up cuts the sleep short.
-            let next = (try? book.nextFireDate()) ?? nil
+            let next = (try? await book.nextFireDate()) ?? nil
             let recheck = book.clock.now() + 60
             // A millisecond past the fire time, so a timer that ends a hair early still finds it due.
             await wakeups.wait(until: min(next.map { $0 + 0.001 } ?? recheck, recheck))

@@ -11,7 +11,7 @@ extension JobQueue {
         try writer.read { db in try dependencies(of: jobID, db) }
     }
 
-    func dependencies(of jobID: Int64, _ db: Database) throws -> [Int64] {
+    public func dependencies(of jobID: Int64, _ db: Database) throws -> [Int64] {
         try Int64.fetchAll(db.cachedStatement(sql: "SELECT depends_on FROM job_dependency WHERE job_id = ? ORDER BY depends_on"),
                            arguments: [jobID])
     }
@@ -26,6 +26,10 @@ extension JobQueue {
 
     /// Jobs matching `filter`, newest first.
     public func list(_ filter: JobFilter = JobFilter()) throws -> [Job] {
+        try writer.read { db in try list(db, filter) }
+    }
+
+    public func list(_ db: Database, _ filter: JobFilter = JobFilter()) throws -> [Job] {
         var conditions: [String] = []
         var arguments = StatementArguments()
         if !filter.states.isEmpty {
@@ -49,9 +53,7 @@ extension JobQueue {
         }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         arguments += [filter.limit]
-        return try writer.read { db in
-            try Job.fetchAll(db, sql: "SELECT * FROM job \(whereClause) ORDER BY id DESC LIMIT ?", arguments: arguments)
-        }
+        return try Job.fetchAll(db, sql: "SELECT * FROM job \(whereClause) ORDER BY id DESC LIMIT ?", arguments: arguments)
     }
 
     /// How many jobs are in each state; states without jobs are absent.
