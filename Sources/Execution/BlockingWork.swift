@@ -13,4 +13,14 @@ public enum BlockingWork {
     public static func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await NIOThreadPool.singleton.runIfActive(work)
     }
+
+    /// Runs `work` on the blocking pool even when the calling task is cancelled, as a
+    /// synchronous call would: for work that must happen whole (a job's preparation, the
+    /// last cut of its log) while the worker pool shuts down.
+    public static func runWhole<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            // The shared pool is never shut down, so its work items always run.
+            NIOThreadPool.singleton.submit { _ in continuation.resume(with: Result(catching: work)) }
+        }
+    }
 }

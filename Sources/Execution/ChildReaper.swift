@@ -56,8 +56,11 @@ final class ChildReaper: Sendable {
                 return !state.threadStarted
             }
             if startThread {
-                let thread = Thread { [self] in pollForever() }
-                thread.name = "hekaton-reaper"
+                let thread = Thread { [self] in
+                    // Named from inside: Foundation names the kernel's thread only for the current one.
+                    Thread.current.name = "hekaton-reaper"
+                    pollForever()
+                }
                 thread.stackSize = 128 * 1024
                 thread.start()
             }
@@ -99,11 +102,11 @@ final class ChildReaper: Sendable {
     private func waitOnOwnThread(_ pid: pid_t) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let waiter = Thread {
+                Thread.current.name = "hekaton-wait-\(pid)"
                 var info = siginfo_t()
                 while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) == -1 && errno == EINTR {}
                 continuation.resume()
             }
-            waiter.name = "hekaton-wait-\(pid)"
             waiter.stackSize = 256 * 1024
             waiter.start()
         }

@@ -60,8 +60,7 @@ public struct LocalExecutor: Executor {
         capped?.cancel()
         if let limit = configuration.maxLogBytes {
             let path = context.logURL.path
-            // Not cancellable: the last cut must happen even while the pool shuts down.
-            _ = await Task { try? await BlockingWork.run { LogCap.enforce(path: path, maxBytes: limit) } }.value
+            _ = try? await BlockingWork.runWhole { LogCap.enforce(path: path, maxBytes: limit) }
         }
         guard let exit else {
             throw ExecutionError(.lost, "the exit status of job \(job.id) (pid \(child.pid)) was lost: something else in the daemon reaped the child")
