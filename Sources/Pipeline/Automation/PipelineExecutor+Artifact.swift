@@ -44,9 +44,12 @@ extension PipelineExecutor {
         let resultPath = TaskResult.path(layout, .artifact, job: job.id)
         let prepared: PreparedStage
         do {
-            prepared = try prepareArtifact(work: work, manifest: manifest, competition: competition,
-                                           submission: submission, model: model, dataset: dataset, entrypoint: entrypoint)
-            try result.write(to: resultPath)
+            prepared = try await BlockingWork.runWhole { [self, result] in
+                let prepared = try prepareArtifact(work: work, manifest: manifest, competition: competition,
+                                                   submission: submission, model: model, dataset: dataset, entrypoint: entrypoint)
+                try result.write(to: resultPath)
+                return prepared
+            }
         } catch {
             throw failure("could not prepare the artifact of '\(name)': \(error)", context, error is SandboxError ? .refused : .spawnFailed)
         }
@@ -58,14 +61,20 @@ extension PipelineExecutor {
             return run
         }
         do {
-            try collectArtifact(job: job, work: work, manifest: manifest, logical: LogicalTime(job: job.labels, createdAt: job.createdAt),
-                                into: &result, context: context)
-            try result.write(to: resultPath)
+            result = try await BlockingWork.runWhole { [self, result] in
+                var result = result
+                try collectArtifact(job: job, work: work, manifest: manifest, logical: LogicalTime(job: job.labels, createdAt: job.createdAt),
+                                    into: &result, context: context)
+                try result.write(to: resultPath)
+                return result
+            }
         } catch {
             throw failure("the artifact of '\(name)' is unusable: \(error)", context)
         }
         // Exported and stored: the inputs and the output's working copy are not needed.
-        for part in ["bundle", "model", "host", "oci-base", "data", "output"] { try? Self.removeTree(work + "/" + part) }
+        _ = try? await BlockingWork.runWhole {
+            for part in ["bundle", "model", "host", "oci-base", "data", "output"] { try? Self.removeTree(work + "/" + part) }
+        }
         return run
     }
 

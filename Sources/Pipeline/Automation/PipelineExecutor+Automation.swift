@@ -56,9 +56,12 @@ extension PipelineExecutor {
         let work = jobDirectory + "/attempt-\(job.attempt)"
         let logical = LogicalTime(job: job.labels, createdAt: job.createdAt)
         do {
-            try layout.prepareRunsDirectory()
-            if fm.fileExists(atPath: jobDirectory) { try Self.removeTree(jobDirectory) }
-            try fm.createDirectory(atPath: work, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try await BlockingWork.runWhole { [layout] in
+                let fm = FileManager.default
+                try layout.prepareRunsDirectory()
+                if fm.fileExists(atPath: jobDirectory) { try Self.removeTree(jobDirectory) }
+                try fm.createDirectory(atPath: work, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            }
         } catch {
             throw failure("could not prepare \(work): \(error)", context)
         }
@@ -79,8 +82,10 @@ extension PipelineExecutor {
             let host = work + "/host"
             data = work + "/data"
             do {
-                try TreeSnapshot(store: blobs).materialize(try Digest(parsing: competition.rootDigest), into: host)
-                try fm.createDirectory(atPath: data, withIntermediateDirectories: true)
+                try await BlockingWork.runWhole { [blobs, data] in
+                    try TreeSnapshot(store: blobs).materialize(try Digest(parsing: competition.rootDigest), into: host)
+                    try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+                }
             } catch {
                 throw failure("could not prepare the source command's directories: \(error)", context)
             }
@@ -100,7 +105,7 @@ extension PipelineExecutor {
             described = argv.joined(separator: " ")
         }
         let report: SnapshotReport
-        do { report = try TreeSnapshot(store: blobs).capture(data) } catch {
+        do { report = try await BlockingWork.runWhole { [blobs, data] in try TreeSnapshot(store: blobs).capture(data) } } catch {
             throw failure("could not snapshot \(data): \(error)", context)
         }
         let manifestTree = report.manifest
@@ -118,7 +123,7 @@ extension PipelineExecutor {
         }
         JobLog.note("snapshot of \(described): \(manifestTree.fileCount) files, \(manifestTree.totalSize) bytes, \(manifestTree.rootDigest)", to: context.logURL)
         // The blob store holds it now; the copy a source command wrote is not needed.
-        try? Self.removeTree(work)
+        _ = try? await BlockingWork.runWhole { try Self.removeTree(work) }
         return ExecutionResult(termination: .exited(0), wallSeconds: Date().timeIntervalSince(started))
     }
 }

@@ -47,11 +47,15 @@ public struct PipelineExecutor: Executor {
         if Self.onCluster(job, context) {
             return try await runOnCluster(stage, submissionID: submissionID, job: job, context: context)
         }
-        let prepared = try prepareReporting(stage, submissionID: submissionID, job: job, context: context)
+        let prepared = try await blocking { () throws(ExecutionError) in
+            try prepareReporting(stage, submissionID: submissionID, job: job, context: context)
+        }
         let (result, outOfMemory) = try await execute(prepared, job, context: context, what: "the \(stage.rawValue) stage")
-        var stageResult = StageResult()
-        stageResult.error = outOfMemory
-        finish(stage, submissionID: submissionID, result: result, into: &stageResult)
+        try await blocking {
+            var stageResult = StageResult()
+            stageResult.error = outOfMemory
+            finish(stage, submissionID: submissionID, result: result, into: &stageResult)
+        }
         return result
     }
 
@@ -62,15 +66,19 @@ public struct PipelineExecutor: Executor {
         var staged = job
         var resources = ClusterResources()
         if context.externalID == nil {
-            let prepared = try prepareReporting(stage, submissionID: submissionID, job: job, context: context)
+            let prepared = try await blocking { () throws(ExecutionError) in
+                try prepareReporting(stage, submissionID: submissionID, job: job, context: context)
+            }
             staged.argv = prepared.argv
             staged.environment = [:]
             staged.workingDirectory = "/"
             resources = ClusterResources(cpus: prepared.limits.cpus, memoryBytes: prepared.limits.memoryBytes, gpus: prepared.limits.gpus)
         }
         let result = try await slurm.run(staged, resources: resources, context: context)
-        var stageResult = StageResult()
-        finish(stage, submissionID: submissionID, result: result, into: &stageResult)
+        try await blocking {
+            var stageResult = StageResult()
+            finish(stage, submissionID: submissionID, result: result, into: &stageResult)
+        }
         return result
     }
 
@@ -107,7 +115,7 @@ public struct PipelineExecutor: Executor {
         try? stageResult.write(to: StageResult.path(layout, submission: submissionID, stage: stage))
     }
 
-    struct PreparedStage {
+    struct PreparedStage: Sendable {
         var argv: [String]
         var limits: StageLimits
         /// Participant or host code in bubblewrap, which runs locally in a resource group of
@@ -306,7 +314,8 @@ public struct PipelineExecutor: Executor {
         let watcher = prepared.outputs.isEmpty ? nil : Task { [group] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(500))
-                if let exceeded = budget.overrun() {
+                // Measuring walks the output directories: on the blocking pool.
+                if let exceeded = (try? await BlockingWork.run { budget.overrun() }) ?? nil {
                     overrun.withLock { $0 = exceeded }
                     group?.kill()
                     return
