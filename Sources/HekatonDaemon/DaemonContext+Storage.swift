@@ -27,9 +27,10 @@ extension DaemonContext {
         let report: GarbageCollectionReport
         let references = try await blobReferences()
         let blobs = blobs
+        let now = queue.clock.now()
         do {
             report = try await BlockingWork.run {
-                try blobs.garbageCollect(references, gracePeriod: gracePeriod, now: Date(), dryRun: dryRun)
+                try blobs.garbageCollect(references, gracePeriod: gracePeriod, now: now, dryRun: dryRun)
             }
         } catch let error as LineageError where error.isStorageDamage {
             throw Problem.storage(error)

@@ -81,9 +81,10 @@ public final class DaemonContext: Sendable {
         // The dashboard (ingestion errors, what needs a host, the cluster) is the hosts';
         // a participant's status is the daemon's health and the queue's depth.
         guard caller.isAdmin else { return status }
+        let now = queue.clock.now()
         return try await database.read { [status] db in
             var status = status
-            try AutomationMapping.dashboard(into: &status, stateDirectory: stateDirectory, now: Date(), db)
+            try AutomationMapping.dashboard(into: &status, stateDirectory: stateDirectory, now: now, db)
             return status
         }
     }

@@ -16,7 +16,7 @@ extension Router {
             let promotion = try await daemon.mapPipelineErrors("Not promoted") {
                 try await daemon.database.write { db in
                     let promotion = try Promotions.promote(name, reference: body.model, actor: actor, uid: request.caller.uid,
-                                                           reason: body.reason, now: Date(), db)
+                                                           reason: body.reason, now: daemon.queue.clock.now(), db)
                     return try AutomationMapping.promotion(promotion, db)
                 }
             }
@@ -29,7 +29,7 @@ extension Router {
             let actor = request.caller.user ?? "uid \(request.caller.uid)"
             let promotion = try await daemon.mapPipelineErrors("Not rolled back") {
                 try await daemon.database.write { db in
-                    let promotion = try Promotions.rollback(name, actor: actor, uid: request.caller.uid, reason: body.reason, now: Date(), db)
+                    let promotion = try Promotions.rollback(name, actor: actor, uid: request.caller.uid, reason: body.reason, now: daemon.queue.clock.now(), db)
                     return try AutomationMapping.promotion(promotion, db)
                 }
             }

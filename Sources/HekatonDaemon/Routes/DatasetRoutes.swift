@@ -186,7 +186,7 @@ struct DatasetRegistrar {
                 progress(ProgressInfo(bytesDone: p.bytesDone, bytesTotal: p.bytesTotal, filesDone: p.filesDone, filesTotal: p.filesTotal))
             }
         }
-        let now = Date()
+        let now = daemon.queue.clock.now()
         let daemon = daemon
         let registration = try await daemon.database.write { db -> DatasetRegistration in
             let registration = try DatasetVersion.register(dataset: name, tag: tag, manifest: report.manifest, source: source ?? path, at: now, db)

@@ -10,7 +10,7 @@ extension Router {
             var schedule = Schedule(name: body.name, cron: body.cron, timeZone: body.timeZone ?? TimeZone.current.identifier,
                                     argv: body.argv, queue: body.queue ?? JobSpec.defaultQueue,
                                     timeoutSeconds: body.timeoutSeconds, maxAttempts: body.maxAttempts ?? 1,
-                                    createdAt: Date())
+                                    createdAt: daemon.queue.clock.now())
             guard let overlap = ScheduleOverlap(rawValue: body.overlap ?? "forbid") else {
                 throw Problem(title: "Invalid schedule", status: 400, detail: "overlap must be allow, forbid or replace")
             }

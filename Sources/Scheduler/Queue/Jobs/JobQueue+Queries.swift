@@ -82,17 +82,19 @@ extension JobQueue {
     /// Deletes jobs that ended before `date`, except those a job that may still run
     /// depends on. Returns their log paths, for the caller to delete the files.
     public func prune(finishedBefore date: Date) throws -> [String] {
-        try writer.write { db in
-            let rows = try Row.fetchAll(db, sql: """
-                DELETE FROM job
-                WHERE finished_at < ? AND state IN \(JobState.sqlList([.succeeded, .dead, .cancelled, .upstreamFailed]))
-                  AND NOT EXISTS (
-                      SELECT 1 FROM job_dependency d JOIN job w ON w.id = d.job_id
-                      WHERE d.depends_on = job.id AND w.state NOT IN \(JobState.sqlList([.succeeded, .dead, .cancelled, .upstreamFailed])))
-                RETURNING log_path
-                """, arguments: [DatabaseTimestamp.text(date)])
-            return rows.compactMap { $0[0] as String? }
-        }
+        try writer.write { db in try prune(db, finishedBefore: date) }
+    }
+
+    public func prune(_ db: Database, finishedBefore date: Date) throws -> [String] {
+        let rows = try Row.fetchAll(db, sql: """
+            DELETE FROM job
+            WHERE finished_at < ? AND state IN \(JobState.sqlList([.succeeded, .dead, .cancelled, .upstreamFailed]))
+              AND NOT EXISTS (
+                  SELECT 1 FROM job_dependency d JOIN job w ON w.id = d.job_id
+                  WHERE d.depends_on = job.id AND w.state NOT IN \(JobState.sqlList([.succeeded, .dead, .cancelled, .upstreamFailed])))
+            RETURNING log_path
+            """, arguments: [DatabaseTimestamp.text(date)])
+        return rows.compactMap { $0[0] as String? }
     }
 
     /// `$."key"`: a JSON path naming one member, whatever characters the key has.
