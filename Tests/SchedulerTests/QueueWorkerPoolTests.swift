@@ -99,7 +99,8 @@ struct QueueWorkerPoolTests {
 
     @Test("On its heartbeat the pool adopts a cluster job whose worker's lease expired, and runs it")
     func heartbeatRescuesExpiredLease() async throws {
-        let pool = pool()
+        // The pool never claims from "held" (its limit is 0), so only the other worker takes the job there.
+        let pool = pool(queueLimits: QueueLimits(limits: ["held": 0]))
         try await running(pool) {
             // One round first, so the pool's first heartbeat is timed from the start.
             let warmUp = try fixture.enqueue(["ok"])
@@ -107,7 +108,7 @@ struct QueueWorkerPoolTests {
             #expect(try await PoolProbe.next(1, of: probe.completions).map(\.jobID) == [warmUp.id])
             // Another worker hands a job to a cluster under a lease of 60 s, then is never
             // heard of again: the job may still run there, so it is adopted, not retried.
-            let orphan = try fixture.enqueue(["ok"])
+            let orphan = try fixture.enqueue(["ok"], queue: "held")
             let lease = try fixture.claimOnly(orphan.id, owner: "vanished")
             #expect(try fixture.queue.recordExternalID("cluster-7", for: lease))
             fixture.clock.advance(by: 61)
