@@ -10,7 +10,7 @@ extension PipelineExecutor {
     /// output is stored, packaged as an OCI image when the manifest asks, and exported under
     /// `artifacts/COMPETITION/`.
     func buildArtifact(_ job: Job, context: ExecutionContext) async throws(ExecutionError) -> ExecutionResult {
-        let competition = try competition(of: job, context)
+        let competition = try await competition(of: job, context)
         let manifest = competition.manifest
         let name = competition.competition
         guard let entrypoint = manifest.entrypoints.artifact else {

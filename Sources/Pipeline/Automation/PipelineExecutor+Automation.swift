@@ -28,12 +28,12 @@ extension PipelineExecutor {
         return ExecutionError(code, message)
     }
 
-    func competition(of job: Job, _ context: ExecutionContext) throws(ExecutionError) -> CompetitionVersion {
+    func competition(of job: Job, _ context: ExecutionContext) async throws(ExecutionError) -> CompetitionVersion {
         guard let name = job.labels[AutomationTask.competitionLabel] else {
             throw failure("job \(job.id) names no competition (label \(AutomationTask.competitionLabel))", context)
         }
         let version: CompetitionVersion?
-        do { version = try database.read { db in try CompetitionVersion.latest(of: name, db) } } catch {
+        do { version = try await database.read { db in try CompetitionVersion.latest(of: name, db) } } catch {
             throw failure("could not read competition '\(name)': \(error)", context)
         }
         guard let version else { throw failure("competition '\(name)' does not exist (any more)", context) }
@@ -43,7 +43,7 @@ extension PipelineExecutor {
     // MARK: Ingestion
 
     func ingest(_ job: Job, context: ExecutionContext, started: Date) async throws(ExecutionError) -> ExecutionResult {
-        let competition = try competition(of: job, context)
+        let competition = try await competition(of: job, context)
         let manifest = competition.manifest
         let datasetName = manifest.dataset.name
         guard let source = manifest.dataset.source else {
