@@ -41,6 +41,8 @@ let package = Package(
         .target(name: "Lineage", dependencies: [
             "CCrypto",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
         ], swiftSettings: strict),
 
         // Real child processes: process groups, logs, resource usage, kill on timeout.

@@ -11,7 +11,8 @@ import Foundation
 ///   request) and times a real process's kill grace: a test clock cannot drive a process.
 /// - Async code reads and writes the database with GRDB's async `read`/`write`.
 /// - Blocking file and CPU work (hashing, copying, tar) runs on one thread pool,
-///   `BlockingWork.run`; children are waited for by one reaper thread; locks are `Mutex`.
+///   `BlockingWork.run` (whose pool `ParallelWork` shares); children are waited for by one
+///   reaper thread; locks are `Mutex`.
 public protocol WallClock: Sendable {
     func now() -> Date
 
