@@ -1,4 +1,5 @@
 import Cluster
+import Cron
 import Execution
 import ControlClient
 import Foundation

@@ -1,8 +1,8 @@
 import ArgumentParser
 import ControlAPI
 import ControlClient
+import Cron
 import Foundation
-import Scheduler
 
 extension Hekatonctl {
     struct JobCommand: ParsableCommand {

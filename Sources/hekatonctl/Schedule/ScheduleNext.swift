@@ -1,6 +1,6 @@
 import ArgumentParser
+import Cron
 import Foundation
-import Scheduler
 
 extension Hekatonctl.ScheduleCommand {
     struct Next: ParsableCommand {

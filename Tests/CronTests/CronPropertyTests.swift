@@ -1,5 +1,5 @@
 import Foundation
-import Scheduler
+import Cron
 import Testing
 
 /// Seeded random expressions, zones and start instants (many near a daylight-saving

@@ -2,20 +2,20 @@
 /// 1970-01-01 with Howard Hinnant's `days_from_civil` algorithms. Integer arithmetic
 /// only: this sits on the cron search's hot path, where Foundation's `Calendar` is
 /// orders of magnitude too slow.
-struct CivilDate: Hashable, Sendable {
-    var year: Int
+package struct CivilDate: Hashable, Sendable {
+    package var year: Int
     /// 1...12
-    var month: Int
+    package var month: Int
     /// 1...31
-    var day: Int
+    package var day: Int
 
-    init(year: Int, month: Int, day: Int) {
+    package init(year: Int, month: Int, day: Int) {
         self.year = year
         self.month = month
         self.day = day
     }
 
-    init(daysSinceEpoch days: Int) {
+    package init(daysSinceEpoch days: Int) {
         let shifted = days + 719_468
         let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
         let dayOfEra = shifted - era * 146_097
@@ -28,7 +28,7 @@ struct CivilDate: Hashable, Sendable {
         year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
     }
 
-    var daysSinceEpoch: Int {
+    package var daysSinceEpoch: Int {
         let marchYear = month <= 2 ? year - 1 : year
         let era = (marchYear >= 0 ? marchYear : marchYear - 399) / 400
         let yearOfEra = marchYear - era * 400

@@ -1,5 +1,5 @@
 import Foundation
-import Scheduler
+import Cron
 import Testing
 
 /// An expression, a zone, a start instant and the fire times expected strictly after

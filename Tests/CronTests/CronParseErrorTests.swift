@@ -1,5 +1,5 @@
 import Foundation
-import Scheduler
+import Cron
 import Testing
 
 @Suite("Cron parse errors")

@@ -1,5 +1,5 @@
 import Foundation
-@testable import Scheduler
+@testable import Cron
 import Testing
 
 /// The two pieces the search trusts instead of Foundation, checked against Foundation.

@@ -1,5 +1,5 @@
 import Foundation
-import Scheduler
+import Cron
 import Testing
 
 /// Which days and times match: leap days, Debian's day-of-month/day-of-week rule, names,
