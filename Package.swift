@@ -30,9 +30,9 @@ let package = Package(
         // YAML read strictly: unknown keys and wrong types are errors with file, line and a suggestion.
         .target(name: "StrictYAML", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: strict),
 
-        // Wire types shared by the daemon and the control tool; no logic.
+        // Wire types shared by the daemon and the control tool, the version, and where both look for the socket.
         .target(name: "ControlAPI", swiftSettings: strict),
-        // HTTP/1.1 over a Unix socket, and where the socket is.
+        // HTTP/1.1 over a Unix socket.
         .target(name: "ControlClient", dependencies: ["ControlAPI"], swiftSettings: strict),
 
         // Cron expressions and durations as people write them: pure computation, no storage.
@@ -67,7 +67,7 @@ let package = Package(
 
         // The daemon's parts: configuration, the HTTP server, systemd, wiring.
         .target(name: "HekatonDaemon", dependencies: [
-            "ControlAPI", "ControlClient", "Cron", "Scheduler", "Lineage", "Execution", "Cluster", "Pipeline", "StrictYAML", "SubmissionBundle", "CSystemd",
+            "ControlAPI", "Cron", "Scheduler", "Lineage", "Execution", "Cluster", "Pipeline", "StrictYAML", "SubmissionBundle", "CSystemd",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -76,7 +76,7 @@ let package = Package(
         ], swiftSettings: strict),
 
         .executableTarget(name: "hekatond", dependencies: [
-            "HekatonDaemon",
+            "ControlAPI", "HekatonDaemon",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         .executableTarget(name: "hekatonctl", dependencies: [

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ControlAPI
 import Foundation
 import HekatonDaemon
 import Logging
@@ -22,7 +23,7 @@ struct Hekatond: AsyncParsableCommand {
         a database from a newer version, a damaged database, a missing or empty database beside \
         a blob store that holds blobs, a socket in use, a bad configuration file).
         """,
-        version: "0.1.0"
+        version: HekatonVersion.current
     )
 
     @Option(name: .long, help: ArgumentHelp("Directory for the database, blobs and run directories.", valueName: "dir"))
