@@ -4,7 +4,7 @@ import ControlClient
 import Foundation
 
 extension Hekatonctl {
-    struct Promote: ParsableCommand {
+    struct Promote: PrintsJSON {
         static let configuration = CommandConfiguration(
             abstract: "Make a model a competition's production model (hosts).",
             discussion: """
@@ -12,19 +12,15 @@ extension Hekatonctl {
             submission (#5) whose model is meant. The change is recorded with your name; \
             `hekatonctl history COMPETITION` lists every change and `hekatonctl rollback` undoes it.
             """)
-        @OptionGroup var client: ClientOptions
+        @OptionGroup var connection: ClientOptions
         @Argument(help: "The competition's name.") var competition: String
         @Argument(help: "The model: an id, a digest prefix, or #SUBMISSION.") var model: String
         @Option(help: "Why, for the record.") var reason: String?
-        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var format: OutputOptions<PlainJSON>
 
-        func run() throws {
-            try runReporting {
-                let info: PromotionInfo = try client.call { c throws(ControlClientError) in
-                    try c.call("POST", "/v1/competitions/\(competition.pathEscaped)/promote", body: PromoteRequest(model: model, reason: reason))
-                }
-                if json { try printJSON(info) } else { print(Self.describe(info)) }
-            }
+        func run(client: ControlClient, output: Output) throws {
+            let info: PromotionInfo = try client.call("POST", "/v1/competitions/\(competition.pathEscaped)/promote", body: PromoteRequest(model: model, reason: reason))
+            if output == .json { try printJSON(info) } else { print(Self.describe(info)) }
         }
 
         static func describe(_ p: PromotionInfo) -> String {
@@ -34,26 +30,22 @@ extension Hekatonctl {
         }
     }
 
-    struct Rollback: ParsableCommand {
+    struct Rollback: PrintsJSON {
         static let configuration = CommandConfiguration(
             abstract: "Put back the production model a competition had before the current one (hosts).",
             discussion: "Each rollback goes one step further back. The change is recorded with your name.")
-        @OptionGroup var client: ClientOptions
+        @OptionGroup var connection: ClientOptions
         @Argument(help: "The competition's name.") var competition: String
         @Option(help: "Why, for the record.") var reason: String?
-        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var format: OutputOptions<PlainJSON>
 
-        func run() throws {
-            try runReporting {
-                let info: PromotionInfo = try client.call { c throws(ControlClientError) in
-                    try c.call("POST", "/v1/competitions/\(competition.pathEscaped)/rollback", body: RollbackRequest(reason: reason))
-                }
-                if json { try printJSON(info) } else { print(Promote.describe(info)) }
-            }
+        func run(client: ControlClient, output: Output) throws {
+            let info: PromotionInfo = try client.call("POST", "/v1/competitions/\(competition.pathEscaped)/rollback", body: RollbackRequest(reason: reason))
+            if output == .json { try printJSON(info) } else { print(Promote.describe(info)) }
         }
     }
 
-    struct History: ParsableCommand {
+    struct History: PrintsJSON {
         static let configuration = CommandConfiguration(
             abstract: "Per dataset version: the production model's score, what was retrained, what was promoted.",
             discussion: """
@@ -63,18 +55,14 @@ extension Hekatonctl {
             by more than the manifest's promotion.tolerance), failed or skipped. \
             ARTIFACT is the last artifact built while that version was the latest.
             """)
-        @OptionGroup var client: ClientOptions
+        @OptionGroup var connection: ClientOptions
         @Argument(help: "The competition's name.") var competition: String
-        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var format: OutputOptions<PlainJSON>
 
-        func run() throws {
-            try runReporting {
-                let history: HistoryResponse = try client.call { c throws(ControlClientError) in
-                    try c.call("GET", "/v1/competitions/\(competition.pathEscaped)/history")
-                }
-                if json { try printJSON(history); return }
-                print(Self.render(history))
-            }
+        func run(client: ControlClient, output: Output) throws {
+            let history: HistoryResponse = try client.call("GET", "/v1/competitions/\(competition.pathEscaped)/history")
+            if output == .json { try printJSON(history); return }
+            print(Self.render(history))
         }
 
         static func render(_ history: HistoryResponse) -> String {

@@ -4,13 +4,13 @@ import Foundation
 
 /// Polls a job until it ends (succeeded, dead, cancelled, upstream-failed), showing its state
 /// on a terminal; ten polls a second at first, then one a second.
-func waitForJob(_ client: ClientOptions, _ id: Int64) throws -> JobInfo {
+func waitForJob(_ client: ControlClient, _ id: Int64) throws -> JobInfo {
     let final: Set<String> = ["succeeded", "dead", "cancelled", "upstream-failed"]
     let started = Date()
     let terminal = isatty(STDERR_FILENO) == 1
     var interval = 0.1
     while true {
-        let job: JobInfo = try client.call { c throws(ControlClientError) in try c.call("GET", "/v1/jobs/\(id)") }
+        let job: JobInfo = try client.call("GET", "/v1/jobs/\(id)")
         if final.contains(job.state) {
             if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
             return job
