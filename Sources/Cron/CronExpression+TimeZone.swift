@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+import FoundationInternationalization
+#else
 import Foundation
+#endif
 
 extension CronExpression {
     /// The IANA time zone with this identifier (such as "Europe/Berlin" or "UTC"), for

@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+import FoundationInternationalization
+#else
 import Foundation
+#endif
 
 /// A five-field cron expression with Debian cron's semantics, evaluated in an IANA time
 /// zone (see "Semantics to decide once" in ARCHITECTURE.md):

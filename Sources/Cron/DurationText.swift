@@ -2,7 +2,7 @@
 /// `2h`, `1d`, or plain seconds.
 public enum DurationText {
     public static func seconds(_ text: String) -> Double? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = trimmingSpaces(text)
         if let plain = Double(trimmed), plain >= 0, plain.isFinite { return plain }
         for (suffix, factor) in units where trimmed.hasSuffix(suffix) {
             if let value = Double(trimmed.dropLast(suffix.count)), value >= 0, value.isFinite { return value * factor }
@@ -19,8 +19,20 @@ public enum DurationText {
         return "\(seconds)s"
     }
 
+    /// The text without the spaces and tabs around it (Foundation's `.whitespaces`).
+    private static func trimmingSpaces(_ text: String) -> String {
+        func isSpace(_ scalar: Unicode.Scalar) -> Bool { scalar == "\t" || scalar.properties.generalCategory == .spaceSeparator }
+        let scalars = text.unicodeScalars
+        guard let first = scalars.firstIndex(where: { !isSpace($0) }), let last = scalars.lastIndex(where: { !isSpace($0) }) else { return "" }
+        return String(scalars[first...last])
+    }
+
     /// Longest suffix first, so that `ms` is not read as `m`.
     private static let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400)]
 }
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif

@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+import FoundationInternationalization
+#else
 import Foundation
+#endif
 
 /// A time zone's UTC offsets as a sorted list of transitions, read once from Foundation,
 /// so that the cron search converts between UTC and wall-clock time with a binary search

@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials) && canImport(Glibc)
+import FoundationEssentials
+import Glibc
+#else
 import Foundation
+#endif
 
 /// Why a bundle could not be made or an archive could not be extracted, with a message
 /// that names the path or archive entry at fault and says what to do about it.

@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials) && canImport(Glibc)
+import FoundationEssentials
+import Glibc
+#else
 import Foundation
+#endif
 
 /// Lists what a participant's directory contributes to a bundle, and refuses what a
 /// bundle cannot hold before a byte is sent.
@@ -172,7 +177,7 @@ public struct BundleScanner {
         guard total > maxBytes else { return }
         let largestFiles = listing.largestFiles(5).filter { $0.size > 0 }
         let width = largestFiles.map(\.path.count).max() ?? 0
-        let largest = largestFiles.map { "  " + $0.path.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + ByteCount.describe($0.size) }
+        let largest = largestFiles.map { "  " + $0.path + String(repeating: " ", count: width - $0.path.count) + "  " + ByteCount.describe($0.size) }
             .joined(separator: "\n")
         throw BundleError(.tooLarge, """
             the bundle of \(listing.root) is \(ByteCount.describeExactly(total)), over the competition's limit of \

@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials) && canImport(Glibc)
+import FoundationEssentials
+import Glibc
+#else
 import Foundation
+#endif
 
 /// Extracts an archive that may have been crafted to attack the machine extracting it.
 ///
@@ -56,19 +61,17 @@ public final class TarExtractor {
         root.close()
     }
 
-    /// Extracts everything `handle` yields until its end.
-    public static func extract(from handle: FileHandle, into destination: String, maxBytes: Int64,
+    /// Extracts the archive in the file at `path`, a chunk at a time.
+    public static func extract(fromFile path: String, into destination: String, maxBytes: Int64,
                                maxEntries: Int) throws(BundleError) -> Summary {
         let extractor = try TarExtractor(destination: destination, maxBytes: maxBytes, maxEntries: maxEntries)
+        let file = try FileDescriptor.open(path, O_RDONLY)
+        defer { file.close() }
+        var buffer = [UInt8](repeating: 0, count: 64 << 10)
         while true {
-            let data: Data?
-            do {
-                data = try handle.read(upToCount: 64 << 10)
-            } catch {
-                throw BundleError(.unreadable, "cannot read the archive: \(error.localizedDescription)")
-            }
-            guard let data, !data.isEmpty else { break }
-            try extractor.consume(Array(data)[...])
+            let count = try file.read(into: &buffer)
+            guard count > 0 else { break }
+            try extractor.consume(buffer[..<count])
         }
         return try extractor.finish()
     }

@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials) && canImport(Glibc)
+import FoundationEssentials
+import Glibc
+#else
 import Foundation
+#endif
 
 /// Writes a tar archive into a sink, in chunks of a fixed size, never holding a whole
 /// file in memory.
@@ -41,18 +46,6 @@ public struct TarWriter {
             }
         }
         try writer.finish()
-    }
-
-    /// Archives `listing` into `handle` (a file or a pipe).
-    public static func write(_ listing: BundleListing, to handle: FileHandle,
-                             progress: ((BundleProgress) -> Void)? = nil) throws(BundleError) {
-        try write(listing, progress: progress) { (chunk: ArraySlice<UInt8>) throws(BundleError) in
-            do {
-                try handle.write(contentsOf: Data(chunk))
-            } catch {
-                throw BundleError(.writeFailed, "cannot write the archive: \(error.localizedDescription)")
-            }
-        }
     }
 
     /// The exact size in bytes of the archive `write` makes of `listing`.

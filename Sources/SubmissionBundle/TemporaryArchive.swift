@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials) && canImport(Glibc)
+import FoundationEssentials
+import Glibc
+#else
 import Foundation
+#endif
 
 /// A bundle archived into a private temporary file, so it can be sent (and its size known)
 /// after every file was read once, and a file that changes mid-way fails before any upload.
@@ -7,7 +12,7 @@ public struct TemporaryArchive: Sendable {
     public let byteCount: Int64
 
     /// Archives `listing` into a new file (mode 0600) in `directory`.
-    public static func write(_ listing: BundleListing, in directory: String = NSTemporaryDirectory(),
+    public static func write(_ listing: BundleListing, in directory: String = FileManager.default.temporaryDirectory.path,
                              progress: ((BundleProgress) -> Void)? = nil) throws(BundleError) -> TemporaryArchive {
         var template = Array(((directory.hasSuffix("/") ? directory : directory + "/") + "hekaton-bundle-XXXXXX.tar").utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemps($0.baseAddress!, 4) }

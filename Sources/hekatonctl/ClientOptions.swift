@@ -1,7 +1,12 @@
 import ArgumentParser
 import ControlAPI
 import ControlClient
+#if canImport(FoundationEssentials) && canImport(Glibc)
+import FoundationEssentials
+import Glibc
+#else
 import Foundation
+#endif
 
 /// How to reach the daemon; shared by every command that talks to it.
 struct ClientOptions: ParsableArguments {
@@ -47,8 +52,8 @@ struct CommandFailure: Error, CustomStringConvertible {
 extension ParsableCommand {
     /// Prints the failure the way users read it and exits with its code.
     static func exit(with failure: CommandFailure) -> Never {
-        FileHandle.standardError.write(Data("hekatonctl: \(failure.message)\n".utf8))
-        Foundation.exit(failure.exitCode)
+        Terminal.writeError("hekatonctl: \(failure.message)\n")
+        Glibc.exit(failure.exitCode)
     }
 }
 

@@ -26,6 +26,8 @@ struct Hekatonctl: ParsableCommand {
           77  permission denied (not allowed to reach the socket, or not a host)
         """,
         version: HekatonVersion.current,
+        // Every command states its commandName: a name derived from the type's name costs a
+        // scan of every protocol conformance in the binary, per command, at every start.
         subcommands: [
             Status.self,
             History.self,

@@ -1,11 +1,16 @@
 import ArgumentParser
 import ControlAPI
 import ControlClient
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension Hekatonctl {
     struct Status: PrintsJSON {
         static let configuration = CommandConfiguration(
+            commandName: "status",
             abstract: "Show the daemon's health and what it holds.",
             discussion: "With --json, prints the API's answer to GET /v1/status unchanged."
         )
@@ -49,7 +54,7 @@ extension Hekatonctl {
         }
 
         static func dashboard(_ status: StatusResponse) -> [String] {
-            func score(_ value: Double?) -> String { value.map { String(format: "%.4f", $0) } ?? "-" }
+            func score(_ value: Double?) -> String { value.map(Format.score) ?? "-" }
             var lines: [String] = []
             if !status.nextRuns.isEmpty {
                 lines.append("\nnext runs")

@@ -1,11 +1,16 @@
 import ArgumentParser
 import ControlAPI
 import ControlClient
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension Hekatonctl {
     struct Promote: PrintsJSON {
         static let configuration = CommandConfiguration(
+            commandName: "promote",
             abstract: "Make a model a competition's production model (hosts).",
             discussion: """
             MODEL is a model id (12), a model digest or its prefix (sha256:ab12cd34), or a \
@@ -24,7 +29,7 @@ extension Hekatonctl {
         }
 
         static func describe(_ p: PromotionInfo) -> String {
-            let score = p.score.map { String(format: " (score %.4f)", $0) } ?? ""
+            let score = p.score.map { " (score \(Format.score($0)))" } ?? ""
             return "\(p.competition): production is now model \(p.model)\(score) from submission #\(p.submission)" +
                 (p.participant.map { " by \($0)" } ?? "") + "; \(p.kind) by \(p.actor): \(p.reason)"
         }
@@ -32,6 +37,7 @@ extension Hekatonctl {
 
     struct Rollback: PrintsJSON {
         static let configuration = CommandConfiguration(
+            commandName: "rollback",
             abstract: "Put back the production model a competition had before the current one (hosts).",
             discussion: "Each rollback goes one step further back. The change is recorded with your name.")
         @OptionGroup var connection: ClientOptions
@@ -47,6 +53,7 @@ extension Hekatonctl {
 
     struct History: PrintsJSON {
         static let configuration = CommandConfiguration(
+            commandName: "history",
             abstract: "Per dataset version: the production model's score, what was retrained, what was promoted.",
             discussion: """
             One row per retraining round (a new dataset version, or the periodic retrain). \
@@ -66,7 +73,7 @@ extension Hekatonctl {
         }
 
         static func render(_ history: HistoryResponse) -> String {
-            func score(_ value: Double?) -> String { value.map { String(format: "%.4f", $0) } ?? "-" }
+            func score(_ value: Double?) -> String { value.map(Format.score) ?? "-" }
             var lines = ["\(history.competition): \(history.metric) (\(history.direction == "maximize" ? "higher" : "lower") is better), promotion tolerance \(history.tolerance)"]
             var table = TextTable(["VERSION", "ROUND", "TRIGGER", "PROD", "RETRAINED", "BEST", "DECISION", "PRODUCTION", "ARTIFACT"])
             for row in history.rows {

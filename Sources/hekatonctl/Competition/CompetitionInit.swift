@@ -1,9 +1,14 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension Hekatonctl.CompetitionCommand {
     struct Init: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "init",
             abstract: "Scaffold a competition directory that works as it is.",
             discussion: """
             Writes hekaton.yaml, the host's entrypoints (host/train.py, predict.py, score.py, \
@@ -61,7 +66,7 @@ extension Hekatonctl.CompetitionCommand {
         }
 
         private static func shellQuoted(_ path: String) -> String {
-            path.allSatisfy { $0.isLetter || $0.isNumber || "/._-".contains($0) } ? path : "'" + path.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
+            path.allSatisfy { $0.isLetter || $0.isNumber || "/._-".contains($0) } ? path : "'" + path.replacing( "'", with: #"'\''"#) + "'"
         }
     }
 }

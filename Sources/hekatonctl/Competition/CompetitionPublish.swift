@@ -1,11 +1,16 @@
 import ArgumentParser
 import ControlAPI
 import ControlClient
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension Hekatonctl.CompetitionCommand {
     struct Publish: PrintsJSON {
         static let configuration = CommandConfiguration(
+            commandName: "publish",
             abstract: "Publish a competition directory as a new content-addressed version (hosts only).",
             discussion: """
             The daemon reads DIR/hekaton.yaml strictly (an error names the file, the line, the \
@@ -31,7 +36,7 @@ extension Hekatonctl.CompetitionCommand {
     }
 
     struct List: PrintsJSON {
-        static let configuration = CommandConfiguration(abstract: "List competitions.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List competitions.")
         @OptionGroup var connection: ClientOptions
         @OptionGroup var format: OutputOptions<PlainJSON>
 
@@ -48,7 +53,7 @@ extension Hekatonctl.CompetitionCommand {
     }
 
     struct Show: PrintsJSON {
-        static let configuration = CommandConfiguration(abstract: "Show a competition's latest version and rules.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a competition's latest version and rules.")
         @OptionGroup var connection: ClientOptions
         @Argument(help: "The competition's name.") var name: String
         @OptionGroup var format: OutputOptions<PlainJSON>

@@ -1,6 +1,10 @@
 import ArgumentParser
 import ControlClient
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import SubmissionBundle
 
 extension Hekatonctl {

@@ -1,12 +1,17 @@
 import ArgumentParser
 import ControlAPI
 import ControlClient
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import SubmissionBundle
 
 extension Hekatonctl {
     struct Submit: PrintsJSON {
         static let configuration = CommandConfiguration(
+            commandName: "submit",
             abstract: "Bundle a submission directory and start the competition's pipeline on it.",
             discussion: """
             The bundle is every file of DIR except what DIR/.hekatonignore leaves out \
@@ -140,7 +145,7 @@ extension Hekatonctl {
         }
 
         static func queryEscaped(_ value: String) -> String {
-            value.addingPercentEncoding(withAllowedCharacters: CharacterSet(charactersIn: "-._~").union(.alphanumerics)) ?? value
+            value.percentEncoded(keeping: "-._~")
         }
 
         /// What `GET /v1/competitions/NAME` says that submitting needs.

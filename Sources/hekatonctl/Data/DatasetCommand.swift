@@ -1,7 +1,11 @@
 import ArgumentParser
 import ControlAPI
 import ControlClient
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import SubmissionBundle
 
 extension Hekatonctl {
@@ -17,6 +21,7 @@ extension Hekatonctl {
 extension Hekatonctl.DatasetCommand {
     struct Register: PrintsJSON {
         static let configuration = CommandConfiguration(
+            commandName: "register",
             abstract: "Snapshot a directory (or a file) into a new version of a dataset (hosts only).",
             discussion: """
             The daemon hashes every file (SHA-256, on every core), stores it once in its \
@@ -65,7 +70,7 @@ extension Hekatonctl.DatasetCommand {
             let route = "/v1/datasets/\(name.pathEscaped)/versions"
             if upload {
                 let listing = try Self.listing(absolute)
-                let query = tag.map { "?tag=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0) } ?? ""
+                let query = tag.map { "?tag=" + $0.percentEncoded(keeping: "") } ?? ""
                 var sending = ProgressBar(label: "sending")
                 let total = listing.entries.reduce(Int64(0)) { $0 + $1.size }
                 try client.upload("POST", route + query, contentType: "application/x-tar", length: TarWriter.archiveSize(of: listing),
@@ -90,7 +95,7 @@ extension Hekatonctl.DatasetCommand {
     }
 
     struct List: PrintsJSON {
-        static let configuration = CommandConfiguration(abstract: "List datasets with their latest version.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List datasets with their latest version.")
         @OptionGroup var connection: ClientOptions
         @OptionGroup var format: OutputOptions<PlainJSON>
 
@@ -108,7 +113,7 @@ extension Hekatonctl.DatasetCommand {
     }
 
     struct Show: PrintsJSON {
-        static let configuration = CommandConfiguration(abstract: "Show a dataset's versions, or one version with NAME@TAG.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a dataset's versions, or one version with NAME@TAG.")
         @OptionGroup var connection: ClientOptions
         @Argument(help: "NAME or NAME@TAG.") var reference: String
         @OptionGroup var format: OutputOptions<PlainJSON>

@@ -2,7 +2,11 @@ import ArgumentParser
 import ControlAPI
 import ControlClient
 import Cron
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension Hekatonctl {
     struct LineageCommand: DaemonCommand {
@@ -39,13 +43,14 @@ extension Hekatonctl {
                 let problem = (try? JSONDecoder().decode(Problem.self, from: Data(body)))?.description ?? "HTTP \(head.status)"
                 throw CommandFailure(message: problem, exitCode: head.status == 404 ? 1 : 1)
             }
-            FileHandle.standardOutput.write(Data(body))
+            Terminal.write(body)
             if body.last != UInt8(ascii: "\n") { print("") }
         }
     }
 
     struct Fsck: PrintsJSON {
         static let configuration = CommandConfiguration(
+            commandName: "fsck",
             abstract: "Verify every blob against its name and find every blob the records reference (hosts only).",
             discussion: """
             Corrupted and missing blobs are listed with their paths and what uses them; restore them from a \
@@ -99,6 +104,6 @@ extension Hekatonctl.Fsck {
 
 extension String {
     var queryEscaped: String {
-        addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~:@"))) ?? self
+        percentEncoded(keeping: "-._~:@")
     }
 }

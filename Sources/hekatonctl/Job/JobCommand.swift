@@ -2,7 +2,11 @@ import ArgumentParser
 import ControlAPI
 import ControlClient
 import Cron
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension Hekatonctl {
     struct JobCommand: ParsableCommand {
@@ -23,6 +27,7 @@ extension Hekatonctl {
 extension Hekatonctl.JobCommand {
     struct Submit: PrintsJSON {
         static let configuration = CommandConfiguration(
+            commandName: "submit",
             abstract: "Enqueue a command.",
             discussion: """
             Examples:
@@ -82,7 +87,7 @@ extension Hekatonctl.JobCommand {
     }
 
     struct List: PrintsJSON {
-        static let configuration = CommandConfiguration(abstract: "List jobs, newest first.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List jobs, newest first.")
         @OptionGroup var connection: ClientOptions
         @Option(help: "Only jobs in this state.") var state: String?
         @Option(help: "Only jobs of this queue.") var queue: String?
@@ -106,7 +111,7 @@ extension Hekatonctl.JobCommand {
     }
 
     struct Show: PrintsJSON {
-        static let configuration = CommandConfiguration(abstract: "Show one job: state, attempts, exit status, resource usage.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one job: state, attempts, exit status, resource usage.")
         @OptionGroup var connection: ClientOptions
         @Argument(help: "The job's id.") var id: Int64
         @OptionGroup var format: OutputOptions<PlainJSON>
@@ -129,7 +134,7 @@ extension Hekatonctl.JobCommand {
             if let status = job.exitStatus { lines.append(("exit status", "\(status)")) }
             if let signal = job.signal { lines.append(("signal", "\(signal)")) }
             if let wall = job.wallSeconds {
-                lines.append(("time", String(format: "%.3fs wall, %.3fs user, %.3fs system", wall, job.userSeconds ?? 0, job.systemSeconds ?? 0)))
+                lines.append(("time", "\(Format.seconds(wall)) wall, \(Format.seconds(job.userSeconds ?? 0)) user, \(Format.seconds(job.systemSeconds ?? 0)) system"))
             }
             if let peak = job.peakMemoryBytes { lines.append(("peak memory", Format.bytes(peak))) }
             if let executor = job.executor { lines.append(("executor", executor + (job.externalID.map { " (id \($0))" } ?? ""))) }
@@ -137,12 +142,12 @@ extension Hekatonctl.JobCommand {
             if let error = job.error { lines.append(("error", error)) }
             for (key, value) in job.labels.sorted(by: { $0.key < $1.key }) { lines.append(("label", "\(key)=\(value)")) }
             let width = lines.map(\.0.count).max() ?? 0
-            for (key, value) in lines { print(key.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + value) }
+            for (key, value) in lines { print(key.padded(to: width) + "  " + value) }
         }
     }
 
     struct Logs: DaemonCommand {
-        static let configuration = CommandConfiguration(abstract: "Print a job's output (stdout and stderr).")
+        static let configuration = CommandConfiguration(commandName: "logs", abstract: "Print a job's output (stdout and stderr).")
         @OptionGroup var connection: ClientOptions
         @Argument(help: "The job's id.") var id: Int64
         @Flag(name: .shortAndLong, help: "Keep printing new output until the job ends.") var follow = false
@@ -150,13 +155,13 @@ extension Hekatonctl.JobCommand {
         func run(client: ControlClient, output: Output) throws {
             let path = "/v1/jobs/\(id)/logs" + (follow ? "?follow=true" : "")
             try client.stream("GET", path) { chunk in
-                FileHandle.standardOutput.write(Data(chunk))
+                Terminal.write(chunk)
             }
         }
     }
 
     struct Cancel: PrintsJSON {
-        static let configuration = CommandConfiguration(abstract: "Cancel a job; a running one gets SIGTERM, then SIGKILL after a grace period.")
+        static let configuration = CommandConfiguration(commandName: "cancel", abstract: "Cancel a job; a running one gets SIGTERM, then SIGKILL after a grace period.")
         @OptionGroup var connection: ClientOptions
         @Argument(help: "The job's id.") var id: Int64
         @OptionGroup var format: OutputOptions<PlainJSON>
@@ -165,7 +170,7 @@ extension Hekatonctl.JobCommand {
     }
 
     struct Retry: PrintsJSON {
-        static let configuration = CommandConfiguration(abstract: "Queue a dead, cancelled or upstream-failed job again with fresh attempts.")
+        static let configuration = CommandConfiguration(commandName: "retry", abstract: "Queue a dead, cancelled or upstream-failed job again with fresh attempts.")
         @OptionGroup var connection: ClientOptions
         @Argument(help: "The job's id.") var id: Int64
         @OptionGroup var format: OutputOptions<PlainJSON>

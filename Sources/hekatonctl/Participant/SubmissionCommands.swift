@@ -1,11 +1,16 @@
 import ArgumentParser
 import ControlAPI
 import ControlClient
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension Hekatonctl {
     struct Submissions: PrintsJSON {
         static let configuration = CommandConfiguration(
+            commandName: "submissions",
             abstract: "List submissions (yours; hosts see everyone's) with their state, score, and for a failure the stage and its last log lines.")
         @OptionGroup var connection: ClientOptions
         @Option(help: "Only this competition's.") var competition: String?
@@ -20,7 +25,7 @@ extension Hekatonctl {
             for s in list.submissions {
                 let state = s.state == "failed" ? "failed (\(s.stage ?? "?"))" : s.state
                 table.add(["\(s.id)", s.competition, s.participant, s.tag ?? "-", state,
-                           s.score.map { String(format: "%.4f", $0) } ?? "-", s.submittedAt])
+                           s.score.map(Format.score) ?? "-", s.submittedAt])
             }
             print(table.render())
             for s in list.submissions where s.state == "failed" {
@@ -33,7 +38,7 @@ extension Hekatonctl {
     }
 
     struct Logs: DaemonCommand {
-        static let configuration = CommandConfiguration(abstract: "Print a submission's stage log (the failed or running stage by default).")
+        static let configuration = CommandConfiguration(commandName: "logs", abstract: "Print a submission's stage log (the failed or running stage by default).")
         @OptionGroup var connection: ClientOptions
         @Argument(help: "The submission's id.") var submission: Int64
         @Option(help: "The stage whose log to print.") var stage: Stage?
@@ -46,7 +51,7 @@ extension Hekatonctl {
             if let stage { query.append("stage=\(stage.rawValue)") }
             if follow { query.append("follow=true") }
             let path = "/v1/submissions/\(submission)/logs" + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))
-            try client.stream("GET", path) { chunk in FileHandle.standardOutput.write(Data(chunk)) }
+            try client.stream("GET", path) { chunk in Terminal.write(chunk) }
         }
     }
 
@@ -65,7 +70,7 @@ extension Hekatonctl {
             if board.entries.isEmpty { print("no scored submissions yet"); return }
             var table = TextTable(["RANK", "PARTICIPANT", "TAG", "SCORE", "SUBMISSION", "SUBMITTED"])
             for e in board.entries {
-                table.add(["\(e.rank)", e.participant, e.tag ?? "-", String(format: "%.4f", e.score), "\(e.submission)", e.submittedAt])
+                table.add(["\(e.rank)", e.participant, e.tag ?? "-", Format.score(e.score), "\(e.submission)", e.submittedAt])
             }
             print(table.render())
         }
@@ -74,7 +79,7 @@ extension Hekatonctl {
 
 extension Hekatonctl {
     struct Cancel: PrintsJSON {
-        static let configuration = CommandConfiguration(abstract: "Cancel a submission's remaining stages (your own; hosts may cancel any).")
+        static let configuration = CommandConfiguration(commandName: "cancel", abstract: "Cancel a submission's remaining stages (your own; hosts may cancel any).")
         @OptionGroup var connection: ClientOptions
         @Argument(help: "The submission's id.") var submission: Int64
         @OptionGroup var format: OutputOptions<PlainJSON>

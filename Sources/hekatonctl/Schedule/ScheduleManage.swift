@@ -2,11 +2,16 @@ import ArgumentParser
 import ControlAPI
 import ControlClient
 import Cron
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension Hekatonctl.ScheduleCommand {
     struct Add: PrintsJSON {
         static let configuration = CommandConfiguration(
+            commandName: "add",
             abstract: "Add a named cron schedule that enqueues a command.",
             discussion: """
             Overlap: allow starts a new job even if the last one still runs; forbid (the \
@@ -60,7 +65,7 @@ extension Hekatonctl.ScheduleCommand {
     }
 
     struct List: PrintsJSON {
-        static let configuration = CommandConfiguration(abstract: "List schedules with their next fire, last fire and last outcome.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List schedules with their next fire, last fire and last outcome.")
         @OptionGroup var connection: ClientOptions
         @OptionGroup var format: OutputOptions<PlainJSON>
 
@@ -78,7 +83,7 @@ extension Hekatonctl.ScheduleCommand {
     }
 
     struct Show: PrintsJSON {
-        static let configuration = CommandConfiguration(abstract: "Show a schedule and its recent history.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a schedule and its recent history.")
         @OptionGroup var connection: ClientOptions
         @Argument(help: "The schedule's name.") var name: String
         @OptionGroup var format: OutputOptions<PlainJSON>
@@ -116,14 +121,14 @@ extension Hekatonctl.ScheduleCommand {
     }
 
     struct Suspend: DaemonCommand {
-        static let configuration = CommandConfiguration(abstract: "Stop a schedule from firing until it is resumed.")
+        static let configuration = CommandConfiguration(commandName: "suspend", abstract: "Stop a schedule from firing until it is resumed.")
         @OptionGroup var connection: ClientOptions
         @Argument(help: "The schedule's name.") var name: String
         func run(client: ControlClient, output: Output) throws { try scheduleVerb(client, "POST", name, "/suspend", done: "suspended") }
     }
 
     struct Resume: DaemonCommand {
-        static let configuration = CommandConfiguration(abstract: "Let a suspended schedule fire again (missed fires are not caught up).")
+        static let configuration = CommandConfiguration(commandName: "resume", abstract: "Let a suspended schedule fire again (missed fires are not caught up).")
         @OptionGroup var connection: ClientOptions
         @Argument(help: "The schedule's name.") var name: String
         func run(client: ControlClient, output: Output) throws { try scheduleVerb(client, "POST", name, "/resume", done: "resumed") }
@@ -131,6 +136,7 @@ extension Hekatonctl.ScheduleCommand {
 
     struct Run: DaemonCommand {
         static let configuration = CommandConfiguration(
+            commandName: "run",
             abstract: "Fire a schedule now, whatever its cron says (its overlap policy still applies).",
             discussion: """
             --logical-time runs it for another instant, as a backfill: a competition's ingestion \
@@ -169,5 +175,5 @@ private func scheduleVerb(_ client: ControlClient, _ method: String, _ name: Str
 }
 
 extension String {
-    var pathEscaped: String { addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? self }
+    var pathEscaped: String { percentEncoded(keeping: "!$&'()*+,-.:=@_~") }
 }

@@ -1,10 +1,15 @@
 import ArgumentParser
 import Cron
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension Hekatonctl.ScheduleCommand {
     struct Next: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "next",
             abstract: "Preview when a cron expression fires; needs no daemon.",
             discussion: """
             Five fields (minute hour day-of-month month day-of-week), names (jan, mon), ranges, \
