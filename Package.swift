@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // C shims over system libraries, found through pkg-config.
@@ -61,7 +62,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: strict),
 
-        // The daemon's parts: configuration, the HTTP server, systemd, wiring.
+        // The daemon's parts: configuration, the HTTP server, systemd, wiring; run as services.
         .target(name: "HekatonDaemon", dependencies: [
             "ControlAPI", "ControlClient", "Scheduler", "Lineage", "Execution", "Cluster", "Pipeline", "StrictYAML", "SubmissionBundle", "CSystemd",
             .product(name: "GRDB", package: "GRDB.swift"),
@@ -69,6 +70,8 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
 
         .executableTarget(name: "hekatond", dependencies: [
