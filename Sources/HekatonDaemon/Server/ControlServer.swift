@@ -54,6 +54,11 @@ public final class ControlServer: Service, Sendable {
 
     typealias Connection = NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>
 
+    /// One event loop, not one per core as NIO's singleton has: the socket's traffic is light
+    /// and the routes run on Swift's concurrency pool, so more loops would only be idle
+    /// threads. Like the singleton it lives as long as the process.
+    private static let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+
     private let listener: NIOAsyncChannel<Connection, Never>
     private let router: Router
     private let identity: Mutex<CallerIdentity>
@@ -66,7 +71,7 @@ public final class ControlServer: Service, Sendable {
     /// stale file left by a dead daemon, never a live daemon's).
     public static func bind(path: String, activatedSocket: Int32?, mode: UInt16, group: String,
                             settings: Settings, router: Router, identity: CallerIdentity, logger: Logger) async throws -> ControlServer {
-        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        let bootstrap = ServerBootstrap(group: eventLoops)
             .serverChannelOption(.backlog, value: 256)
         let initializer: @Sendable (Channel) -> EventLoopFuture<Connection> = { channel in
             channel.eventLoop.makeCompletedFuture {
