@@ -100,7 +100,11 @@ let package = Package(
         .testTarget(name: "SubmissionBundleTests", dependencies: ["SubmissionBundle", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "OCILayoutTests", dependencies: ["OCILayout", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Lineage", "StrictYAML"], swiftSettings: strict),
-        .testTarget(name: "HekatonDaemonTests", dependencies: ["HekatonDaemon", "StrictYAML"], swiftSettings: strict),
+        .testTarget(name: "HekatonDaemonTests", dependencies: [
+            "HekatonDaemon", "StrictYAML",
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["ControlAPI", "ControlClient", "TestSupport"],
                     resources: [.copy("Resources")], swiftSettings: strict),
     ]
