@@ -25,8 +25,8 @@ public struct Daemon: Sendable {
     public var configuration: DaemonConfiguration
     let logger: Logger
     let notifier = SystemdNotifier()
-    /// How long a graceful shutdown may take, counted from the signal: open requests get
-    /// this long (the README's promise), then what is still open is closed.
+    /// How long a graceful shutdown may take, counted from the signal (the README's 10 s):
+    /// stopping the jobs and finishing open requests; what is still open then is closed.
     static let shutdownGracePeriod: Duration = .seconds(10)
 
     public init(configuration: DaemonConfiguration, logger: Logger) {
