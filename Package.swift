@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
     ],
     targets: [
         // C shims over system libraries, found through pkg-config.
@@ -26,6 +27,14 @@ let package = Package(
                        providers: [.apt(["libsystemd-dev"])]),
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto",
                        providers: [.apt(["libssl-dev"])]),
+
+        // What several modules need alike: open files that name their path in errors, symbolic links
+        // kept inside a tree, and the one canonical JSON for hashed bytes. No Foundation, no GRDB, no OpenSSL.
+        .target(name: "HekatonSupport", dependencies: [
+            .product(name: "SystemPackage", package: "swift-system"),
+        ], swiftSettings: strict),
+        // Streaming SHA-256 through OpenSSL; apart from HekatonSupport so the CLI, which never hashes, does not load libcrypto.
+        .target(name: "HekatonHashing", dependencies: ["CCrypto", "HekatonSupport"], swiftSettings: strict),
 
         // YAML read strictly: unknown keys and wrong types are errors with file, line and a suggestion.
         .target(name: "StrictYAML", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: strict),
@@ -89,6 +98,7 @@ let package = Package(
         // What several test targets share: running a tool to completion.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
 
+        .testTarget(name: "HekatonSupportTests", dependencies: ["HekatonSupport", "HekatonHashing"], swiftSettings: strict),
         .testTarget(name: "ControlAPITests", dependencies: ["ControlAPI", "ControlClient"], swiftSettings: strict),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler"], swiftSettings: strict),
         .testTarget(name: "LineageTests", dependencies: ["Lineage", "TestSupport"], resources: [.copy("Resources")], swiftSettings: strict),
