@@ -59,7 +59,7 @@ let package = Package(
         .target(name: "Cluster", dependencies: ["Scheduler", "Execution"], swiftSettings: strict),
 
         // A participant's directory as a bundle: .hekatonignore, safety checks, a tar stream.
-        .target(name: "SubmissionBundle", swiftSettings: strict),
+        .target(name: "SubmissionBundle", dependencies: ["HekatonSupport"], swiftSettings: strict),
 
         // OCI image layouts: a base image plus one layer, written content-addressed.
         .target(name: "OCILayout", dependencies: ["CCrypto", "SubmissionBundle"], swiftSettings: strict),
