@@ -62,7 +62,7 @@ let package = Package(
         .target(name: "SubmissionBundle", dependencies: ["HekatonSupport"], swiftSettings: strict),
 
         // OCI image layouts: a base image plus one layer, written content-addressed.
-        .target(name: "OCILayout", dependencies: ["CCrypto", "SubmissionBundle"], swiftSettings: strict),
+        .target(name: "OCILayout", dependencies: ["HekatonSupport", "HekatonHashing", "SubmissionBundle"], swiftSettings: strict),
 
         // Competitions: manifests, the pipeline's stages, the sandbox, promotion.
         .target(name: "Pipeline", dependencies: [
@@ -105,7 +105,7 @@ let package = Package(
         .testTarget(name: "ExecutionTests", dependencies: ["Execution", "Scheduler"], swiftSettings: strict),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Scheduler"], swiftSettings: strict),
         .testTarget(name: "SubmissionBundleTests", dependencies: ["SubmissionBundle", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "OCILayoutTests", dependencies: ["OCILayout", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "OCILayoutTests", dependencies: ["OCILayout", "HekatonSupport", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Lineage", "StrictYAML"], swiftSettings: strict),
         .testTarget(name: "HekatonDaemonTests", dependencies: ["HekatonDaemon", "StrictYAML"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["ControlAPI", "ControlClient", "TestSupport"],
