@@ -48,7 +48,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: strict),
         .target(name: "Lineage", dependencies: [
-            "CCrypto",
+            "HekatonSupport", "HekatonHashing",
             .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: strict),
 
