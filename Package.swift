@@ -57,7 +57,7 @@ let package = Package(
 
         // Competitions: manifests, the pipeline's stages, the sandbox, promotion.
         .target(name: "Pipeline", dependencies: [
-            "Scheduler", "Lineage", "Execution", "Cluster", "StrictYAML", "SubmissionBundle", "OCILayout",
+            "Scheduler", "Lineage", "Execution", "StrictYAML", "SubmissionBundle", "OCILayout",
             .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: strict),
 
