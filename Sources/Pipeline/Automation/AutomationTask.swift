@@ -15,12 +15,6 @@ public enum AutomationTask: String, Sendable, CaseIterable, Codable {
     public static let competitionLabel = "hekaton.competition"
     public static let timeZoneLabel = "hekaton.time_zone"
 
-    /// The task of a job, from its labels.
-    public init?(labels: [String: String]) {
-        guard let value = labels[Self.label], let task = AutomationTask(rawValue: value) else { return nil }
-        self = task
-    }
-
     /// The name of a competition's schedule for this task: `pococha.ingest`.
     public func scheduleName(_ competition: String) -> String { "\(competition).\(rawValue)" }
 

@@ -4,10 +4,7 @@ import Scheduler
 extension JobKind {
     /// A submission's build, train, predict or score stage (`Stage`, in the job's labels).
     public static let stage = JobKind(rawValue: "stage")
-    /// `AutomationTask.ingest`.
-    public static let ingest = JobKind(rawValue: "ingest")
-    /// `AutomationTask.retrain`.
-    public static let retrain = JobKind(rawValue: "retrain")
-    /// `AutomationTask.artifact`.
-    public static let artifact = JobKind(rawValue: "artifact")
+    public static let ingest = AutomationTask.ingest.kind
+    public static let retrain = AutomationTask.retrain.kind
+    public static let artifact = AutomationTask.artifact.kind
 }
