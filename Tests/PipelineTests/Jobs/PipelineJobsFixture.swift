@@ -15,10 +15,14 @@ final class PipelineJobsFixture: Sendable {
     let blobs: BlobStore
     let layout: PipelineLayout
     let queue: JobQueue
+    /// Plays the stages that run on this host; `cluster` those sent to the cluster.
     let stages: ScriptedStages
+    let cluster: ScriptedStages
     let jobs: JobHandlers
 
-    init(tolerance: Double = 0.01, script: @escaping @Sendable (Stage, Submission.Kind) -> ScriptedStages.Play) throws {
+    /// - Parameter manifest: more of hekaton.yaml, such as `executors:`.
+    init(tolerance: Double = 0.01, manifest: String = "",
+         script: @escaping @Sendable (Stage, Submission.Kind) -> ScriptedStages.Play) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("hekaton-jobs-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         database = try DatabaseQueue()
@@ -31,11 +35,12 @@ final class PipelineJobsFixture: Sendable {
         layout = PipelineLayout(stateDirectory: root + "/state", sdkDirectory: root + "/sdk")
         // Retries at once: a failing stage's second attempt need not wait for its backoff.
         queue = JobQueue(writer: database, backoff: RetryBackoff(base: 0, cap: 0, jitter: 0))
-        stages = ScriptedStages(layout: layout, database: database, script: script)
-        let pipeline = PipelineExecutor(local: stages, cluster: stages, layout: layout, database: database, blobs: blobs,
+        stages = ScriptedStages(name: "local", layout: layout, database: database, script: script)
+        cluster = ScriptedStages(name: "slurm", layout: layout, database: database, script: script)
+        let pipeline = PipelineExecutor(local: stages, cluster: cluster, layout: layout, database: database, blobs: blobs,
                                         resourceGroups: nil)
         jobs = PipelineJobs(pipeline, queue: queue).handlers
-        try publish(tolerance: tolerance)
+        try publish(tolerance: tolerance, more: manifest)
         try registerData("day 1")
     }
 
@@ -48,7 +53,7 @@ final class PipelineJobsFixture: Sendable {
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
     }
 
-    private func publish(tolerance: Double) throws {
+    private func publish(tolerance: Double, more: String) throws {
         let directory = root + "/competition"
         try write("""
             name: \(Self.competition)
@@ -68,6 +73,7 @@ final class PipelineJobsFixture: Sendable {
             promotion:
               tolerance: \(tolerance)
               retrain_top_k: 1
+            \(more)
             """, to: directory + "/hekaton.yaml")
         for script in ["train", "predict", "score"] { try write("", to: directory + "/host/\(script).py") }
         _ = try CompetitionCatalog(database: database, blobs: blobs).publish(directory: directory, tag: nil, publisher: 0)

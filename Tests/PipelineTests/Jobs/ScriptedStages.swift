@@ -17,20 +17,21 @@ final class ScriptedStages: Executor, Sendable {
         case exit(Int32)
     }
 
-    let name = "local"
+    let name: String
     let layout: PipelineLayout
     private let script: @Sendable (Stage, Submission.Kind) -> Play
     private let database: any DatabaseReader
-    private let seen = Mutex<[(stage: Stage, argv: [String])]>([])
+    private let seen = Mutex<[(stage: Stage, argv: [String], resources: ExecutionResources)]>([])
 
-    init(layout: PipelineLayout, database: any DatabaseReader, script: @escaping @Sendable (Stage, Submission.Kind) -> Play) {
+    init(name: String, layout: PipelineLayout, database: any DatabaseReader, script: @escaping @Sendable (Stage, Submission.Kind) -> Play) {
+        self.name = name
         self.layout = layout
         self.database = database
         self.script = script
     }
 
-    /// The stages run so far, in order, with the command each was given.
-    var ran: [(stage: Stage, argv: [String])] { seen.withLock { $0 } }
+    /// The stages run so far, in order, with the command and resources each was given.
+    var ran: [(stage: Stage, argv: [String], resources: ExecutionResources)] { seen.withLock { $0 } }
 
     func run(_ job: Job, context: ExecutionContext) async throws(ExecutionError) -> ExecutionResult {
         guard let stage = job.labels[Stage.label].flatMap(Stage.init(rawValue:)),
@@ -38,7 +39,7 @@ final class ScriptedStages: Executor, Sendable {
               let kind = try? await database.read({ db in try Submission.fetchOne(db, key: id)?.kind }) else {
             throw ExecutionError(.spawnFailed, "the scripted executor plays stages only")
         }
-        seen.withLock { $0.append((stage, job.argv)) }
+        seen.withLock { $0.append((stage, job.argv, context.resources)) }
         switch script(stage, kind) {
         case .exit(let status):
             return ExecutionResult(termination: .exited(status))

@@ -36,6 +36,38 @@ struct StageJobTests {
         #expect(fixture.stages.ran.map(\.stage) == [.build, .train, .predict, .score])
     }
 
+    @Test("A stage the manifest sends to the cluster runs on the injected cluster executor, its limits asked as resources")
+    func onTheCluster() async throws {
+        let fixture = try PipelineJobsFixture(manifest: """
+            limits:
+              train: {memory: 3GiB, cpus: 2, gpus: 1}
+            executors:
+              train: slurm
+            """) { _, _ in .succeed(score: 0.6) }
+        let id = try #require(try fixture.submit().id)
+        #expect(try await fixture.runJobs { try fixture.submission(id)?.state.isFinal == true })
+        #expect(try fixture.submission(id)?.state == .scored)
+        #expect(fixture.cluster.ran.map(\.stage) == [.train])
+        #expect(fixture.cluster.ran.first?.resources == ExecutionResources(cpus: 2, memoryBytes: 3 << 30, gpus: 1))
+        #expect(fixture.cluster.ran.first?.argv.contains("--unshare-all") == true, "the same sandboxed command as on this host")
+        #expect(fixture.stages.ran.map(\.stage) == [.build, .predict, .score])
+        #expect(try fixture.job(try fixture.submission(id)?.trainJob)?.executor == "slurm")
+    }
+
+    @Test("A build job enqueued before builds stored their command runs today's build command")
+    func legacyBuild() async throws {
+        let fixture = try PipelineJobsFixture { _, _ in .succeed(score: 0.5) }
+        let submission = try fixture.submit()
+        let buildJob = try #require(submission.buildJob)
+        try await fixture.database.write { db in
+            try db.execute(sql: #"UPDATE job SET argv = '["/usr/bin/python3", "-m", "venv", "/envs/x"]' WHERE id = ?"#, arguments: [buildJob])
+        }
+        #expect(try await fixture.runJobs { try fixture.submission(submission.id!)?.state.isFinal == true })
+        #expect(try fixture.submission(submission.id!)?.state == .scored)
+        #expect(fixture.stages.ran.first?.argv.first == "/bin/sh")
+        #expect(fixture.stages.ran.first?.argv.last == fixture.layout.path(submission.id!, "bundle/requirements.txt"))
+    }
+
     @Test("A stage that fails ends the submission with the failing stage and why", arguments: [
         (Stage.train, ScriptedStages.Play.exit(1), "the train stage failed"),
         (Stage.score, ScriptedStages.Play.leaveNothing, "wrote no metrics.json"),
