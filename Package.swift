@@ -66,7 +66,7 @@ let package = Package(
 
         // Competitions: manifests, the pipeline's stages, the sandbox, promotion.
         .target(name: "Pipeline", dependencies: [
-            "Scheduler", "Lineage", "Execution", "Cluster", "StrictYAML", "SubmissionBundle", "OCILayout",
+            "Scheduler", "Lineage", "Execution", "StrictYAML", "SubmissionBundle", "OCILayout",
             .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: strict),
 
@@ -106,7 +106,9 @@ let package = Package(
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Scheduler"], swiftSettings: strict),
         .testTarget(name: "SubmissionBundleTests", dependencies: ["SubmissionBundle", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "OCILayoutTests", dependencies: ["OCILayout", "HekatonSupport", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Lineage", "StrictYAML"], swiftSettings: strict),
+        .testTarget(name: "PipelineTests", dependencies: [
+            "Pipeline", "Lineage", "Scheduler", "StrictYAML", .product(name: "GRDB", package: "GRDB.swift"),
+        ], swiftSettings: strict),
         .testTarget(name: "HekatonDaemonTests", dependencies: ["HekatonDaemon", "StrictYAML"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["ControlAPI", "ControlClient", "TestSupport"],
                     resources: [.copy("Resources")], swiftSettings: strict),
