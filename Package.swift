@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
     ],
     targets: [
         // C shims over system libraries, found through pkg-config.
@@ -27,6 +28,14 @@ let package = Package(
                        providers: [.apt(["libsystemd-dev"])]),
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto",
                        providers: [.apt(["libssl-dev"])]),
+
+        // What several modules need alike: open files that name their path in errors, symbolic links
+        // kept inside a tree, and the one canonical JSON for hashed bytes. No Foundation, no GRDB, no OpenSSL.
+        .target(name: "HekatonSupport", dependencies: [
+            .product(name: "SystemPackage", package: "swift-system"),
+        ], swiftSettings: strict),
+        // Streaming SHA-256 through OpenSSL; apart from HekatonSupport so the CLI, which never hashes, does not load libcrypto.
+        .target(name: "HekatonHashing", dependencies: ["CCrypto", "HekatonSupport"], swiftSettings: strict),
 
         // YAML read strictly: unknown keys and wrong types are errors with file, line and a suggestion.
         .target(name: "StrictYAML", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: strict),
@@ -40,7 +49,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: strict),
         .target(name: "Lineage", dependencies: [
-            "CCrypto",
+            "HekatonSupport", "HekatonHashing",
             .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: strict),
 
@@ -51,14 +60,14 @@ let package = Package(
         .target(name: "Cluster", dependencies: ["Scheduler", "Execution"], swiftSettings: strict),
 
         // A participant's directory as a bundle: .hekatonignore, safety checks, a tar stream.
-        .target(name: "SubmissionBundle", swiftSettings: strict),
+        .target(name: "SubmissionBundle", dependencies: ["HekatonSupport"], swiftSettings: strict),
 
         // OCI image layouts: a base image plus one layer, written content-addressed.
-        .target(name: "OCILayout", dependencies: ["CCrypto", "SubmissionBundle"], swiftSettings: strict),
+        .target(name: "OCILayout", dependencies: ["HekatonSupport", "HekatonHashing", "SubmissionBundle"], swiftSettings: strict),
 
         // Competitions: manifests, the pipeline's stages, the sandbox, promotion.
         .target(name: "Pipeline", dependencies: [
-            "Scheduler", "Lineage", "Execution", "Cluster", "StrictYAML", "SubmissionBundle", "OCILayout",
+            "Scheduler", "Lineage", "Execution", "StrictYAML", "SubmissionBundle", "OCILayout",
             .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: strict),
 
@@ -92,14 +101,17 @@ let package = Package(
         // What several test targets share: running a tool to completion.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
 
+        .testTarget(name: "HekatonSupportTests", dependencies: ["HekatonSupport", "HekatonHashing"], swiftSettings: strict),
         .testTarget(name: "ControlAPITests", dependencies: ["ControlAPI", "ControlClient"], swiftSettings: strict),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler"], swiftSettings: strict),
         .testTarget(name: "LineageTests", dependencies: ["Lineage", "TestSupport"], resources: [.copy("Resources")], swiftSettings: strict),
         .testTarget(name: "ExecutionTests", dependencies: ["Execution", "Scheduler"], swiftSettings: strict),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Scheduler"], swiftSettings: strict),
         .testTarget(name: "SubmissionBundleTests", dependencies: ["SubmissionBundle", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "OCILayoutTests", dependencies: ["OCILayout", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Lineage", "StrictYAML"], swiftSettings: strict),
+        .testTarget(name: "OCILayoutTests", dependencies: ["OCILayout", "HekatonSupport", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "PipelineTests", dependencies: [
+            "Pipeline", "Lineage", "Scheduler", "StrictYAML", .product(name: "GRDB", package: "GRDB.swift"),
+        ], swiftSettings: strict),
         .testTarget(name: "HekatonDaemonTests", dependencies: [
             "HekatonDaemon", "StrictYAML",
             .product(name: "NIOEmbedded", package: "swift-nio"),

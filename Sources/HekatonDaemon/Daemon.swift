@@ -83,13 +83,14 @@ public struct Daemon: Sendable {
         let slurm = SlurmExecutor(configuration: configuration.slurm, board: clusterJobs)
         let local = LocalExecutor(configuration: LocalExecutorConfiguration(maxLogBytes: configuration.maxLogBytes))
         if let layout {
-            executor = PipelineExecutor(local: local, slurm: slurm, defaultExecutor: configuration.executor,
-                                        layout: layout, database: database, blobs: blobs,
-                                        resourceGroups: configuration.sandboxLimits == .required ? resourceGroups : nil)
-            let recorder = PipelineRecorder(layout: layout, queue: queue, blobs: blobs)
+            let jobs = PipelineJobs(PipelineExecutor(local: local, cluster: slurm, defaultExecutor: configuration.executor,
+                                                     layout: layout, database: database, blobs: blobs,
+                                                     resourceGroups: configuration.sandboxLimits == .required ? resourceGroups : nil),
+                                    queue: queue).handlers
+            executor = jobs
             // A crash may have come between an artifact's commit and its `latest` link.
             try ArtifactStore(stateDirectory: layout.stateDirectory).reconcile(database)
-            recordOutputs = { db, completion in try recorder.record(db, completion) }
+            recordOutputs = { db, completion in try jobs.record(db, completion) }
         } else {
             executor = configuration.executor == .slurm ? slurm : local
         }
