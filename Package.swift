@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
     ],
     targets: [
         // C shims over system libraries, found through pkg-config.
@@ -26,6 +28,14 @@ let package = Package(
                        providers: [.apt(["libsystemd-dev"])]),
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto",
                        providers: [.apt(["libssl-dev"])]),
+
+        // What several modules need alike: open files that name their path in errors, symbolic links
+        // kept inside a tree, and the one canonical JSON for hashed bytes. No Foundation, no GRDB, no OpenSSL.
+        .target(name: "HekatonSupport", dependencies: [
+            .product(name: "SystemPackage", package: "swift-system"),
+        ], swiftSettings: strict),
+        // Streaming SHA-256 through OpenSSL; apart from HekatonSupport so the CLI, which never hashes, does not load libcrypto.
+        .target(name: "HekatonHashing", dependencies: ["CCrypto", "HekatonSupport"], swiftSettings: strict),
 
         // YAML read strictly: unknown keys and wrong types are errors with file, line and a suggestion.
         .target(name: "StrictYAML", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: strict),
@@ -43,7 +53,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: strict),
         .target(name: "Lineage", dependencies: [
-            "CCrypto",
+            "HekatonSupport", "HekatonHashing",
             .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: strict),
 
@@ -54,18 +64,18 @@ let package = Package(
         .target(name: "Cluster", dependencies: ["Scheduler", "Execution"], swiftSettings: strict),
 
         // A participant's directory as a bundle: .hekatonignore, safety checks, a tar stream.
-        .target(name: "SubmissionBundle", swiftSettings: strict),
+        .target(name: "SubmissionBundle", dependencies: ["HekatonSupport"], swiftSettings: strict),
 
         // OCI image layouts: a base image plus one layer, written content-addressed.
-        .target(name: "OCILayout", dependencies: ["CCrypto", "SubmissionBundle"], swiftSettings: strict),
+        .target(name: "OCILayout", dependencies: ["HekatonSupport", "HekatonHashing", "SubmissionBundle"], swiftSettings: strict),
 
         // Competitions: manifests, the pipeline's stages, the sandbox, promotion.
         .target(name: "Pipeline", dependencies: [
-            "Cron", "Scheduler", "Lineage", "Execution", "Cluster", "StrictYAML", "SubmissionBundle", "OCILayout",
+            "Cron", "Scheduler", "Lineage", "Execution", "StrictYAML", "SubmissionBundle", "OCILayout",
             .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: strict),
 
-        // The daemon's parts: configuration, the HTTP server, systemd, wiring.
+        // The daemon's parts: configuration, the HTTP server, systemd, wiring; run as services.
         .target(name: "HekatonDaemon", dependencies: [
             "ControlAPI", "Cron", "Scheduler", "Lineage", "Execution", "Cluster", "Pipeline", "StrictYAML", "SubmissionBundle", "CSystemd",
             .product(name: "GRDB", package: "GRDB.swift"),
@@ -73,6 +83,8 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
 
         .executableTarget(name: "hekatond", dependencies: [
@@ -96,6 +108,7 @@ let package = Package(
         // What several test targets share: running a tool to completion.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
 
+        .testTarget(name: "HekatonSupportTests", dependencies: ["HekatonSupport", "HekatonHashing"], swiftSettings: strict),
         .testTarget(name: "ControlAPITests", dependencies: ["ControlAPI", "ControlClient"], swiftSettings: strict),
         .testTarget(name: "CronTests", dependencies: ["Cron"], swiftSettings: strict),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler"], swiftSettings: strict),
@@ -103,9 +116,15 @@ let package = Package(
         .testTarget(name: "ExecutionTests", dependencies: ["Execution", "Scheduler"], swiftSettings: strict),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Scheduler"], swiftSettings: strict),
         .testTarget(name: "SubmissionBundleTests", dependencies: ["SubmissionBundle", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "OCILayoutTests", dependencies: ["OCILayout", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Lineage", "StrictYAML"], swiftSettings: strict),
-        .testTarget(name: "HekatonDaemonTests", dependencies: ["HekatonDaemon", "StrictYAML"], swiftSettings: strict),
+        .testTarget(name: "OCILayoutTests", dependencies: ["OCILayout", "HekatonSupport", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "PipelineTests", dependencies: [
+            "Pipeline", "Lineage", "Scheduler", "StrictYAML", .product(name: "GRDB", package: "GRDB.swift"),
+        ], swiftSettings: strict),
+        .testTarget(name: "HekatonDaemonTests", dependencies: [
+            "HekatonDaemon", "StrictYAML",
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["ControlAPI", "ControlClient", "TestSupport"],
                     resources: [.copy("Resources")], swiftSettings: strict),
     ]

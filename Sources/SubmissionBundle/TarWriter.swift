@@ -76,7 +76,7 @@ public struct TarWriter {
             return
         }
         let path = root + "/" + entry.path
-        let file = try FileDescriptor.open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK)
+        let file = try BundleFile.open(path, .readOnly, options: [.noFollow, .nonBlocking])
         defer { file.close() }
         let info = try file.status()
         guard info.isRegularFile, Int64(info.st_size) == entry.size else { throw Self.changed(path) }

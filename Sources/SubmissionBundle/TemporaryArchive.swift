@@ -18,7 +18,7 @@ public struct TemporaryArchive: Sendable {
         let fd = template.withUnsafeMutableBufferPointer { mkstemps($0.baseAddress!, 4) }
         let path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         guard fd >= 0 else { throw BundleError.systemCall(.writeFailed, "create a temporary file in", path: directory) }
-        let file = FileDescriptor(raw: fd, path: path)
+        let file = BundleFile(adopting: fd, path: path)
         defer { file.close() }
         var written: Int64 = 0
         do throws(BundleError) {

@@ -21,7 +21,8 @@ struct Hekatond: AsyncParsableCommand {
 
         Exit codes: 0 clean shutdown; 1 cannot start (another daemon on the state directory, \
         a database from a newer version, a damaged database, a missing or empty database beside \
-        a blob store that holds blobs, a socket in use, a bad configuration file).
+        a blob store that holds blobs, a socket in use, a bad configuration file), or a part \
+        of it failed while it ran (the job workers' database), after stopping the rest in order.
         """,
         version: HekatonVersion.current
     )

@@ -1,9 +1,7 @@
-import Foundation
-
-/// Any JSON document, decoded without losing fields: a base image's config carries keys this
-/// module never heard of (healthchecks, vendor extensions) and the new config must keep them.
+/// Any JSON document, decoded without losing fields: a base image's config carries keys Hekaton
+/// never heard of (healthchecks, vendor extensions) and the new config must keep them.
 /// Integers stay integers, so a size or a uid survives the round trip digit for digit.
-enum JSONValue: Sendable, Equatable, Codable {
+public enum JSONValue: Sendable, Equatable, Codable {
     case null
     case bool(Bool)
     case integer(Int64)
@@ -12,7 +10,7 @@ enum JSONValue: Sendable, Equatable, Codable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    init(from decoder: any Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null
@@ -31,7 +29,7 @@ enum JSONValue: Sendable, Equatable, Codable {
         }
     }
 
-    func encode(to encoder: any Encoder) throws {
+    public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
         case .null: try container.encodeNil()
@@ -44,7 +42,7 @@ enum JSONValue: Sendable, Equatable, Codable {
         }
     }
 
-    subscript(key: String) -> JSONValue? {
+    public subscript(key: String) -> JSONValue? {
         get {
             guard case .object(let fields) = self else { return nil }
             return fields[key]
@@ -56,12 +54,12 @@ enum JSONValue: Sendable, Equatable, Codable {
         }
     }
 
-    var stringValue: String? {
+    public var stringValue: String? {
         guard case .string(let value) = self else { return nil }
         return value
     }
 
-    static func strings(_ values: [String]) -> JSONValue {
+    public static func strings(_ values: [String]) -> JSONValue {
         .array(values.map(JSONValue.string))
     }
 }

@@ -11,6 +11,8 @@ public struct ExecutionContext: Sendable {
     public var timeout: Duration?
     /// Set when re-attaching, after a daemon restart, to work started under this id.
     public var externalID: String?
+    /// What the attempt asks of the machine that runs it (a stage's limits, for the cluster).
+    public var resources: ExecutionResources
     /// Records the executor's own id for the attempt (commits it before returning), so a
     /// restarted daemon can re-attach. Call it as soon as the id is known. The second
     /// argument, when given, replaces `job.executor`: an executor that routes a job to another
@@ -19,12 +21,14 @@ public struct ExecutionContext: Sendable {
 
     public init(
         logURL: URL, stop: ExecutionStop = ExecutionStop(), timeout: Duration? = nil, externalID: String? = nil,
+        resources: ExecutionResources = ExecutionResources(),
         recordExternalID: @escaping @Sendable (_ externalID: String, _ executor: String?) async throws -> Void = { _, _ in }
     ) {
         self.logURL = logURL
         self.stop = stop
         self.timeout = timeout
         self.externalID = externalID
+        self.resources = resources
         self.recordExternalID = recordExternalID
     }
 }

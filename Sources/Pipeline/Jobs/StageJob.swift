@@ -3,17 +3,26 @@ import GRDB
 import Lineage
 import Scheduler
 
-/// Records what a stage job produced in the transaction that finishes the job: its run,
-/// inputs and outputs in the lineage graph, and the submission's model and score.
-public struct PipelineRecorder: Sendable {
-    let layout: PipelineLayout
+/// A submission's stage (build, train, predict or score): runs it, and records what it made
+/// in the transaction that finishes the job: its run, inputs and outputs in the lineage
+/// graph, and the submission's model and score.
+struct StageJob: JobHandler {
+    let pipeline: PipelineExecutor
     let rounds: RetrainRounds
-    let automation: AutomationRecorder
 
-    public init(layout: PipelineLayout, queue: JobQueue, blobs: BlobStore) {
-        self.layout = layout
-        self.rounds = RetrainRounds(queue: queue, layout: layout, blobs: blobs)
-        self.automation = AutomationRecorder(layout: layout, rounds: rounds)
+    var kind: JobKind { .stage }
+
+    func run(_ job: Job, context: ExecutionContext) async throws(ExecutionError) -> HandledAttempt<StageOutput> {
+        guard let (stage, submissionID) = Self.stage(of: job) else {
+            throw ExecutionError(.refused, "job \(job.id) is a stage but names no stage and submission (labels \(Stage.label), \(Stage.submissionLabel))")
+        }
+        return try await pipeline.run(stage, submissionID: submissionID, job: job, context: context)
+    }
+
+    static func stage(of job: Job) -> (Stage, Int64)? {
+        guard let stage = job.labels[Stage.label].flatMap(Stage.init(rawValue:)),
+              let submissionID = job.labels[Stage.submissionLabel].flatMap(Int64.init) else { return nil }
+        return (stage, submissionID)
     }
 
     /// Why the stage could not even start (its inputs could not be prepared, a storage error
@@ -23,23 +32,15 @@ public struct PipelineRecorder: Sendable {
         return failure.message
     }
 
-    public func record(_ db: Database, _ completion: JobCompletion) throws {
-        guard let job = try Job.fetchOne(db, key: completion.jobID) else { return }
-        let labels = job.labels
-        if let task = AutomationTask(labels: labels) {
-            try automation.record(task, db, completion, job: job)
-            return
-        }
-        guard let stage = labels[Stage.label].flatMap(Stage.init(rawValue:)),
-              let submissionID = labels[Stage.submissionLabel].flatMap(Int64.init),
+    func record(_ db: Database, _ completion: JobCompletion, job: Job, output: StageOutput?) throws {
+        guard let (stage, submissionID) = Self.stage(of: job),
               var submission = try Submission.fetchOne(db, key: submissionID) else { return }
-        let result = StageResult.read(StageResult.path(layout, submission: submissionID, stage: stage))
         let now = Date()
         guard completion.state == .succeeded else {
             if completion.state.isFinal {
                 submission.state = completion.state == .cancelled ? .cancelled : .failed
                 submission.failedStage = stage.rawValue
-                submission.error = Self.couldNotRun(completion) ?? result?.error
+                submission.error = Self.couldNotRun(completion) ?? output?.problem
                     ?? "the \(stage.rawValue) stage failed; see `hekatonctl logs \(submissionID) --stage \(stage.rawValue)`"
                 submission.finishedAt = now
                 try submission.update(db)
@@ -47,9 +48,9 @@ public struct PipelineRecorder: Sendable {
             }
             return
         }
-        if let error = result?.error {
+        if let problem = output?.problem {
             // The process exited 0 but left nothing usable: the attempt fails.
-            throw PipelineError(.invalidBundle, error)
+            throw PipelineError(.invalidBundle, problem)
         }
         let bundle = try CodeBundle.filter(sql: "digest = ? AND submitter = ?",
                                            arguments: [submission.bundleDigest, submission.participant]).fetchOne(db)
@@ -67,32 +68,30 @@ public struct PipelineRecorder: Sendable {
             try run.finish(.succeeded, at: now, db)
             try context.add([run.node, environment.node], db)
         case .train:
-            guard let digest = result?.modelDigest else { throw PipelineError(.invalidBundle, "the train stage recorded no model") }
+            guard case .model(let digest) = output else { throw PipelineError(.invalidBundle, "the train stage recorded no model") }
             var run = try Run.start(.train, jobID: completion.jobID,
                                     inputs: [dataset, environment.node] + (bundle.map { [$0.node] } ?? []), at: now, db)
-            let model = try run.recordModel(digest: try Digest(parsing: digest), at: now, db)
+            let model = try run.recordModel(digest: digest, at: now, db)
             try run.finish(.succeeded, at: now, db)
             submission.modelID = model.id
             try context.add([run.node, model.node], db)
         case .predict:
-            guard let digest = result?.predictionsDigest, let modelID = submission.modelID else {
+            guard case .predictions(let digest) = output, let modelID = submission.modelID else {
                 throw PipelineError(.invalidBundle, "the predict stage recorded no predictions")
             }
             var run = try Run.start(.predict, jobID: completion.jobID, inputs: [.model(modelID), dataset], at: now, db)
-            let artifact = try run.recordArtifact(kind: "predictions", digest: try Digest(parsing: digest), at: now, db)
+            let artifact = try run.recordArtifact(kind: "predictions", digest: digest, at: now, db)
             try run.finish(.succeeded, at: now, db)
             try context.add([run.node, artifact.node], db)
         case .score:
-            guard let value = result?.score, let modelID = submission.modelID else {
+            guard case .score(let value, let metric) = output, let modelID = submission.modelID else {
                 throw PipelineError(.invalidBundle, "the score stage recorded no score")
             }
             var run = try Run.start(.score, jobID: completion.jobID, at: now, db)
-            if let predictJob = submission.predictJob,
-               let predictions = try Artifact.filter(sql: "kind = 'predictions' AND run_id IN (SELECT id FROM lineage_run WHERE job_id = ?)",
-                                                     arguments: [predictJob]).order(sql: "id DESC").fetchOne(db) {
+            if let predictions = try Artifact.predictions(of: submission, db) {
                 try run.recordInputs([predictions.node], db)
             }
-            let score = try run.recordScore(metric: result?.metric ?? "score", value: value, modelID: modelID,
+            let score = try run.recordScore(metric: metric ?? "score", value: value, modelID: modelID,
                                             datasetVersionID: submission.datasetVersionID, at: now, db)
             try run.finish(.succeeded, at: now, db)
             submission.score = value

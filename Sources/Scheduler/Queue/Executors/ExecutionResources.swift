@@ -1,5 +1,6 @@
-/// What one job asks of a cluster node; each maps to an `sbatch` option.
-public struct ClusterResources: Sendable, Equatable {
+/// What one attempt asks of the machine that runs it. An executor that places work (a
+/// cluster's `sbatch`) passes these on; one that runs where it is told ignores them.
+public struct ExecutionResources: Sendable, Equatable {
     /// `--cpus-per-task`.
     public var cpus: Int?
     /// `--mem`, rounded up to MiB.

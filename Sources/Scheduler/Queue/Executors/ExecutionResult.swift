@@ -13,6 +13,10 @@ public struct ExecutionResult: Sendable, Hashable {
     public var peakMemoryBytes: Int64?
     /// Set when a stop request cut the command short; nil when it ended on its own.
     public var stoppedBy: ExecutionStop.Reason?
+    /// What a job's handler made of the attempt (a stage's model, an ingestion's snapshot),
+    /// carried in memory to its `record` in the transaction that finishes the job. Not part
+    /// of equality: it says what was made, not how the attempt ended.
+    public var output: (any Sendable)?
 
     public init(
         termination: Termination, wallSeconds: Double = 0, userSeconds: Double = 0, systemSeconds: Double = 0,
@@ -24,6 +28,20 @@ public struct ExecutionResult: Sendable, Hashable {
         self.systemSeconds = systemSeconds
         self.peakMemoryBytes = peakMemoryBytes
         self.stoppedBy = stoppedBy
+    }
+
+    public static func == (lhs: ExecutionResult, rhs: ExecutionResult) -> Bool {
+        lhs.termination == rhs.termination && lhs.wallSeconds == rhs.wallSeconds && lhs.userSeconds == rhs.userSeconds
+            && lhs.systemSeconds == rhs.systemSeconds && lhs.peakMemoryBytes == rhs.peakMemoryBytes && lhs.stoppedBy == rhs.stoppedBy
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(termination)
+        hasher.combine(wallSeconds)
+        hasher.combine(userSeconds)
+        hasher.combine(systemSeconds)
+        hasher.combine(peakMemoryBytes)
+        hasher.combine(stoppedBy)
     }
 
     public var timedOut: Bool { stoppedBy == .timeout }
