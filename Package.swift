@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
     ],
     targets: [
         // C shims over system libraries, found through pkg-config.
@@ -27,19 +29,31 @@ let package = Package(
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto",
                        providers: [.apt(["libssl-dev"])]),
 
+        // What several modules need alike: open files that name their path in errors, symbolic links
+        // kept inside a tree, and the one canonical JSON for hashed bytes. No Foundation, no GRDB, no OpenSSL.
+        .target(name: "HekatonSupport", dependencies: [
+            .product(name: "SystemPackage", package: "swift-system"),
+        ], swiftSettings: strict),
+        // Streaming SHA-256 through OpenSSL; apart from HekatonSupport so the CLI, which never hashes, does not load libcrypto.
+        .target(name: "HekatonHashing", dependencies: ["CCrypto", "HekatonSupport"], swiftSettings: strict),
+
         // YAML read strictly: unknown keys and wrong types are errors with file, line and a suggestion.
         .target(name: "StrictYAML", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: strict),
 
-        // Wire types shared by the daemon and the control tool; no logic.
+        // Wire types shared by the daemon and the control tool, the version, and where both look for the socket.
         .target(name: "ControlAPI", swiftSettings: strict),
-        // HTTP/1.1 over a Unix socket, and where the socket is.
+        // HTTP/1.1 over a Unix socket.
         .target(name: "ControlClient", dependencies: ["ControlAPI"], swiftSettings: strict),
 
+        // Cron expressions and durations as people write them: pure computation, no storage.
+        .target(name: "Cron", swiftSettings: strict),
+
         .target(name: "Scheduler", dependencies: [
+            "Cron",
             .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: strict),
         .target(name: "Lineage", dependencies: [
-            "CCrypto",
+            "HekatonSupport", "HekatonHashing",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -55,38 +69,43 @@ let package = Package(
         .target(name: "Cluster", dependencies: ["Scheduler", "Execution"], swiftSettings: strict),
 
         // A participant's directory as a bundle: .hekatonignore, safety checks, a tar stream.
-        .target(name: "SubmissionBundle", swiftSettings: strict),
+        .target(name: "SubmissionBundle", dependencies: ["HekatonSupport"], swiftSettings: strict),
 
         // OCI image layouts: a base image plus one layer, written content-addressed.
-        .target(name: "OCILayout", dependencies: ["CCrypto", "SubmissionBundle"], swiftSettings: strict),
+        .target(name: "OCILayout", dependencies: ["HekatonSupport", "HekatonHashing", "SubmissionBundle"], swiftSettings: strict),
 
         // Competitions: manifests, the pipeline's stages, the sandbox, promotion.
         .target(name: "Pipeline", dependencies: [
-            "Scheduler", "Lineage", "Execution", "Cluster", "StrictYAML", "SubmissionBundle", "OCILayout",
+            "Cron", "Scheduler", "Lineage", "Execution", "StrictYAML", "SubmissionBundle", "OCILayout",
             .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: strict),
 
-        // The daemon's parts: configuration, the HTTP server, systemd, wiring.
+        // The daemon's parts: configuration, the HTTP server, systemd, wiring; run as services.
         .target(name: "HekatonDaemon", dependencies: [
-            "ControlAPI", "ControlClient", "Scheduler", "Lineage", "Execution", "Cluster", "Pipeline", "StrictYAML", "SubmissionBundle", "CSystemd",
+            "ControlAPI", "Cron", "Scheduler", "Lineage", "Execution", "Cluster", "Pipeline", "StrictYAML", "SubmissionBundle", "CSystemd",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
 
         .executableTarget(name: "hekatond", dependencies: [
-            "HekatonDaemon",
+            "ControlAPI", "HekatonDaemon",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
+        // A release hekatonctl is one static executable: without a dynamic loader and its
+        // libraries to map, a status call costs about as much CPU as squeue's. It calls no NSS
+        // function (getpwnam and the like), which a static glibc could only half provide.
         .executableTarget(name: "hekatonctl", dependencies: [
-            "ControlAPI", "ControlClient", "Scheduler", "SubmissionBundle",
+            "ControlAPI", "ControlClient", "Cron", "SubmissionBundle",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], swiftSettings: strict),
+        ], swiftSettings: strict, linkerSettings: [.unsafeFlags(["-static-executable"], .when(configuration: .release))]),
 
         .executableTarget(name: "hekaton-bench", dependencies: [
-            "Scheduler", "Lineage", "Execution",
+            "Cron", "Scheduler", "Lineage", "Execution",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
@@ -94,15 +113,23 @@ let package = Package(
         // What several test targets share: running a tool to completion.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
 
+        .testTarget(name: "HekatonSupportTests", dependencies: ["HekatonSupport", "HekatonHashing"], swiftSettings: strict),
         .testTarget(name: "ControlAPITests", dependencies: ["ControlAPI", "ControlClient"], swiftSettings: strict),
+        .testTarget(name: "CronTests", dependencies: ["Cron"], swiftSettings: strict),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler"], swiftSettings: strict),
         .testTarget(name: "LineageTests", dependencies: ["Lineage", "TestSupport"], resources: [.copy("Resources")], swiftSettings: strict),
         .testTarget(name: "ExecutionTests", dependencies: ["Execution", "Scheduler"], swiftSettings: strict),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Scheduler"], swiftSettings: strict),
         .testTarget(name: "SubmissionBundleTests", dependencies: ["SubmissionBundle", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "OCILayoutTests", dependencies: ["OCILayout", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Lineage", "StrictYAML"], swiftSettings: strict),
-        .testTarget(name: "HekatonDaemonTests", dependencies: ["HekatonDaemon", "StrictYAML"], swiftSettings: strict),
+        .testTarget(name: "OCILayoutTests", dependencies: ["OCILayout", "HekatonSupport", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "PipelineTests", dependencies: [
+            "Pipeline", "Lineage", "Scheduler", "StrictYAML", .product(name: "GRDB", package: "GRDB.swift"),
+        ], swiftSettings: strict),
+        .testTarget(name: "HekatonDaemonTests", dependencies: [
+            "HekatonDaemon", "StrictYAML",
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["ControlAPI", "ControlClient", "TestSupport"],
                     resources: [.copy("Resources")], swiftSettings: strict),
     ]

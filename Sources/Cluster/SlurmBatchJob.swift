@@ -1,4 +1,5 @@
 import Foundation
+import Scheduler
 
 /// The `sbatch` command line and batch script for one attempt of a job: the same command
 /// the local executor would run, with the same clean environment, its output appended to
@@ -16,7 +17,7 @@ public struct SlurmBatchJob: Sendable, Equatable {
     ///   - environment: exactly what the command gets (`env -i`), as a local child would.
     ///   - timeout: `--time`, rounded up to whole minutes.
     public init(jobID: Int64, attempt: Int, argv: [String], environment: [String: String], workingDirectory: String,
-                logPath: String, timeout: Duration?, resources: ClusterResources, configuration: SlurmConfiguration,
+                logPath: String, timeout: Duration?, resources: ExecutionResources, configuration: SlurmConfiguration,
                 marker: String = "hekaton-" + UUID().uuidString.lowercased()) {
         name = "hekaton-\(jobID)"
         self.marker = marker

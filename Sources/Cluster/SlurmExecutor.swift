@@ -28,12 +28,8 @@ public struct SlurmExecutor: Executor {
         control = SlurmControl(configuration: configuration)
     }
 
+    /// Runs one attempt of `job` with `context.resources` asked of the node (`--mem`, `--cpus-per-task`, `--gres`).
     public func run(_ job: Job, context: ExecutionContext) async throws(ExecutionError) -> ExecutionResult {
-        try await run(job, resources: ClusterResources(), context: context)
-    }
-
-    /// Runs one attempt of `job` with `resources` asked of the node (`--mem`, `--cpus-per-task`, `--gres`).
-    public func run(_ job: Job, resources: ClusterResources, context: ExecutionContext) async throws(ExecutionError) -> ExecutionResult {
         let latch = StopLatch()
         context.stop.onRequest { _ in latch.fire() }
         let attempt = Attempt(executor: self, job: job, context: context, latch: latch)
@@ -47,7 +43,7 @@ public struct SlurmExecutor: Executor {
                 jobID: job.id, attempt: job.attempt, argv: job.argv,
                 environment: baseEnvironment.merging(job.environment) { _, own in own },
                 workingDirectory: job.workingDirectory ?? "/", logPath: context.logURL.path, timeout: context.timeout,
-                resources: resources, configuration: configuration)
+                resources: context.resources, configuration: configuration)
             guard let submitted = try await attempt.submit(batch) else {
                 return ExecutionResult(termination: .signalled(SIGTERM), stoppedBy: context.stop.reason)
             }

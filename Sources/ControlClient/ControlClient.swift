@@ -1,5 +1,10 @@
 import ControlAPI
+#if canImport(FoundationEssentials) && canImport(Glibc)
+import FoundationEssentials
+import Glibc
+#else
 import Foundation
+#endif
 
 /// Calls the daemon's JSON API over its Unix socket.
 public struct ControlClient: Sendable {

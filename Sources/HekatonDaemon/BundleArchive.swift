@@ -11,12 +11,8 @@ enum BundleArchive {
     static func extract(file: String, into directory: String, maxBytes: Int64, maxEntries: Int = maxEntries) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
-        guard let handle = FileHandle(forReadingAtPath: file) else {
-            throw PipelineError(.invalidBundle, "the uploaded bundle could not be read back")
-        }
-        defer { try? handle.close() }
         do {
-            _ = try TarExtractor.extract(from: handle, into: directory, maxBytes: maxBytes, maxEntries: maxEntries)
+            _ = try TarExtractor.extract(fromFile: file, into: directory, maxBytes: maxBytes, maxEntries: maxEntries)
         } catch {
             throw PipelineError(error.code == .tooLarge ? .bundleTooLarge : .invalidBundle, "the bundle was refused: \(error.message)")
         }

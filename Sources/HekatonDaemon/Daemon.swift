@@ -8,7 +8,8 @@ import NIOCore
 import Pipeline
 import Lineage
 import Scheduler
-import Synchronization
+import ServiceLifecycle
+import UnixSignals
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -17,11 +18,15 @@ import Glibc
 ///
 /// Start-up order matters for systemd: `READY=1` is sent only once the database is migrated,
 /// the leases of an earlier process are rescued and the socket listens, so that
-/// `systemctl start` returns when clients can connect and see the queue as it is.
+/// `systemctl start` returns when clients can connect and see the queue as it is. Then
+/// the daemon's parts run as services in one service group, which stops them in order on
+/// `SIGTERM` or `SIGINT`.
 public struct Daemon: Sendable {
     public var configuration: DaemonConfiguration
     let logger: Logger
     let notifier = SystemdNotifier()
+    /// How long a graceful shutdown may take, counted from the signal (the README's 10 s):
+    /// stopping the jobs and finishing open requests; what is still open then is closed.
     static let shutdownGracePeriod: Duration = .seconds(10)
 
     public init(configuration: DaemonConfiguration, logger: Logger) {
@@ -78,13 +83,14 @@ public struct Daemon: Sendable {
         let slurm = SlurmExecutor(configuration: configuration.slurm, board: clusterJobs)
         let local = LocalExecutor(configuration: LocalExecutorConfiguration(maxLogBytes: configuration.maxLogBytes))
         if let layout {
-            executor = PipelineExecutor(local: local, slurm: slurm, defaultExecutor: configuration.executor,
-                                        layout: layout, database: database, blobs: blobs,
-                                        resourceGroups: configuration.sandboxLimits == .required ? resourceGroups : nil)
-            let recorder = PipelineRecorder(layout: layout, queue: queue, blobs: blobs)
+            let jobs = PipelineJobs(PipelineExecutor(local: local, cluster: slurm, defaultExecutor: configuration.executor,
+                                                     layout: layout, database: database, blobs: blobs,
+                                                     resourceGroups: configuration.sandboxLimits == .required ? resourceGroups : nil),
+                                    queue: queue).handlers
+            executor = jobs
             // A crash may have come between an artifact's commit and its `latest` link.
             try ArtifactStore(stateDirectory: layout.stateDirectory).reconcile(database)
-            recordOutputs = { db, completion in try recorder.record(db, completion) }
+            recordOutputs = { db, completion in try jobs.record(db, completion) }
         } else {
             executor = configuration.executor == .slurm ? slurm : local
         }
@@ -133,6 +139,7 @@ public struct Daemon: Sendable {
                             spoolDirectory: configuration.stateDirectory + "/tmp/uploads"),
             router: router, identity: CallerIdentity(adminGroup: configuration.adminGroup), logger: logger)
 
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
         let listening = activated == nil ? configuration.socketPath : "an activated socket"
         logger.info("hekatond \(HekatonVersion.current) ready", metadata: [
             "state_directory": "\(configuration.stateDirectory)", "socket": "\(listening)", "pid": "\(getpid())",
@@ -140,66 +147,44 @@ public struct Daemon: Sendable {
         ])
         notifier.ready(status: "serving on \(listening)")
 
-        var configuration = self.configuration
-        let watchdog = notifier.watchdogInterval().map { interval in
-            Task { [notifier] in
-                while !Task.isCancelled {
-                    notifier.watchdog()
-                    try? await Task.sleep(for: interval / 2)
-                }
-            }
-        }
-        // The queue's workers and the schedules run beside the server and stop before it
-        // finishes: running jobs are stopped and go back to their queue.
+        // The services in dependency order; a graceful shutdown stops them in reverse, each
+        // once the one after it has ended: the notice, reloads, the schedules and the pruner,
+        // then the jobs (they are stopped and go back to their queue), then the server (it
+        // stops accepting, and open connections finish their answers), the watchdog last.
+        // A failing loop (the database, most likely) shuts the others down the same way and
+        // the daemon exits with its error, so that systemd restarts it and the start-up
+        // rescue puts the jobs back.
         let pruner = JobPruner(queue: queue, retentionSeconds: configuration.jobRetentionSeconds, logger: logger)
-        // A failure there (the database, most likely) stops the daemon with an error, so that
-        // systemd restarts it and the start-up rescue puts the jobs back.
-        let backgroundFailure = Mutex<(any Error)?>(nil)
-        let background = Task {
-            do {
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask { try await workers.run() }
-                    group.addTask { await scheduleRunner.run() }
-                    group.addTask { await pruner.run() }
-                    try await group.waitForAll()
+        let services: [any Service] = [
+            SystemdWatchdog(notifier: notifier, interval: notifier.watchdogInterval()),
+            server,
+            BackgroundLoop("job workers") {
+                do {
+                    try await workers.run()
+                } catch {
+                    logger.critical("the job workers failed; stopping", metadata: ["error": "\(error)"])
+                    throw DaemonError(.database, "the job workers failed: \(error)")
                 }
-            } catch is CancellationError {
-            } catch {
-                logger.critical("the job workers failed; stopping", metadata: ["error": "\(error)"])
-                backgroundFailure.withLock { $0 = error }
-                kill(getpid(), SIGTERM)
-            }
+            },
+            BackgroundLoop("job pruner") { await pruner.run() },
+            BackgroundLoop("schedules") { await scheduleRunner.run() },
+            ConfigurationReload(configuration: configuration, hangups: hangups, server: server,
+                                notifier: notifier, logger: logger),
+            ShutdownNotice(notifier: notifier, logger: logger),
+        ]
+        var group = ServiceGroupConfiguration(
+            services: services.map {
+                .init(service: $0, successTerminationBehavior: .cancelGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
+            },
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        group.maximumGracefulShutdownDuration = Self.shutdownGracePeriod
+        let failure: (any Error)?
+        do {
+            try await ServiceGroup(configuration: group).run()
+            failure = nil
+        } catch {
+            failure = error
         }
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await server.run() }
-            signals: for await number in SignalEvents.stream([SIGHUP, SIGTERM, SIGINT]) {
-                switch number {
-                case SIGHUP:
-                    configuration = reload(configuration, server: server)
-                default:
-                    logger.info("stopping", metadata: ["signal": "\(number == SIGTERM ? "SIGTERM" : "SIGINT")"])
-                    notifier.stopping(status: "stopping: finishing open requests")
-                    break signals
-                }
-            }
-            // Jobs stop first (they are requeued), then open connections get a grace
-            // period to finish their answers.
-            notifier.stopping(status: "stopping: ending running jobs")
-            background.cancel()
-            await background.value
-            server.close()
-            group.addTask {
-                try await Task.sleep(for: Self.shutdownGracePeriod)
-                throw CancellationError()
-            }
-            do {
-                _ = try await group.next()
-            } catch is CancellationError {
-                logger.warning("open connections did not finish within the grace period; closing them")
-            }
-            group.cancelAll()
-        }
-        watchdog?.cancel()
         // The stages have ended and removed their groups; what is left is this instance's parent.
         resourceGroups.removeAll()
         // Everything into hekaton.sqlite3 itself: a stopped daemon's database is one file, so
@@ -211,44 +196,8 @@ public struct Daemon: Sendable {
             logger.warning("could not checkpoint the database's write-ahead log; it stays beside the database", metadata: ["error": "\(error)"])
         }
         try database.close()
-        if let error = backgroundFailure.withLock({ $0 }) {
-            throw DaemonError(.database, "the job workers failed: \(error)")
-        }
+        if let failure { throw failure }
         withExtendedLifetime(lock) {}
         logger.info("stopped")
-    }
-
-    /// Re-reads the configuration file; a bad file is logged and the old configuration stays.
-    private func reload(_ current: DaemonConfiguration, server: ControlServer) -> DaemonConfiguration {
-        notifier.reloading(status: "reloading the configuration")
-        guard let file = current.configurationFile else {
-            logger.info("reload: no configuration file; nothing to re-read")
-            notifier.ready(status: "serving; reloaded (no configuration file)")
-            return current
-        }
-        var next = current
-        do {
-            try next.apply(file: file)
-        } catch {
-            logger.error("reload failed; keeping the running configuration", metadata: ["error": "\(error)"])
-            notifier.ready(status: "serving; reload failed: \(error)")
-            return current
-        }
-        if next.stateDirectory != current.stateDirectory || next.socketPath != current.socketPath {
-            logger.warning("state_directory and socket take effect only at restart")
-            next.stateDirectory = current.stateDirectory
-            next.socketPath = current.socketPath
-        }
-        if next.executor != current.executor || next.slurm != current.slurm {
-            logger.warning("executor and slurm take effect only at restart")
-            next.executor = current.executor
-            next.slurm = current.slurm
-        }
-        server.updateIdentity(CallerIdentity(adminGroup: next.adminGroup))
-        ControlServer.applyOwnership(path: current.socketPath, mode: next.socketMode, group: next.socketGroup, logger: logger)
-        DaemonLogLevel.shared.set(next.logLevel)
-        logger.info("configuration reloaded", metadata: ["file": "\(file)"])
-        notifier.ready(status: "serving; configuration reloaded")
-        return next
     }
 }

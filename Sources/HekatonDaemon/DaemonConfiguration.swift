@@ -1,6 +1,7 @@
 import Cluster
+import ControlAPI
+import Cron
 import Execution
-import ControlClient
 import Foundation
 import Pipeline
 import Scheduler

@@ -1,3 +1,5 @@
+import HekatonSupport
+
 /// The image a new layer goes on top of: one manifest of a base layout's index, and its config.
 struct BaseImage {
     let layout: BaseLayout

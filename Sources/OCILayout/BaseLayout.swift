@@ -1,4 +1,6 @@
 import Foundation
+import HekatonHashing
+import HekatonSupport
 
 /// A base image layout on disk. Every blob is read through its descriptor and checked against
 /// the descriptor's size and SHA-256: a truncated download or a flipped bit in a base must stop
@@ -54,8 +56,8 @@ struct BaseLayout {
                 into sink: (ArraySlice<UInt8>) throws(OCILayoutError) -> Void) throws(OCILayoutError) {
         let digest = try digest(of: descriptor, what: what)
         let file = digest.path(in: path)
-        let hash = SHA256Stream()
-        let fd = try FileDescriptor.open(file, O_RDONLY, missing: missingBlob(digest, what: what))
+        var hash = SHA256()
+        let fd = try LayoutFile.open(file, .readOnly, missing: missingBlob(digest, what: what))
         defer { fd.close() }
         let size = Int64(try fd.status().st_size)
         guard size == descriptor.size else {
@@ -74,7 +76,7 @@ struct BaseLayout {
             hash.update(buffer[..<count])
             try sink(buffer[..<count])
         }
-        let actual = hash.finish()
+        let actual = OCIDigest(hex: hash.finalize())
         guard read == size, actual == digest else {
             throw OCILayoutError(.blobCorrupt, """
                 \(file) (\(what)) does not hash to \(digest), the digest it is named by\
@@ -87,7 +89,7 @@ struct BaseLayout {
     /// A file read whole, up to `limit` bytes.
     private func stream(_ file: String, limit: Int64, what: String,
                         into sink: (ArraySlice<UInt8>) throws(OCILayoutError) -> Void) throws(OCILayoutError) {
-        let fd = try FileDescriptor.open(file, O_RDONLY)
+        let fd = try LayoutFile.open(file, .readOnly)
         defer { fd.close() }
         guard try fd.status().st_size <= limit else {
             throw OCILayoutError(.malformedDocument, "\(file) (\(what)) is larger than \(limit) bytes; it is not an image index", path: file)

@@ -3,6 +3,8 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import HekatonHashing
+import HekatonSupport
 
 /// One new blob of a layout, streamed to a temporary file in `blobs/sha256` and hashed on the
 /// way, then synced and renamed to its digest. Dropped without `commit()`, it removes its
@@ -10,8 +12,9 @@ import Darwin
 final class BlobWriter {
     private let directory: String
     private let temporaryPath: String
-    private var file: FileDescriptor?
-    private let hash = SHA256Stream()
+    private var file: LayoutFile?
+    /// Taken by `commit()`, which consumes it for the digest.
+    private var hash: SHA256? = SHA256()
     private(set) var size: Int64 = 0
 
     init(directory: String) throws(OCILayoutError) {
@@ -20,7 +23,7 @@ final class BlobWriter {
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else { throw OCILayoutError.systemCall("create a temporary file in", path: directory) }
         temporaryPath = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        file = FileDescriptor(raw: fd, path: temporaryPath)
+        file = LayoutFile(adopting: fd, path: temporaryPath)
     }
 
     deinit {
@@ -32,7 +35,7 @@ final class BlobWriter {
     func write(_ bytes: ArraySlice<UInt8>) throws(OCILayoutError) {
         guard let file else { preconditionFailure("write after commit") }
         try file.writeAll(bytes)
-        hash.update(bytes)
+        hash!.update(bytes)
         size += Int64(bytes.count)
     }
 
@@ -40,11 +43,11 @@ final class BlobWriter {
     func commit() throws(OCILayoutError) -> (digest: OCIDigest, size: Int64) {
         guard let file else { preconditionFailure("commit twice") }
         // mkstemp makes 0600 files; blobs are content-addressed and meant to be read by anyone who can read the layout.
-        guard fchmod(file.raw, 0o644) == 0 else { throw OCILayoutError.systemCall("set the permissions of", path: temporaryPath) }
+        try file.setPermissions(0o644)
         try file.sync()
         file.close()
         self.file = nil
-        let digest = hash.finish()
+        let digest = OCIDigest(hex: hash.take()!.finalize())
         let destination = "\(directory)/\(digest.hex)"
         guard rename(temporaryPath, destination) == 0 else {
             let error = OCILayoutError.systemCall("rename '\(temporaryPath)' to", path: destination)

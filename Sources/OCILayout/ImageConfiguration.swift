@@ -1,3 +1,5 @@
+import HekatonSupport
+
 /// The new image's config: the base's, with the new layer's diff ID and history entry, and
 /// the request's changes to what runs. Pure, so the rules can be tested without a layout.
 enum ImageConfiguration {

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import HekatonSupport
 import SubmissionBundle
 
 /// A directory as an uncompressed OCI layer: the tree under `prefix/`, with the prefix's own
@@ -80,23 +81,20 @@ enum LayerArchive {
                                    buffer: inout [UInt8]) throws(BundleError) {
         let source = root + "/" + entry.path
         let changed = BundleError(.fileChanged, "'\(source)' changed while the layer was written; wait until nothing writes to it and build again", path: source)
-        // The descriptor's errors already name the file; they become the writer's kind of error.
-        func io<Result>(_ call: () throws(OCILayoutError) -> Result) throws(BundleError) -> Result {
-            do { return try call() } catch { throw BundleError(.unreadable, error.message, path: source) }
-        }
-        let fd = try io { () throws(OCILayoutError) in try FileDescriptor.open(source, O_RDONLY | O_NOFOLLOW | O_NONBLOCK) }
+        // Opened as a bundle's file, so its errors are already the writer's kind of error.
+        let fd = try OpenFile<BundleError>.open(source, .readOnly, options: [.noFollow, .nonBlocking])
         defer { fd.close() }
-        let info = try io { () throws(OCILayoutError) in try fd.status() }
+        let info = try fd.status()
         guard info.isRegularFile, Int64(info.st_size) == entry.size else { throw changed }
         try writer.append(TarHeader(path: path, type: .file, mode: entry.isExecutable ? 0o755 : 0o644, size: entry.size))
         var remaining = entry.size
         while remaining > 0 {
-            let count = try io { () throws(OCILayoutError) in try fd.read(into: &buffer) }
+            let count = try fd.read(into: &buffer)
             guard count > 0, Int64(count) <= remaining else { throw changed }
             try writer.appendContents(buffer[..<count])
             remaining -= Int64(count)
         }
-        guard try io({ () throws(OCILayoutError) in try fd.read(into: &buffer) }) == 0 else { throw changed }
+        guard try fd.read(into: &buffer) == 0 else { throw changed }
         let padding = (TarHeader.blockSize - Int(entry.size % Int64(TarHeader.blockSize))) % TarHeader.blockSize
         try writer.appendContents([UInt8](repeating: 0, count: padding)[...])
     }

@@ -1,3 +1,5 @@
+import HekatonSupport
+
 /// A content descriptor: what a manifest or index says about a blob it points to.
 /// Fields this module does not use but a base may carry (`urls`, `platform`) are kept so base
 /// layers are described exactly as the base described them.

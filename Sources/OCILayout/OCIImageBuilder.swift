@@ -1,4 +1,5 @@
 import Foundation
+import HekatonSupport
 
 /// Builds an image layout from a base layout and a directory: the base's layers (linked or
 /// copied, each verified), one new uncompressed layer, a new config and manifest, and an

@@ -1,4 +1,5 @@
 import Foundation
+import HekatonSupport
 
 /// Why an image could not be built, with a message that names the file at fault and says
 /// what to do about it: the host that runs the nightly rebuild shows it as it is.
@@ -47,3 +48,12 @@ extension OCILayoutError {
         OCILayoutError(.ioFailed, "cannot \(action) '\(path)': \(String(cString: strerror(number)))", path: path)
     }
 }
+
+extension OCILayoutError: FileFailure {
+    public static func failed(_ operation: FileOperation, path: String, errno: Int32) -> OCILayoutError {
+        systemCall(operation.words, path: path, errno: errno)
+    }
+}
+
+/// An open file whose failures are layout errors naming its path.
+typealias LayoutFile = OpenFile<OCILayoutError>

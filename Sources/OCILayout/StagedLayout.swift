@@ -1,4 +1,5 @@
 import Foundation
+import HekatonSupport
 
 /// The output layout while it is being written: a hidden sibling of the output directory,
 /// renamed into place only when complete, so a failed build never leaves a half layout where
@@ -80,7 +81,7 @@ final class StagedLayout {
 
     /// A small file at the layout's top (`oci-layout`, `index.json`).
     func writeFile(_ name: String, _ bytes: [UInt8]) throws(OCILayoutError) {
-        let file = try FileDescriptor.open(path + "/" + name, O_WRONLY | O_CREAT | O_EXCL, mode: 0o644)
+        let file = try LayoutFile.open(path + "/" + name, .writeOnly, options: [.create, .exclusiveCreate], mode: 0o644)
         defer { file.close() }
         try file.writeAll(bytes[...])
         try file.sync()
@@ -89,8 +90,8 @@ final class StagedLayout {
     /// Renames the staged layout to the output. An empty output directory is replaced in the
     /// same rename; one that filled up meanwhile makes the rename fail, and nothing is lost.
     func publish() throws(OCILayoutError) {
-        try Self.syncDirectory(blobs)
-        try Self.syncDirectory(path)
+        try LayoutFile.syncDirectory(blobs)
+        try LayoutFile.syncDirectory(path)
         guard rename(path, output) == 0 else {
             if errno == ENOTEMPTY || errno == EEXIST || errno == ENOTDIR {
                 throw OCILayoutError(.outputNotEmpty, """
@@ -101,13 +102,6 @@ final class StagedLayout {
             throw OCILayoutError.systemCall("rename '\(path)' to", path: output)
         }
         published = true
-        try Self.syncDirectory((output as NSString).deletingLastPathComponent)
-    }
-
-    /// A renamed name survives a crash only once its directory is synced.
-    private static func syncDirectory(_ path: String) throws(OCILayoutError) {
-        let directory = try FileDescriptor.open(path, O_RDONLY | O_DIRECTORY)
-        defer { directory.close() }
-        try directory.sync()
+        try LayoutFile.syncDirectory((output as NSString).deletingLastPathComponent)
     }
 }

@@ -1,4 +1,10 @@
+#if canImport(FoundationEssentials) && canImport(Glibc)
+import FoundationEssentials
+import Glibc
+#else
 import Foundation
+#endif
+import HekatonSupport
 
 /// Why a bundle could not be made or an archive could not be extracted, with a message
 /// that names the path or archive entry at fault and says what to do about it.
@@ -50,3 +56,12 @@ extension BundleError {
         BundleError(code, "cannot \(action) '\(path)': \(String(cString: strerror(number)))", path: path)
     }
 }
+
+extension BundleError: FileFailure {
+    public static func failed(_ operation: FileOperation, path: String, errno: Int32) -> BundleError {
+        systemCall(operation.changesFile ? .writeFailed : .unreadable, operation.words, path: path, errno: errno)
+    }
+}
+
+/// An open file whose failures are bundle errors naming its path.
+typealias BundleFile = OpenFile<BundleError>

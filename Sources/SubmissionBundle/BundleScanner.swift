@@ -1,4 +1,10 @@
+#if canImport(FoundationEssentials) && canImport(Glibc)
+import FoundationEssentials
+import Glibc
+#else
 import Foundation
+#endif
+import HekatonSupport
 
 /// Lists what a participant's directory contributes to a bundle, and refuses what a
 /// bundle cannot hold before a byte is sent.
@@ -46,7 +52,7 @@ public struct BundleScanner {
         let path = root + "/" + IgnoreRules.fileName
         var info = stat()
         guard lstat(path, &info) == 0 else { return IgnoreRules(rules: []) }
-        let file = try FileDescriptor.open(path, O_RDONLY)
+        let file = try BundleFile.open(path, .readOnly)
         defer { file.close() }
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
@@ -106,9 +112,9 @@ public struct BundleScanner {
         }
     }
 
-    private static func openForReading(_ path: String) throws(BundleError) -> FileDescriptor {
+    private static func openForReading(_ path: String) throws(BundleError) -> BundleFile {
         do throws(BundleError) {
-            return try FileDescriptor.open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK)
+            return try BundleFile.open(path, .readOnly, options: [.noFollow, .nonBlocking])
         } catch {
             throw BundleError(.unreadable, "\(error.message); make it readable (chmod u+r) or add it to \(IgnoreRules.fileName)", path: path)
         }
@@ -172,7 +178,7 @@ public struct BundleScanner {
         guard total > maxBytes else { return }
         let largestFiles = listing.largestFiles(5).filter { $0.size > 0 }
         let width = largestFiles.map(\.path.count).max() ?? 0
-        let largest = largestFiles.map { "  " + $0.path.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + ByteCount.describe($0.size) }
+        let largest = largestFiles.map { "  " + $0.path + String(repeating: " ", count: width - $0.path.count) + "  " + ByteCount.describe($0.size) }
             .joined(separator: "\n")
         throw BundleError(.tooLarge, """
             the bundle of \(listing.root) is \(ByteCount.describeExactly(total)), over the competition's limit of \

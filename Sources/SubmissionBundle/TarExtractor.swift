@@ -1,4 +1,10 @@
+#if canImport(FoundationEssentials) && canImport(Glibc)
+import FoundationEssentials
+import Glibc
+#else
 import Foundation
+#endif
+import HekatonSupport
 
 /// Extracts an archive that may have been crafted to attack the machine extracting it.
 ///
@@ -30,10 +36,10 @@ public final class TarExtractor {
     private static let maximumNameBytes = 255
 
     private var reader = TarReader()
-    private let root: FileDescriptor
+    private let root: BundleFile
     private var entryPaths: Set<String> = []
     private var links = SymlinkContainment()
-    private var current: (file: FileDescriptor, mode: mode_t)?
+    private var current: (file: BundleFile, mode: mode_t)?
     private var summary = Summary()
     /// Entries plus directories created for them: what `maxEntries` bounds.
     private var entryCount = 0
@@ -45,7 +51,7 @@ public final class TarExtractor {
         self.maxBytes = maxBytes
         self.maxEntries = maxEntries
         do throws(BundleError) {
-            root = try FileDescriptor.open(destination, O_RDONLY | O_DIRECTORY)
+            root = try BundleFile.open(destination, .readOnly, options: .directory)
         } catch {
             throw BundleError(.notADirectory, "cannot extract into '\(destination)': \(error.message)", path: destination)
         }
@@ -56,19 +62,17 @@ public final class TarExtractor {
         root.close()
     }
 
-    /// Extracts everything `handle` yields until its end.
-    public static func extract(from handle: FileHandle, into destination: String, maxBytes: Int64,
+    /// Extracts the archive in the file at `path`, a chunk at a time.
+    public static func extract(fromFile path: String, into destination: String, maxBytes: Int64,
                                maxEntries: Int) throws(BundleError) -> Summary {
         let extractor = try TarExtractor(destination: destination, maxBytes: maxBytes, maxEntries: maxEntries)
+        let file = try BundleFile.open(path, .readOnly)
+        defer { file.close() }
+        var buffer = [UInt8](repeating: 0, count: 64 << 10)
         while true {
-            let data: Data?
-            do {
-                data = try handle.read(upToCount: 64 << 10)
-            } catch {
-                throw BundleError(.unreadable, "cannot read the archive: \(error.localizedDescription)")
-            }
-            guard let data, !data.isEmpty else { break }
-            try extractor.consume(Array(data)[...])
+            let count = try file.read(into: &buffer)
+            guard count > 0 else { break }
+            try extractor.consume(buffer[..<count])
         }
         return try extractor.finish()
     }
@@ -129,7 +133,7 @@ public final class TarExtractor {
             guard let current else { return }
             self.current = nil
             defer { current.file.close() }
-            try current.file.setMode(current.mode)
+            try current.file.setPermissions(current.mode)
         }
     }
 
@@ -161,14 +165,14 @@ public final class TarExtractor {
             defer { if parent.raw != root.raw { parent.close() } }
             let fd = openat(parent.raw, components.last!, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
             guard fd >= 0 else { throw Self.creationFailure(header.path, errno: errno) }
-            let file = FileDescriptor(raw: fd, path: header.path)
+            let file = BundleFile(adopting: fd, path: header.path)
             current = (file, header.mode & 0o111 != 0 ? 0o755 : 0o644)
             summary.files += 1
             summary.bytes += header.size
         case .directory:
             let directory = try openDirectory(components[...], for: header.path)
             defer { if directory.raw != root.raw { directory.close() } }
-            try directory.setMode(0o755)
+            try directory.setPermissions(0o755)
             summary.directories += 1
         case .symlink:
             try checkLinkTarget(header)
@@ -206,7 +210,7 @@ public final class TarExtractor {
     /// Opens (creating as needed) the directory `components` below the destination, one
     /// component at a time, never following a link. The caller closes what is returned
     /// unless it is the destination itself.
-    private func openDirectory(_ components: ArraySlice<String>, for entry: String) throws(BundleError) -> FileDescriptor {
+    private func openDirectory(_ components: ArraySlice<String>, for entry: String) throws(BundleError) -> BundleFile {
         var directory = root
         var walked = ""
         for component in components {
@@ -215,10 +219,10 @@ public final class TarExtractor {
             if !made && errno != EEXIST {
                 throw BundleError.systemCall(.writeFailed, "create the directory '\(walked)' for", path: entry)
             }
-            let next: FileDescriptor
+            let next: BundleFile
             do throws(BundleError) {
-                next = try FileDescriptor.openAt(directory.raw, component, O_RDONLY | O_DIRECTORY | O_NOFOLLOW,
-                                                 displayPath: walked, failure: .writeFailed)
+                next = try BundleFile.open(component, in: directory, .readOnly, options: [.directory, .noFollow],
+                                           displayPath: walked)
             } catch {
                 if directory.raw != root.raw { directory.close() }
                 throw Self.unsafe(entry, "needs '\(walked)' to be a directory, but it is a file or a link")
@@ -226,7 +230,7 @@ public final class TarExtractor {
             if directory.raw != root.raw { directory.close() }
             directory = next
             if made {
-                try directory.setMode(0o755)
+                try directory.setPermissions(0o755)
                 // Directories made for an entry count too: deep paths must not bypass the limit.
                 if !entryPaths.contains(walked) { try count(walked) }
             }

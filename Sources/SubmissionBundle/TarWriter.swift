@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials) && canImport(Glibc)
+import FoundationEssentials
+import Glibc
+#else
 import Foundation
+#endif
 
 /// Writes a tar archive into a sink, in chunks of a fixed size, never holding a whole
 /// file in memory.
@@ -43,18 +48,6 @@ public struct TarWriter {
         try writer.finish()
     }
 
-    /// Archives `listing` into `handle` (a file or a pipe).
-    public static func write(_ listing: BundleListing, to handle: FileHandle,
-                             progress: ((BundleProgress) -> Void)? = nil) throws(BundleError) {
-        try write(listing, progress: progress) { (chunk: ArraySlice<UInt8>) throws(BundleError) in
-            do {
-                try handle.write(contentsOf: Data(chunk))
-            } catch {
-                throw BundleError(.writeFailed, "cannot write the archive: \(error.localizedDescription)")
-            }
-        }
-    }
-
     /// The exact size in bytes of the archive `write` makes of `listing`.
     public static func archiveSize(of listing: BundleListing) -> Int64 {
         listing.entries.reduce(Int64(2 * TarHeader.blockSize)) { total, entry in
@@ -83,7 +76,7 @@ public struct TarWriter {
             return
         }
         let path = root + "/" + entry.path
-        let file = try FileDescriptor.open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK)
+        let file = try BundleFile.open(path, .readOnly, options: [.noFollow, .nonBlocking])
         defer { file.close() }
         let info = try file.status()
         guard info.isRegularFile, Int64(info.st_size) == entry.size else { throw Self.changed(path) }

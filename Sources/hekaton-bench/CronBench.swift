@@ -1,4 +1,5 @@
 import ArgumentParser
+import Cron
 import Foundation
 import Scheduler
 

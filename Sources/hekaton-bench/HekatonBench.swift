@@ -10,6 +10,7 @@ struct HekatonBench: AsyncParsableCommand {
         subcommands: [
             // Each benchmark is a subcommand in its own file.
             CronBench.self,
+            CtlBench.self,
             LineageBench.self,
             QueueBench.self,
         ]

@@ -1,26 +1,17 @@
 import ArgumentParser
 import ControlAPI
 import ControlClient
+#if canImport(FoundationEssentials) && canImport(Glibc)
+import FoundationEssentials
+import Glibc
+#else
 import Foundation
+#endif
 
 /// How to reach the daemon; shared by every command that talks to it.
 struct ClientOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Path of hekatond's control socket (default: $HEKATON_SOCKET, then the usual places).", valueName: "path"))
     var socket: String?
-
-    func client() -> ControlClient {
-        ControlClient(socketPath: ControlClient.locate(explicit: socket).path)
-    }
-
-    /// Runs a call against the daemon, turning its failures into a message and an exit code.
-    func call<T>(_ body: (ControlClient) throws(ControlClientError) -> T) throws -> T {
-        let located = ControlClient.locate(explicit: socket)
-        do {
-            return try body(ControlClient(socketPath: located.path))
-        } catch {
-            throw CommandFailure(error, searched: located.searched)
-        }
-    }
 }
 
 /// A failure already explained to the user, with the documented exit code.
@@ -61,17 +52,21 @@ struct CommandFailure: Error, CustomStringConvertible {
 extension ParsableCommand {
     /// Prints the failure the way users read it and exits with its code.
     static func exit(with failure: CommandFailure) -> Never {
-        FileHandle.standardError.write(Data("hekatonctl: \(failure.message)\n".utf8))
-        Foundation.exit(failure.exitCode)
+        Terminal.writeError("hekatonctl: \(failure.message)\n")
+        Glibc.exit(failure.exitCode)
     }
 }
 
-/// Runs a command body; a `CommandFailure` becomes its message and exit code.
-func runReporting(_ body: () throws -> Void) throws {
+/// Runs a command body and reports its failure, if any: a `CommandFailure` as it is, a
+/// `ControlClientError` with its exit code (and, for a daemon not found, the places `searched`).
+/// Anything else is left to ArgumentParser (a usage error is 64, as it says).
+func reportingFailures(searched: [String] = [], _ body: () throws -> Void) throws {
     do {
         try body()
     } catch let failure as CommandFailure {
         Hekatonctl.exit(with: failure)
+    } catch let error as ControlClientError {
+        Hekatonctl.exit(with: CommandFailure(error, searched: searched))
     }
 }
 

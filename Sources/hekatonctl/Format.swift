@@ -1,3 +1,5 @@
+import SubmissionBundle
+
 /// Human-readable numbers for terminal output.
 enum Format {
     static func duration(seconds: Double) -> String {
@@ -8,14 +10,11 @@ enum Format {
         return "\(total / 86400)d \(total % 86400 / 3600)h"
     }
 
-    static func bytes(_ count: Int64) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var value = Double(count)
-        var unit = 0
-        while value >= 1024 && unit < units.count - 1 {
-            value /= 1024
-            unit += 1
-        }
-        return unit == 0 ? "\(count) B" : String(format: "%.1f %@", value, units[unit])
-    }
+    static func bytes(_ count: Int64) -> String { ByteCount.describe(count) }
+
+    /// A score: four decimals, as the leaderboard shows it.
+    static func score(_ value: Double) -> String { ByteCount.fixed(value, places: 4) }
+
+    /// `1.250s`: three decimals, a millisecond.
+    static func seconds(_ value: Double) -> String { ByteCount.fixed(value, places: 3) + "s" }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ControlAPI
 
 @main
 struct Hekatonctl: ParsableCommand {
@@ -24,7 +25,9 @@ struct Hekatonctl: ParsableCommand {
           74  the daemon's answer could not be read (I/O or protocol error)
           77  permission denied (not allowed to reach the socket, or not a host)
         """,
-        version: "0.1.0",
+        version: HekatonVersion.current,
+        // Every command states its commandName: a name derived from the type's name costs a
+        // scan of every protocol conformance in the binary, per command, at every start.
         subcommands: [
             Status.self,
             History.self,

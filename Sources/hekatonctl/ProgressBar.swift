@@ -1,9 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A one-line progress display on stderr, drawn only when stderr is a terminal.
 struct ProgressBar {
     let label: String
-    private let enabled = isatty(2) == 1
+    private let enabled = Terminal.errorIsTerminal
     private var lastDraw = Date.distantPast
     private var drawn = false
 
@@ -17,11 +21,11 @@ struct ProgressBar {
         let filled = Int(fraction * Double(width))
         let bar = String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled)
         let line = "\r\(label) [\(bar)] \(Int(fraction * 100))% \(Format.bytes(done)) / \(Format.bytes(total)) \(detail)"
-        FileHandle.standardError.write(Data(line.utf8))
+        Terminal.writeError(line)
         drawn = true
     }
 
     func finish() {
-        if drawn { FileHandle.standardError.write(Data("\n".utf8)) }
+        if drawn { Terminal.writeError("\n") }
     }
 }

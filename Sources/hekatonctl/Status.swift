@@ -1,28 +1,30 @@
 import ArgumentParser
 import ControlAPI
 import ControlClient
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension Hekatonctl {
-    struct Status: ParsableCommand {
+    struct Status: PrintsJSON {
         static let configuration = CommandConfiguration(
+            commandName: "status",
             abstract: "Show the daemon's health and what it holds.",
             discussion: "With --json, prints the API's answer to GET /v1/status unchanged."
         )
 
-        @OptionGroup var client: ClientOptions
+        @OptionGroup var connection: ClientOptions
 
-        @Flag(help: "Print JSON for scripts.")
-        var json = false
+        @OptionGroup var format: OutputOptions<StatusJSON>
 
-        func run() throws {
-            try runReporting {
-                let status: StatusResponse = try client.call { c throws(ControlClientError) in try c.call("GET", "/v1/status") }
-                if json {
-                    try printJSON(status)
-                } else {
-                    print(Self.render(status))
-                }
+        func run(client: ControlClient, output: Output) throws {
+            let status: StatusResponse = try client.call("GET", "/v1/status")
+            if output == .json {
+                try printJSON(status)
+            } else {
+                print(Self.render(status))
             }
         }
 
@@ -52,7 +54,7 @@ extension Hekatonctl {
         }
 
         static func dashboard(_ status: StatusResponse) -> [String] {
-            func score(_ value: Double?) -> String { value.map { String(format: "%.4f", $0) } ?? "-" }
+            func score(_ value: Double?) -> String { value.map(Format.score) ?? "-" }
             var lines: [String] = []
             if !status.nextRuns.isEmpty {
                 lines.append("\nnext runs")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ControlAPI
 import Foundation
 import HekatonDaemon
 import Logging
@@ -20,9 +21,10 @@ struct Hekatond: AsyncParsableCommand {
 
         Exit codes: 0 clean shutdown; 1 cannot start (another daemon on the state directory, \
         a database from a newer version, a damaged database, a missing or empty database beside \
-        a blob store that holds blobs, a socket in use, a bad configuration file).
+        a blob store that holds blobs, a socket in use, a bad configuration file), or a part \
+        of it failed while it ran (the job workers' database), after stopping the rest in order.
         """,
-        version: "0.1.0"
+        version: HekatonVersion.current
     )
 
     @Option(name: .long, help: ArgumentHelp("Directory for the database, blobs and run directories.", valueName: "dir"))

@@ -1,9 +1,10 @@
 import Cluster
+import Scheduler
 import Testing
 
 @Suite("Slurm batch jobs")
 struct SlurmBatchJobTests {
-    func batch(timeout: Duration? = .seconds(1201), resources: ClusterResources = ClusterResources(cpus: 2, memoryBytes: 2 << 30, gpus: 0),
+    func batch(timeout: Duration? = .seconds(1201), resources: ExecutionResources = ExecutionResources(cpus: 2, memoryBytes: 2 << 30, gpus: 0),
                configuration: SlurmConfiguration = SlurmConfiguration(), log: String = "/state/logs/job-7.log") -> SlurmBatchJob {
         SlurmBatchJob(jobID: 7, attempt: 2, argv: ["/usr/bin/python3", "it's here.py", "--x"], environment: ["PATH": "/usr/bin"],
                       workingDirectory: "/work dir", logPath: log, timeout: timeout, resources: resources, configuration: configuration)
@@ -13,7 +14,7 @@ struct SlurmBatchJobTests {
     func limitsBecomeOptions() {
         var configuration = SlurmConfiguration(partition: "gpu", account: "ml", extraArguments: ["--qos=high"])
         configuration.binDirectory = nil
-        let job = batch(resources: ClusterResources(cpus: 4, memoryBytes: (3 << 30) + 1, gpus: 2), configuration: configuration)
+        let job = batch(resources: ExecutionResources(cpus: 4, memoryBytes: (3 << 30) + 1, gpus: 2), configuration: configuration)
         #expect(job.arguments.contains("--time=21"))
         #expect(job.arguments.contains("--mem=3073M"))
         #expect(job.arguments.contains("--cpus-per-task=4"))

@@ -90,8 +90,8 @@ struct SlurmExecutorTests {
     let job = Job(id: 7, argv: ["/bin/echo", "hi"], notBefore: Date(), attempt: 1, createdAt: Date())
 
     func context(_ fake: FakeSlurm, stop: ExecutionStop = ExecutionStop(), externalID: String? = nil,
-                 recorded: Recorded = Recorded()) -> ExecutionContext {
-        ExecutionContext(logURL: fake.log, stop: stop, timeout: .seconds(90), externalID: externalID,
+                 resources: ExecutionResources = ExecutionResources(), recorded: Recorded = Recorded()) -> ExecutionContext {
+        ExecutionContext(logURL: fake.log, stop: stop, timeout: .seconds(90), externalID: externalID, resources: resources,
                          recordExternalID: { id, executor in recorded.add(id, executor) })
     }
 
@@ -100,7 +100,7 @@ struct SlurmExecutorTests {
         let fake = try FakeSlurm()
         try fake.next("COMPLETED 3:0")
         let recorded = Recorded()
-        let result = try await fake.executor().run(job, resources: ClusterResources(cpus: 2, memoryBytes: 1 << 30), context: context(fake, recorded: recorded))
+        let result = try await fake.executor().run(job, context: context(fake, resources: ExecutionResources(cpus: 2, memoryBytes: 1 << 30), recorded: recorded))
         #expect(result.termination == .exited(3))
         #expect(result.stoppedBy == nil)
         #expect(recorded.all.map(\.0) == ["101"])

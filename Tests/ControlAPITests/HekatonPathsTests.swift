@@ -1,4 +1,4 @@
-import ControlClient
+import ControlAPI
 import Testing
 
 @Suite("Default paths")

@@ -219,14 +219,14 @@ struct AutomationCrashTests {
             return events.contains { $0.kind == "caught-up" }
         }
         let downtime = events.filter { event in
-            guard let at = RFC3339.parse(event.at) else { return false }
+            guard let at = parsedInstant(event.at) else { return false }
             return at > stopped && at < restarted.addingTimeInterval(5)
-                && (event.scheduledFor.flatMap(RFC3339.parse).map { $0.timeIntervalSince1970 <= secondMissed } ?? true)
+                && (event.scheduledFor.flatMap(parsedInstant).map { $0.timeIntervalSince1970 <= secondMissed } ?? true)
         }
         #expect(downtime.map(\.kind) == ["caught-up"], "\(events)")
         let caughtUp = try #require(downtime.first)
         #expect(caughtUp.detail?.contains("caught up once") == true, "\(caughtUp.detail ?? "")")
-        #expect(caughtUp.scheduledFor.flatMap(RFC3339.parse)?.timeIntervalSince1970 == secondMissed, "it stands for the latest missed fire")
+        #expect(caughtUp.scheduledFor.flatMap(parsedInstant)?.timeIntervalSince1970 == secondMissed, "it stands for the latest missed fire")
         let jobID = try #require(caughtUp.jobID)
         let missedJobs = try f.jobs().filter { job in
             guard job.schedule == "pococha.artifact", let instant = job.labels["hekaton.instant"].flatMap(Double.init) else { return false }
@@ -235,4 +235,12 @@ struct AutomationCrashTests {
         #expect(missedJobs.map(\.id) == [jobID], "one artifact job for the downtime")
         try f.daemon.expectHealthyStore()
     }
+}
+
+/// An instant as the API writes it (RFC 3339 in UTC, with or without fractional seconds).
+private func parsedInstant(_ text: String) -> Date? {
+    let formatter = ISO8601DateFormatter()
+    if let date = formatter.date(from: text) { return date }
+    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    return formatter.date(from: text)
 }

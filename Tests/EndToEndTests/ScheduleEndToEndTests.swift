@@ -20,6 +20,24 @@ struct ScheduleEndToEndTests {
         #expect(table.stdout.contains("UTC"))
     }
 
+    @Test("The preview's table names each fire in the zone's own words, and --after takes RFC 3339 only, offset and all")
+    func previewInstants() throws {
+        let table = try runCommand(BuiltProducts.hekatonctl, ["schedule", "next", "0 1,3 8 3 *", "--tz", "America/New_York",
+                                                             "--after", "2026-03-08T01:30:00.250-05:00", "--count", "2"])
+        #expect(table.status == 0, "\(table.stderr)")
+        #expect(table.stdout == """
+            #  America/New_York         UTC
+            1  2026-03-08 03:00:00 EDT  2026-03-08T07:00:00Z
+            2  2027-03-08 01:00:00 EST  2027-03-08T06:00:00Z
+
+            """, "the hour after the spring-forward gap is EDT")
+        for instant in ["2026-03-08T05:00:00+0900", "2026-03-08T05:00:00Z and more", "2026-02-29T00:00:00Z", "2026-03-08t05:00:00z"] {
+            let refused = try runCommand(BuiltProducts.hekatonctl, ["schedule", "next", "0 * * * *", "--after", instant])
+            #expect(refused.status == 64, "\(instant): \(refused.stdout)")
+            #expect(refused.stderr.contains("is not an RFC 3339 instant"), "\(instant): \(refused.stderr)")
+        }
+    }
+
     @Test("add, list, show, run, suspend, resume, rm")
     func lifecycle() throws {
         let daemon = try DaemonUnderTest()

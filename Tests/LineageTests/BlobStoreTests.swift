@@ -18,7 +18,7 @@ struct BlobStoreTests {
         let first = try store.store(content)
         let second = try store.store(content)
 
-        #expect(first.digest == SHA256Hasher.digest(of: content))
+        #expect(first.digest == Digest.of(content))
         #expect(!first.wasPresent && first.bytesWritten == Int64(content.count))
         #expect(second.digest == first.digest)
         #expect(second.wasPresent && second.bytesWritten == 0)
@@ -48,7 +48,7 @@ struct BlobStoreTests {
         writer.start()
         let fromStream = try store.store(from: pipe.fileHandleForReading)
 
-        #expect(fromFile.digest == SHA256Hasher.digest(of: content))
+        #expect(fromFile.digest == Digest.of(content))
         #expect(fromStream.digest == fromFile.digest)
         #expect(fromStream.wasPresent)
         #expect(fromStream.size == Int64(content.count))
@@ -188,8 +188,8 @@ struct BlobStoreTests {
         defer { directory.remove() }
         let store = try BlobStore(root: directory("blobs"))
         let file = try directory.write("growing.csv", "rows written later\n")
-        let hashedEarlier = SHA256Hasher.digest(of: Data("rows\n".utf8))
-        let source = try FileDescriptor.open(file, O_RDONLY)
+        let hashedEarlier = Digest.of(Data("rows\n".utf8))
+        let source = try LineageFile.open(file, .readOnly)
         defer { source.close() }
 
         let error = #expect(throws: LineageError.self) {
@@ -208,7 +208,7 @@ struct BlobStoreTests {
         defer { directory.remove() }
         let store = try BlobStore(root: directory("blobs"))
         let content = Data(repeating: 42, count: 3 << 20)
-        let digest = SHA256Hasher.digest(of: content)
+        let digest = Digest.of(content)
         // A writer killed after writing a third of the blob: only its temporary file exists.
         let leftover = try directory.write("blobs/tmp/5eed.partial", content.prefix(1 << 20))
         try setModificationTime(leftover, Date().addingTimeInterval(-7200))
@@ -230,7 +230,7 @@ struct BlobStoreTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let store = try BlobStore(root: directory("blobs"))
-        let absent = SHA256Hasher.digest(of: Data("never stored".utf8))
+        let absent = Digest.of(Data("never stored".utf8))
         let error = #expect(throws: LineageError.self) { try store.read(absent) }
         #expect(error?.code == .missingBlob)
         #expect(error?.isStorageDamage == true)

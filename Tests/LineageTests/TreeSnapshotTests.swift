@@ -46,7 +46,7 @@ struct TreeSnapshotTests {
 
     @Test("a manifest is the same whatever order its entries are given in")
     func orderIndependence() throws {
-        let digest = SHA256Hasher.digest(of: Data("x".utf8))
+        let digest = Digest.of(Data("x".utf8))
         let entries: [TreeManifest.Entry] = [
             .init(path: "a", kind: .directory),
             .init(path: "a/x", kind: .file(digest: digest, size: 1, executable: false)),
@@ -73,7 +73,7 @@ struct TreeSnapshotTests {
 
     @Test("two spellings of a name that Swift calls equal are two files")
     func unicodeSpellings() throws {
-        let digest = SHA256Hasher.digest(of: Data("x".utf8))
+        let digest = Digest.of(Data("x".utf8))
         let manifest = try TreeManifest(entries: [
             .init(path: "caf\u{E9}", kind: .file(digest: digest, size: 1, executable: false)),
             .init(path: "cafe\u{301}", kind: .file(digest: digest, size: 1, executable: false)),
@@ -93,7 +93,7 @@ struct TreeSnapshotTests {
 
     @Test("the canonical encoding is pinned, and its SHA-256 is the root digest")
     func canonicalEncoding() throws {
-        let digest = SHA256Hasher.digest(of: Data("x".utf8))
+        let digest = Digest.of(Data("x".utf8))
         let manifest = try TreeManifest(entries: [
             .init(path: "d", kind: .directory),
             .init(path: "d/run.sh", kind: .file(digest: digest, size: 1, executable: true)),
@@ -102,7 +102,7 @@ struct TreeSnapshotTests {
         ])
         let text = String(decoding: manifest.encoded(), as: UTF8.self)
         #expect(text == #"{"entries":[{"path":"d","type":"directory"},{"digest":"\#(digest)","mode":"0755","path":"d/run.sh","size":1,"type":"file"},{"path":"l","target":"d/run.sh","type":"symlink"},{"digest":"\#(digest)","mode":"0644","path":"q\"\n","size":1,"type":"file"}],"format":"hekaton.tree.v1"}"#)
-        #expect(manifest.rootDigest == SHA256Hasher.digest(of: manifest.encoded()))
+        #expect(manifest.rootDigest == Digest.of(manifest.encoded()))
         #expect(try TreeManifest(decoding: manifest.encoded()) == manifest)
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import HekatonSupport
 @testable import OCILayout
 
 @Suite("The new image config")
@@ -67,6 +68,21 @@ struct ImageConfigurationTests {
         let two = try DeterministicJSON.encode(try Self.decode(#"{"a":{"x":[true,null],"y":"/x"},"b":1}"#), what: "test")
         #expect(one == two)
         #expect(String(decoding: one, as: UTF8.self) == #"{"a":{"x":[true,null],"y":"/x"},"b":1}"#)
+    }
+
+    /// Layouts written before the canonical rule were `JSONEncoder` bytes (sorted keys,
+    /// slashes unescaped); a base config with odd keys, numbers and text keeps those bytes,
+    /// so the digests of images built earlier are rebuilt the same.
+    @Test func canonicalBytesAreThoseTheEncoderWrote() throws {
+        let config = try Self.decode(#"""
+            {"created":"2026-11-30T00:00:00Z","architecture":"amd64","os":"linux",
+             "config":{"Env":["PATH=/usr/bin:/bin","Q=\"x\" \\ \t\u0001é😀"],"Labels":{"a10":"1","a9":"2","B":"3","é":"4","！":"5","😀":"6"},
+                       "ExposedPorts":{"8080/tcp":{}},"Healthcheck":{"Interval":3e10,"Ratio":0.25,"Tiny":1e-7,"Big":1.5e300,"Whole":2.0,"Minus":-0.0}},
+             "rootfs":{"type":"layers","diff_ids":[]},"history":[{"empty_layer":true,"created_by":"/bin/sh -c #(nop)"}]}
+            """#)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        #expect(try DeterministicJSON.encode(config, what: "test") == Array(try encoder.encode(config)))
     }
 }
 

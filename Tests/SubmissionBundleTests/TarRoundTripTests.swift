@@ -42,7 +42,7 @@ struct TarRoundTripTests {
         #expect(tree.nodes.count == expected.nodes.count)
     }
 
-    @Test func extractsFromAFileHandle() throws {
+    @Test func extractsFromAFile() throws {
         let source = try TemporaryDirectory("roundtrip-source")
         let destination = try TemporaryDirectory("roundtrip-destination")
         defer { source.remove(); destination.remove() }
@@ -50,9 +50,7 @@ struct TarRoundTripTests {
         let listing = try BundleScanner.scan(directory: source.path, maxBytes: 1 << 20)
         let archive = try TemporaryArchive.write(listing)
         defer { archive.remove() }
-        let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: archive.path))
-        defer { try? handle.close() }
-        _ = try TarExtractor.extract(from: handle, into: destination.path, maxBytes: 1 << 20, maxEntries: 100)
+        _ = try TarExtractor.extract(fromFile: archive.path, into: destination.path, maxBytes: 1 << 20, maxEntries: 100)
         #expect(try TreeDescription(of: destination.path).nodes.keys.sorted() == TreeDescription(of: source.path).nodes.keys.sorted())
     }
 
@@ -69,9 +67,7 @@ struct TarRoundTripTests {
         if format != "ustar" { try source.write(String(repeating: "long-", count: 40) + "/x.txt", "long") }
         let made = try ChildProcess.run("/usr/bin/tar", ["--format=\(format)", "-cf", scratch("archive.tar"), "-C", source.path, "."])
         try #require(made.status == 0, "\(made.errors)")
-        let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: scratch("archive.tar")))
-        defer { try? handle.close() }
-        _ = try TarExtractor.extract(from: handle, into: destination.path, maxBytes: 1 << 20, maxEntries: 100)
+        _ = try TarExtractor.extract(fromFile: scratch("archive.tar"), into: destination.path, maxBytes: 1 << 20, maxEntries: 100)
         let expected = try TreeDescription(of: source.path)
         let actual = try TreeDescription(of: destination.path)
         #expect(actual.nodes.keys.sorted() == expected.nodes.keys.sorted())

@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import ServiceLifecycle
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -14,7 +15,7 @@ import Glibc
 /// Each connection knows its caller from `SO_PEERCRED`; bodies over the limit get 413 and a
 /// closed connection; silent connections are closed after the idle timeout; bytes that are
 /// not HTTP get 400 from NIO's error handler. No client input can reach a `fatalError`.
-public final class ControlServer: Sendable {
+public final class ControlServer: Service, Sendable {
     public struct Settings: Sendable {
         public var maxRequestBodyBytes: Int
         public var idleTimeout: TimeAmount
@@ -53,18 +54,24 @@ public final class ControlServer: Sendable {
 
     typealias Connection = NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>
 
+    /// One event loop, not one per core as NIO's singleton has: the socket's traffic is light
+    /// and the routes run on Swift's concurrency pool, so more loops would only be idle
+    /// threads. Like the singleton it lives as long as the process.
+    private static let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+
     private let listener: NIOAsyncChannel<Connection, Never>
     private let router: Router
     private let identity: Mutex<CallerIdentity>
     private let settings: Settings
     private let logger: Logger
+    private let connections = OpenConnections()
     public let socketPath: String
 
     /// Binds the socket: the one systemd handed over, or a new one at `path` (replacing a
     /// stale file left by a dead daemon, never a live daemon's).
     public static func bind(path: String, activatedSocket: Int32?, mode: UInt16, group: String,
                             settings: Settings, router: Router, identity: CallerIdentity, logger: Logger) async throws -> ControlServer {
-        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        let bootstrap = ServerBootstrap(group: eventLoops)
             .serverChannelOption(.backlog, value: 256)
         let initializer: @Sendable (Channel) -> EventLoopFuture<Connection> = { channel in
             channel.eventLoop.makeCompletedFuture {
@@ -105,26 +112,37 @@ public final class ControlServer: Sendable {
         self.identity.withLock { $0 = identity }
     }
 
-    /// Serves until `close()`; then waits for open connections to finish their answers.
+    /// Serves until a graceful shutdown, then drains as Hummingbird's server does: it stops
+    /// accepting, and each open connection closes once it has finished its answer (an idle
+    /// one at once). It returns when the last has closed; if the service group's grace period
+    /// runs out first, it is cancelled and the connections still open are closed.
     public func run() async throws {
-        try await withThrowingDiscardingTaskGroup { group in
-            try await listener.executeThenClose { inbound in
-                for try await connection in inbound {
-                    group.addTask { await self.serve(connection) }
+        try await withTaskCancellationHandler {
+            try await withGracefulShutdownHandler {
+                try await withThrowingDiscardingTaskGroup { group in
+                    try await listener.executeThenClose { inbound in
+                        for try await connection in inbound {
+                            group.addTask { await self.serve(connection) }
+                        }
+                    }
                 }
+            } onGracefulShutdown: {
+                self.listener.channel.close(promise: nil)
+                self.connections.drain()
+            }
+        } onCancel: {
+            if connections.drainUnfinished {
+                logger.warning("open connections did not finish within the grace period; closing them")
             }
         }
-    }
-
-    /// Stops accepting connections; `run()` returns once the open ones are done.
-    public func close() {
-        listener.channel.close(promise: nil)
     }
 
     /// Reads requests and answers them in turn. What the head alone decides (an unknown
     /// route, a host route for a participant, a declared body over the limit) is answered
     /// before any of the body is read, and the connection closed.
     private func serve(_ connection: Connection) async {
+        connections.opened(connection.channel)
+        defer { connections.closed(connection.channel) }
         let caller = await peerCaller(connection.channel)
         var spool: BodySpool?
         defer { spool?.remove() }

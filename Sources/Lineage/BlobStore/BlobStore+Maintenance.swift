@@ -2,6 +2,8 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+import HekatonHashing
+import HekatonSupport
 
 /// Checking and pruning: `hekatonctl fsck` and `hekatonctl gc`.
 extension BlobStore {
@@ -53,10 +55,10 @@ extension BlobStore {
         try ParallelWork.forEach(count: inventory.blobs.count, width: width) { worker, item in
             let blob = inventory.blobs[item]
             do {
-                let file = try FileDescriptor.open(blob.path, O_RDONLY)
+                let file = try LineageFile.open(blob.path, .readOnly)
                 defer { file.close() }
-                let (digest, size) = try file.hashToEnd(buffer: buffers[worker])
-                outcomes[item] = (digest == blob.digest, size)
+                let (hex, size) = try file.hashToEnd(buffer: buffers[worker])
+                outcomes[item] = (Digest(computed: hex) == blob.digest, size)
             } catch let error as LineageError where error.code == .notFound {
                 // Removed by a concurrent garbage collection: not a fault of the store.
             } catch {

@@ -1,5 +1,7 @@
 import Foundation
 import GRDB
+import HekatonHashing
+import HekatonSupport
 
 extension BlobStore {
     /// Every digest the `queries` name and, for the ones that are tree manifests, every file
@@ -44,9 +46,10 @@ extension BlobStore {
                 return nil  // intact, and only looks like a manifest
             }
         }
-        let file = try FileDescriptor.open(path(for: root), O_RDONLY)
+        let file = try LineageFile.open(path(for: root), .readOnly)
         defer { file.close() }
-        let (actual, _) = try ChunkBuffer.with { try file.hashToEnd(buffer: $0) }
+        let (hex, _) = try ChunkBuffer.with { try file.hashToEnd(buffer: $0) }
+        let actual = Digest(computed: hex)
         guard actual == root else { throw corruptBlob(root, hashesTo: actual) }
         return nil
     }

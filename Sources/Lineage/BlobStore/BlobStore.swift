@@ -1,4 +1,6 @@
 import Foundation
+import HekatonHashing
+import HekatonSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -65,7 +67,7 @@ public struct BlobStore: Sendable {
     /// Stores a regular file's content, hashing while copying so the file is read once.
     @discardableResult
     public func store(contentsOf path: String) throws -> StoredBlob {
-        let source = try FileDescriptor.open(path, O_RDONLY)
+        let source = try LineageFile.open(path, .readOnly)
         defer { source.close() }
         guard try source.status().isRegularFile else {
             throw LineageError(.unsupportedFileType, "'\(path)' is not a regular file; only files can be stored as blobs", path: path)
@@ -77,7 +79,7 @@ public struct BlobStore: Sendable {
     @discardableResult
     public func store(_ bytes: some ContiguousBytes) throws -> StoredBlob {
         try bytes.withUnsafeBytes { bytes in
-            let digest = SHA256Hasher.digest(of: bytes)
+            let digest = Digest(computed: SHA256.hash(bytes))
             if try adoptIfPresent(digest) {
                 return StoredBlob(digest: digest, size: Int64(bytes.count), bytesWritten: 0, wasPresent: true)
             }
@@ -85,7 +87,7 @@ public struct BlobStore: Sendable {
             defer { temporary.close() }
             var committed = false
             defer { if !committed { try? FileSystem.remove(temporary.path) } }
-            try temporary.write(bytes)
+            try temporary.writeAll(bytes)
             let stored = try commit(temporary, digest: digest, size: Int64(bytes.count))
             committed = true
             return stored
@@ -95,19 +97,21 @@ public struct BlobStore: Sendable {
     /// Stores everything readable from `handle` until end of file: a pipe, a socket or a file.
     @discardableResult
     public func store(from handle: FileHandle) throws -> StoredBlob {
-        let source = FileDescriptor(raw: handle.fileDescriptor, path: "<stream>")
+        let source = LineageFile(adopting: handle.fileDescriptor, path: "<stream>")
         return try ChunkBuffer.with { try store(copying: source, expecting: nil, buffer: $0) }
     }
 
     /// Copies `source` from its current offset into a temporary file while hashing it, then
     /// renames the copy into place. With `expecting`, a different digest means the source
     /// changed since it was hashed, and nothing is stored.
-    func store(copying source: FileDescriptor, expecting: Digest?, buffer: UnsafeMutableRawBufferPointer) throws -> StoredBlob {
+    func store(copying source: LineageFile, expecting: Digest?, buffer: UnsafeMutableRawBufferPointer) throws -> StoredBlob {
         let temporary = try makeTemporaryFile()
         defer { temporary.close() }
         var committed = false
         defer { if !committed { try? FileSystem.remove(temporary.path) } }
-        let (digest, size) = try source.hashToEnd(buffer: buffer, consume: { try temporary.write($0) })
+        let (hex, size) = try source.hashToEnd(
+            buffer: buffer, consume: { (chunk) throws(LineageError) in try temporary.writeAll(chunk) })
+        let digest = Digest(computed: hex)
         if let expecting, expecting != digest {
             throw LineageError(.fileChanged, "'\(source.path)' changed while it was being stored; register it again once it is no longer being written", path: source.path)
         }
@@ -128,16 +132,16 @@ public struct BlobStore: Sendable {
 
     /// A new file in `tmp/`; 64 random bits make a clash with another writer a non-event,
     /// and `O_EXCL` turns one into an error rather than a shared file.
-    private func makeTemporaryFile() throws -> FileDescriptor {
+    private func makeTemporaryFile() throws -> LineageFile {
         let name = String(UInt64.random(in: 0...UInt64.max), radix: 16) + ".partial"
-        return try FileDescriptor.open(
-            FileSystem.join(temporaryDirectory, name), O_WRONLY | O_CREAT | O_EXCL,
-            mode: 0o600, action: "create temporary file")
+        return try LineageFile.open(
+            FileSystem.join(temporaryDirectory, name), .writeOnly, options: [.create, .exclusiveCreate],
+            mode: 0o600, operation: FileOperation("create temporary file", changesFile: true))
     }
 
     /// Syncs the finished temporary file and renames it to its digest, unless the same
     /// content arrived meanwhile, in which case the copy is dropped. The caller closes it.
-    private func commit(_ temporary: FileDescriptor, digest: Digest, size: Int64) throws -> StoredBlob {
+    private func commit(_ temporary: LineageFile, digest: Digest, size: Int64) throws -> StoredBlob {
         try temporary.setPermissions(0o444)
         return try lock.withLock(.shared) {
             let destination = path(for: digest)

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import HekatonSupport
 
 /// An advisory lock on the blob store, shared between processes through `flock`.
 ///
@@ -15,7 +16,8 @@ struct BlobStoreLock {
     let path: String
 
     func withLock<T>(_ mode: Mode, _ body: () throws -> T) throws -> T {
-        let file = try FileDescriptor.open(path, O_RDWR | O_CREAT, mode: 0o644, action: "open lock file")
+        let file = try LineageFile.open(path, .readWrite, options: .create, mode: 0o644,
+                                       operation: FileOperation("open lock file", changesFile: false))
         defer { file.close() }
         let operation = mode == .shared ? LOCK_SH : LOCK_EX
         while flock(file.raw, operation) != 0 {

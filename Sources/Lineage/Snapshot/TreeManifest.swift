@@ -1,4 +1,5 @@
 import Foundation
+import HekatonSupport
 
 /// The content of a directory tree, by path: the identity of a dataset version or a code
 /// bundle. Its canonical encoding is stored as a blob, and that blob's digest is the tree's
@@ -53,7 +54,7 @@ public struct TreeManifest: Sendable, Hashable {
         }
         self.totalSize = totalSize
         self.fileCount = fileCount
-        rootDigest = SHA256Hasher.digest(of: Self.encode(sorted))
+        rootDigest = Digest.of(Self.encode(sorted))
     }
 
     /// Reads a stored manifest. Only the canonical encoding is accepted, so the digest of

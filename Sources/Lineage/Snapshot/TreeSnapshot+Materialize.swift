@@ -5,6 +5,8 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import HekatonHashing
+import HekatonSupport
 
 extension TreeSnapshot {
     /// Recreates a stored tree at `destination`, which must not exist or be an empty
@@ -87,7 +89,7 @@ extension TreeSnapshot {
     private func place(_ file: PlacedFile, canLink: borrowing Atomic<Bool>, buffer: UnsafeMutableRawBufferPointer) throws {
         if !file.executable, canLink.load(ordering: .relaxed) {
             if link(store.path(for: file.digest), file.target) == 0 {
-                let linked = try FileDescriptor.open(file.target, O_RDONLY)
+                let linked = try LineageFile.open(file.target, .readOnly)
                 defer { linked.close() }
                 try check(linked, is: file.digest, buffer: buffer)
                 return
@@ -98,9 +100,9 @@ extension TreeSnapshot {
             // Another file system, or one without hard links: copy from now on.
             canLink.store(false, ordering: .relaxed)
         }
-        let source = try FileDescriptor.open(store.path(for: file.digest), O_RDONLY)
+        let source = try LineageFile.open(store.path(for: file.digest), .readOnly)
         defer { source.close() }
-        let destination = try FileDescriptor.open(file.target, O_WRONLY | O_CREAT | O_EXCL, mode: 0o600)
+        let destination = try LineageFile.open(file.target, .writeOnly, options: [.create, .exclusiveCreate], mode: 0o600)
         defer { destination.close() }
         try check(source, is: file.digest, buffer: buffer, copyingTo: destination)
         try destination.setPermissions(file.executable ? 0o555 : 0o444)
@@ -108,9 +110,11 @@ extension TreeSnapshot {
 
     /// Hashes `file` to its end (writing each chunk to `copy`, when given) and fails with a
     /// storage error naming the blob when it is not `digest`.
-    private func check(_ file: FileDescriptor, is digest: Digest, buffer: UnsafeMutableRawBufferPointer,
-                       copyingTo copy: FileDescriptor? = nil) throws {
-        let (actual, _) = try file.hashToEnd(buffer: buffer, consume: { try copy?.write($0) })
+    private func check(_ file: LineageFile, is digest: Digest, buffer: UnsafeMutableRawBufferPointer,
+                       copyingTo copy: LineageFile? = nil) throws {
+        let (hex, _) = try file.hashToEnd(
+            buffer: buffer, consume: { (chunk) throws(LineageError) in try copy?.writeAll(chunk) })
+        let actual = Digest(computed: hex)
         guard actual == digest else { throw store.corruptBlob(digest, hashesTo: actual) }
     }
 

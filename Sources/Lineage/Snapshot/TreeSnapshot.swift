@@ -3,6 +3,8 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import HekatonHashing
+import HekatonSupport
 
 /// Turns a directory (or a single file) into a `TreeManifest` whose files are in the blob
 /// store, and turns a manifest back into a read-only directory.
@@ -93,12 +95,13 @@ public struct TreeSnapshot: Sendable {
     ) throws -> HashedFile {
         // O_NOFOLLOW: if the file was swapped for a link since the walk, fail rather than
         // read whatever the link points at.
-        let source = try FileDescriptor.open(file.absolutePath, O_RDONLY | O_NOFOLLOW)
+        let source = try LineageFile.open(file.absolutePath, .readOnly, options: .noFollow)
         defer { source.close() }
         let changed = LineageError(.fileChanged, "'\(file.absolutePath)' changed while it was being snapshotted; register again once it is no longer being written", path: file.absolutePath)
         let info = try source.status()
         guard info.isRegularFile, Int64(info.st_size) == file.size else { throw changed }
-        let (digest, size) = try source.hashToEnd(buffer: buffer, chunkRead: reporter.bytesRead)
+        let (hex, size) = try source.hashToEnd(buffer: buffer, chunkRead: reporter.bytesRead)
+        let digest = Digest(computed: hex)
         guard size == file.size else { throw changed }
 
         guard let store, try !store.adoptIfPresent(digest) else {

@@ -1,4 +1,6 @@
 import Foundation
+import HekatonHashing
+import HekatonSupport
 import GRDB
 
 /// A SHA-256 content address, written `sha256:` followed by 64 lowercase hex digits.
@@ -32,15 +34,9 @@ public struct Digest: Hashable, Comparable, Sendable, CustomStringConvertible, L
         self = digest
     }
 
-    init(bytes: some Sequence<UInt8>) {
-        let digits = Array("0123456789abcdef".utf8)
-        var text = [UInt8]()
-        text.reserveCapacity(Self.hexLength)
-        for byte in bytes {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0f)])
-        }
-        hex = String(decoding: text, as: UTF8.self)
+    /// A digest just computed by `SHA256`, whose hex needs no checking.
+    init(computed hex: String) {
+        self.hex = hex
     }
 
     public var description: String { "\(Self.algorithm):\(hex)" }
@@ -81,7 +77,7 @@ extension UInt8 {
 
 extension Digest {
     /// The SHA-256 of bytes held in memory.
-    public static func of(_ bytes: Data) -> Digest {
-        SHA256Hasher.digest(of: bytes)
+    public static func of(_ bytes: some ContiguousBytes) -> Digest {
+        bytes.withUnsafeBytes { Digest(computed: SHA256.hash($0)) }
     }
 }

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import HekatonSupport
 
 /// The few path-level system calls the blob store and snapshots need, each failing with
 /// an error that names its path.
@@ -38,9 +39,7 @@ enum FileSystem {
     /// Makes a directory's entries durable: after a rename, the new name survives a crash
     /// only once its directory has been synced.
     static func syncDirectory(_ path: String) throws {
-        let directory = try FileDescriptor.open(path, O_RDONLY | O_DIRECTORY)
-        defer { directory.close() }
-        try directory.sync()
+        try LineageFile.syncDirectory(path)
     }
 
     static func rename(_ source: String, to destination: String) throws {
@@ -84,11 +83,6 @@ enum FileSystem {
 private func systemRename(_ source: String, _ destination: String) -> Int32 { rename(source, destination) }
 
 extension stat {
-    var fileType: mode_t { st_mode & S_IFMT }
-    var isDirectory: Bool { fileType == S_IFDIR }
-    var isRegularFile: Bool { fileType == S_IFREG }
-    var isSymbolicLink: Bool { fileType == S_IFLNK }
-
     /// Modification time in seconds since 1970, with nanoseconds.
     var modificationTime: Double {
         #if canImport(Glibc)

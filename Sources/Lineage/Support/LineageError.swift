@@ -1,4 +1,5 @@
 import Foundation
+import HekatonSupport
 
 /// Why a lineage operation failed, with a message the person at the terminal can act on.
 public struct LineageError: Error, Sendable, Equatable, CustomStringConvertible, LocalizedError {
@@ -63,3 +64,12 @@ extension LineageError {
         return LineageError(kind, "cannot \(action) '\(path)': \(reason)", path: path)
     }
 }
+
+extension LineageError: FileFailure {
+    public static func failed(_ operation: FileOperation, path: String, errno: Int32) -> LineageError {
+        systemCall(operation.words, path: path, errno: errno)
+    }
+}
+
+/// An open file whose failures are lineage errors naming its path.
+typealias LineageFile = OpenFile<LineageError>

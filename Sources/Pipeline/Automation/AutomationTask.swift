@@ -1,3 +1,4 @@
+import Cron
 import Foundation
 import Scheduler
 
@@ -15,14 +16,16 @@ public enum AutomationTask: String, Sendable, CaseIterable, Codable {
     public static let competitionLabel = "hekaton.competition"
     public static let timeZoneLabel = "hekaton.time_zone"
 
-    /// The task of a job, from its labels.
-    public init?(labels: [String: String]) {
-        guard let value = labels[Self.label], let task = AutomationTask(rawValue: value) else { return nil }
-        self = task
-    }
-
     /// The name of a competition's schedule for this task: `pococha.ingest`.
     public func scheduleName(_ competition: String) -> String { "\(competition).\(rawValue)" }
+
+    /// The kind of the task's jobs, which share its name.
+    public var kind: JobKind { JobKind(rawValue: rawValue) }
+
+    /// What a job of this task that ended without success records as its error.
+    func endingError(_ job: Job, _ completion: JobCompletion) -> String {
+        job.error ?? "the \(rawValue) job ended \(completion.state.rawValue); see `hekatonctl job logs \(job.id)`"
+    }
 }
 
 /// The instant a scheduled job stands for (its logical time), and that instant as a date in

@@ -21,7 +21,7 @@ public enum CompetitionSchedules {
                           AutomationTask.timeZoneLabel: zoneName]
             if task == .ingest { labels["hekaton.dataset"] = manifest.dataset.name }
             var schedule = Schedule(
-                name: name, cron: spec.cron, timeZone: zoneName, overlap: .forbid, catchUp: .once,
+                name: name, cron: spec.cron, timeZone: zoneName, overlap: .forbid, catchUp: .once, kind: task.kind,
                 argv: ["hekatond", task.rawValue, manifest.name], queue: task.rawValue,
                 timeoutSeconds: task == .retrain ? 60 : limits.wallTimeSeconds, maxAttempts: 3, labels: labels,
                 // Automation runs on the daemon's host, whatever the daemon's `executor:`.

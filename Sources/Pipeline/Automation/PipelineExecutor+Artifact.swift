@@ -9,7 +9,7 @@ extension PipelineExecutor {
     /// production model, the participant's code and the latest data without labels; its
     /// output is stored, packaged as an OCI image when the manifest asks, and exported under
     /// `artifacts/COMPETITION/`.
-    func buildArtifact(_ job: Job, context: ExecutionContext) async throws(ExecutionError) -> ExecutionResult {
+    func buildArtifact(_ job: Job, context: ExecutionContext) async throws(ExecutionError) -> HandledAttempt<ArtifactOutput> {
         let competition = try await competition(of: job, context)
         let manifest = competition.manifest
         let name = competition.competition
@@ -39,15 +39,16 @@ extension PipelineExecutor {
         }
         let (production, submission, model, dataset) = found
         let submissionID = submission.id!
-        let work = TaskResult.directory(layout, .artifact, job: job.id)
-        var result = TaskResult(modelID: production.modelID, submissionID: submissionID, datasetVersionID: dataset.id!)
-        let resultPath = TaskResult.path(layout, .artifact, job: job.id)
+        let work = layout.taskDirectory(.artifact, job: job.id)
+        let source = ArtifactSource(modelID: production.modelID, submissionID: submissionID, datasetVersionID: dataset.id!)
         let prepared: PreparedStage
         do {
-            prepared = try await BlockingWork.runWhole { [self, result] in
+            prepared = try await BlockingWork.runWhole { [self] in
                 let prepared = try prepareArtifact(work: work, manifest: manifest, competition: competition,
                                                    submission: submission, model: model, dataset: dataset, entrypoint: entrypoint)
-                try result.write(to: resultPath)
+                // Kept on disk: an attempt the daemon never recorded (it stopped meanwhile) still
+                // says, once the job has ended, what it was built from.
+                try source.write(to: ArtifactSource.path(layout, job: job.id))
                 return prepared
             }
         } catch {
@@ -58,15 +59,13 @@ extension PipelineExecutor {
         let (run, outOfMemory) = try await execute(prepared, job, context: context, what: "the artifact stage")
         guard run.succeeded else {
             if let outOfMemory { JobLog.note(outOfMemory, to: context.logURL) }
-            return run
+            return HandledAttempt(run, output: ArtifactOutput(source: source))
         }
+        let built: BuiltArtifact
         do {
-            result = try await BlockingWork.runWhole { [self, result] in
-                var result = result
-                try collectArtifact(job: job, work: work, manifest: manifest, logical: LogicalTime(job: job.labels, createdAt: job.createdAt),
-                                    into: &result, context: context)
-                try result.write(to: resultPath)
-                return result
+            built = try await BlockingWork.runWhole { [self] in
+                try collectArtifact(job: job, work: work, manifest: manifest,
+                                    logical: LogicalTime(job: job.labels, createdAt: job.createdAt), context: context)
             }
         } catch {
             throw failure("the artifact of '\(name)' is unusable: \(error)", context)
@@ -75,7 +74,7 @@ extension PipelineExecutor {
         _ = try? await BlockingWork.runWhole {
             for part in ["bundle", "model", "host", "oci-base", "data", "output"] { try? Self.removeTree(work + "/" + part) }
         }
-        return run
+        return HandledAttempt(run, output: ArtifactOutput(source: source, built: built))
     }
 
     private func prepareArtifact(work: String, manifest: CompetitionManifest, competition: CompetitionVersion,
@@ -131,13 +130,13 @@ extension PipelineExecutor {
     }
 
     private func collectArtifact(job: Job, work: String, manifest: CompetitionManifest, logical: LogicalTime,
-                                 into result: inout TaskResult, context: ExecutionContext) throws {
+                                 context: ExecutionContext) throws -> BuiltArtifact {
         let snapshot = TreeSnapshot(store: blobs)
         let output = try snapshot.capture(work + "/output")
         guard output.manifest.fileCount > 0 else {
             throw PipelineError(.invalidBundle, "the artifact entrypoint wrote nothing into $HEKATON_OUTPUT_DIR")
         }
-        result.artifactDigest = output.manifest.rootDigest.description
+        var built = BuiltArtifact(digest: output.manifest.rootDigest)
         let store = ArtifactStore(stateDirectory: layout.stateDirectory)
         let exported = store.directory(manifest.name, job: job.id)
         if FileManager.default.fileExists(atPath: exported) { try Self.removeTree(exported) }
@@ -148,12 +147,12 @@ extension PipelineExecutor {
                                                 prefix: oci.prefix, entrypoint: oci.entrypoint, output: exported + "/oci",
                                                 reference: logical.date, competition: manifest.name,
                                                 artifactDigest: output.manifest.rootDigest.description, created: logical.instant)
-            result.ociManifestDigest = image
-            result.ociReference = logical.date
-            result.ociDigest = try snapshot.capture(exported + "/oci").manifest.rootDigest.description
+            built.image = ArtifactImageExport(digest: try snapshot.capture(exported + "/oci").manifest.rootDigest,
+                                              manifestDigest: image, reference: logical.date)
             JobLog.note("OCI image \(manifest.name):\(logical.date) \(image)", to: context.logURL)
         }
         try snapshot.materialize(output.manifest, into: exported + "/files")
         JobLog.note("artifact \(output.manifest.rootDigest) (\(output.manifest.fileCount) files, \(output.manifest.totalSize) bytes) in \(exported)", to: context.logURL)
+        return built
     }
 }

@@ -4,23 +4,9 @@ import GRDB
 import Lineage
 import Scheduler
 
-/// The automation loop's jobs: ingestion runs the dataset's source and snapshots it, the
-/// periodic retrain needs no process (its recorder starts the round), the artifact runs the
-/// host's artifact entrypoint on the production model in the sandbox.
+/// What the automation loop's handlers share, and ingestion: it runs the dataset's source
+/// and snapshots it.
 extension PipelineExecutor {
-    func run(_ task: AutomationTask, _ job: Job, context: ExecutionContext) async throws(ExecutionError) -> ExecutionResult {
-        let started = Date()
-        switch task {
-        case .retrain:
-            JobLog.note("retraining is decided when this job is recorded", to: context.logURL)
-            return ExecutionResult(termination: .exited(0), wallSeconds: Date().timeIntervalSince(started))
-        case .ingest:
-            return try await ingest(job, context: context, started: started)
-        case .artifact:
-            return try await buildArtifact(job, context: context)
-        }
-    }
-
     /// Fails the attempt with `message`, which also goes to the job's log; `.refused` ends the
     /// job at once, where another attempt would meet the same refusal.
     func failure(_ message: String, _ context: ExecutionContext, _ code: ExecutionError.Code = .spawnFailed) -> ExecutionError {
@@ -42,7 +28,8 @@ extension PipelineExecutor {
 
     // MARK: Ingestion
 
-    func ingest(_ job: Job, context: ExecutionContext, started: Date) async throws(ExecutionError) -> ExecutionResult {
+    func ingest(_ job: Job, context: ExecutionContext) async throws(ExecutionError) -> HandledAttempt<IngestedSnapshot> {
+        let started = Date()
         let competition = try await competition(of: job, context)
         let manifest = competition.manifest
         let datasetName = manifest.dataset.name
@@ -52,7 +39,7 @@ extension PipelineExecutor {
         let fm = FileManager.default
         // One directory per attempt: a source command orphaned by a daemon killed outside
         // systemd cannot write into the next attempt's data.
-        let jobDirectory = TaskResult.directory(layout, .ingest, job: job.id)
+        let jobDirectory = layout.taskDirectory(.ingest, job: job.id)
         let work = jobDirectory + "/attempt-\(job.attempt)"
         let logical = LogicalTime(job: job.labels, createdAt: job.createdAt)
         do {
@@ -101,7 +88,7 @@ extension PipelineExecutor {
             ]
             JobLog.note("running the source command \(argv.joined(separator: " ")) for \(logical.date)", to: context.logURL)
             let result = try await local.run(staged, context: context)
-            guard result.succeeded else { return result }
+            guard result.succeeded else { return HandledAttempt(result) }
             described = argv.joined(separator: " ")
         }
         let report: SnapshotReport
@@ -116,14 +103,11 @@ extension PipelineExecutor {
         where !manifestTree.entries.contains(where: { $0.path.hasPrefix(prefix + "/") }) {
             throw failure("the source of dataset '\(datasetName)' (\(described)) has nothing under '\(prefix)/' (dataset.\(key)); a version without it could not be trained or scored, so nothing was ingested", context)
         }
-        let result = TaskResult(rootDigest: manifestTree.rootDigest.description, files: Int64(manifestTree.fileCount),
-                                bytes: manifestTree.totalSize, source: described)
-        do { try result.write(to: TaskResult.path(layout, .ingest, job: job.id)) } catch {
-            throw failure("could not write the ingestion's result: \(error)", context)
-        }
+        let snapshot = IngestedSnapshot(rootDigest: manifestTree.rootDigest, files: Int64(manifestTree.fileCount),
+                                        bytes: manifestTree.totalSize, source: described)
         JobLog.note("snapshot of \(described): \(manifestTree.fileCount) files, \(manifestTree.totalSize) bytes, \(manifestTree.rootDigest)", to: context.logURL)
         // The blob store holds it now; the copy a source command wrote is not needed.
         _ = try? await BlockingWork.runWhole { try Self.removeTree(work) }
-        return ExecutionResult(termination: .exited(0), wallSeconds: Date().timeIntervalSince(started))
+        return HandledAttempt(ExecutionResult(termination: .exited(0), wallSeconds: Date().timeIntervalSince(started)), output: snapshot)
     }
 }

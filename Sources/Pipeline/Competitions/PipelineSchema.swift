@@ -128,5 +128,22 @@ public enum PipelineSchema {
             }
             try db.create(index: "pipeline_artifact_by_competition", on: "pipeline_artifact", columns: ["competition", "id"])
         }
+        // Jobs and schedules from before kinds (`scheduler-4-job-kind`) were told apart by the
+        // labels the pipeline gave them, as its executor did: a task first, then a stage of a
+        // submission; anything else stays a plain command.
+        migrator.registerMigration("pipeline-4-job-kinds") { db in
+            for table in ["job", "schedule"] {
+                try db.execute(sql: """
+                    UPDATE \(table) SET kind = json_extract(labels, '$."hekaton.task"')
+                    WHERE kind = 'command' AND json_extract(labels, '$."hekaton.task"') IN ('ingest', 'retrain', 'artifact')
+                    """)
+                try db.execute(sql: """
+                    UPDATE \(table) SET kind = 'stage'
+                    WHERE kind = 'command' AND json_extract(labels, '$."hekaton.stage"') IN ('build', 'train', 'predict', 'score')
+                      AND json_extract(labels, '$."hekaton.submission"') GLOB '[0-9]*'
+                      AND json_extract(labels, '$."hekaton.submission"') NOT GLOB '*[^0-9]*'
+                    """)
+            }
+        }
     }
 }

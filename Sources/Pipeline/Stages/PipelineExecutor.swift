@@ -1,4 +1,3 @@
-import Cluster
 import Execution
 import Foundation
 import Synchronization
@@ -6,16 +5,15 @@ import GRDB
 import Lineage
 import Scheduler
 
-/// Runs the pipeline's stage jobs: materializes exactly the stage's inputs, builds the
-/// sandbox and its resource group, runs the host's entrypoint through the local executor
-/// (or hands the same sandboxed command to the cluster, as the daemon's configuration and
-/// the manifest's `executors:` choose), and stores what the stage produced. Jobs without a
-/// stage label run as plain commands, where the daemon's configuration says.
-public struct PipelineExecutor: Executor {
-    /// Jobs that name no executor of their own run where the daemon's `executor:` says.
-    public var name: String { defaultExecutor.rawValue }
-    let local: LocalExecutor
-    let slurm: SlurmExecutor
+/// What the pipeline's job handlers share: the executors, the layout and stores, and how a
+/// stage is prepared (exactly its inputs materialized, its sandbox built), run in its
+/// resource group (or handed to the cluster with its limits, as the daemon's configuration
+/// and the manifest's `executors:` choose) and collected from.
+public struct PipelineExecutor: Sendable {
+    /// Runs sandboxed stages and commands on this host.
+    let local: any Executor
+    /// Runs what is sent to the cluster; it passes `ExecutionContext.resources` on.
+    let cluster: any Executor
     /// The daemon's `executor:`; a manifest may choose otherwise per stage.
     let defaultExecutor: ExecutorKind
     let layout: PipelineLayout
@@ -25,10 +23,10 @@ public struct PipelineExecutor: Executor {
     /// (`sandbox_limits: off`, or the daemon is not root).
     let resourceGroups: ResourceGroupParent?
 
-    public init(local: LocalExecutor, slurm: SlurmExecutor = SlurmExecutor(), defaultExecutor: ExecutorKind = .local,
+    public init(local: any Executor, cluster: any Executor, defaultExecutor: ExecutorKind = .local,
                 layout: PipelineLayout, database: any DatabaseWriter, blobs: BlobStore, resourceGroups: ResourceGroupParent?) {
         self.local = local
-        self.slurm = slurm
+        self.cluster = cluster
         self.defaultExecutor = defaultExecutor
         self.layout = layout
         self.database = database
@@ -36,14 +34,8 @@ public struct PipelineExecutor: Executor {
         self.resourceGroups = resourceGroups
     }
 
-    public func run(_ job: Job, context: ExecutionContext) async throws(ExecutionError) -> ExecutionResult {
-        if let task = AutomationTask(labels: job.labels) {
-            return try await run(task, job, context: context)
-        }
-        guard let stage = job.labels[Stage.label].flatMap(Stage.init(rawValue:)),
-              let submissionID = job.labels[Stage.submissionLabel].flatMap(Int64.init) else {
-            return Self.onCluster(job, context) ? try await slurm.run(job, context: context) : try await local.run(job, context: context)
-        }
+    /// Runs a stage of a submission and collects what it made.
+    func run(_ stage: Stage, submissionID: Int64, job: Job, context: ExecutionContext) async throws(ExecutionError) -> HandledAttempt<StageOutput> {
         if Self.onCluster(job, context) {
             return try await runOnCluster(stage, submissionID: submissionID, job: job, context: context)
         }
@@ -51,35 +43,31 @@ public struct PipelineExecutor: Executor {
             try prepareReporting(stage, submissionID: submissionID, job: job, context: context)
         }
         let (result, outOfMemory) = try await execute(prepared, job, context: context, what: "the \(stage.rawValue) stage")
-        try await blocking {
-            var stageResult = StageResult()
-            stageResult.error = outOfMemory
-            finish(stage, submissionID: submissionID, result: result, into: &stageResult)
+        let output = try await blocking { () throws(ExecutionError) in
+            outOfMemory.map(StageOutput.unusable) ?? collected(stage, submissionID: submissionID, result)
         }
-        return result
+        return HandledAttempt(result, output: output)
     }
 
     /// The same sandboxed command on the cluster, the stage's limits as sbatch options
     /// instead of a local resource group. Re-attaching (after a restart) skips the
     /// preparation: the stage's files are already in place on the shared state directory.
-    func runOnCluster(_ stage: Stage, submissionID: Int64, job: Job, context: ExecutionContext) async throws(ExecutionError) -> ExecutionResult {
+    func runOnCluster(_ stage: Stage, submissionID: Int64, job: Job, context: ExecutionContext) async throws(ExecutionError) -> HandledAttempt<StageOutput> {
         var staged = job
-        var resources = ClusterResources()
+        var context = context
         if context.externalID == nil {
+            let given = context
             let prepared = try await blocking { () throws(ExecutionError) in
-                try prepareReporting(stage, submissionID: submissionID, job: job, context: context)
+                try prepareReporting(stage, submissionID: submissionID, job: job, context: given)
             }
             staged.argv = prepared.argv
             staged.environment = [:]
             staged.workingDirectory = "/"
-            resources = ClusterResources(cpus: prepared.limits.cpus, memoryBytes: prepared.limits.memoryBytes, gpus: prepared.limits.gpus)
+            context.resources = ExecutionResources(cpus: prepared.limits.cpus, memoryBytes: prepared.limits.memoryBytes, gpus: prepared.limits.gpus)
         }
-        let result = try await slurm.run(staged, resources: resources, context: context)
-        try await blocking {
-            var stageResult = StageResult()
-            finish(stage, submissionID: submissionID, result: result, into: &stageResult)
-        }
-        return result
+        let result = try await cluster.run(staged, context: context)
+        let output = try await blocking { () throws(ExecutionError) in collected(stage, submissionID: submissionID, result) }
+        return HandledAttempt(result, output: output)
     }
 
     /// Whether the job runs on the cluster: its executor, named when it was enqueued (a
@@ -103,16 +91,14 @@ public struct PipelineExecutor: Executor {
         }
     }
 
-    /// Stores what a successful stage produced and the stage's result beside it.
-    func finish(_ stage: Stage, submissionID: Int64, result: ExecutionResult, into stageResult: inout StageResult) {
-        if result.succeeded {
-            do {
-                try collect(stage, submissionID: submissionID, into: &stageResult)
-            } catch {
-                stageResult.error = "the \(stage.rawValue) stage's output is unusable: \(error)"
-            }
+    /// What a successful stage made, stored in the blob store; nil when it did not succeed.
+    func collected(_ stage: Stage, submissionID: Int64, _ result: ExecutionResult) -> StageOutput? {
+        guard result.succeeded else { return nil }
+        do {
+            return try collect(stage, submissionID: submissionID)
+        } catch {
+            return .unusable("the \(stage.rawValue) stage's output is unusable: \(error)")
         }
-        try? stageResult.write(to: StageResult.path(layout, submission: submissionID, stage: stage))
     }
 
     struct PreparedStage: Sendable {
@@ -161,24 +147,11 @@ public struct PipelineExecutor: Executor {
         }
 
         if stage == .build {
-            let requirements = layout.path(submissionID, "bundle/requirements.txt")
-            // The environment is content-addressed: when it exists, the build is already done.
-            let script = """
-                set -e
-                umask 022
-                if [ -f "$1/.complete" ]; then echo "environment $2 already built; reusing it"; exit 0; fi
-                rm -rf "$1.partial"
-                "$3" -m venv "$1.partial"
-                if [ -s "$4" ]; then
-                  "$1.partial/bin/python3" -m pip install --disable-pip-version-check --no-input --only-binary=:all: -r "$4"
-                fi
-                touch "$1.partial/.complete"
-                rm -rf "$1" && mv "$1.partial" "$1"
-                echo "environment $2 built"
-                """
             try fm.createDirectory(atPath: layout.stateDirectory + "/envs", withIntermediateDirectories: true)
-            return PreparedStage(argv: ["/bin/sh", "-c", script, "build", environmentPath, submission.environmentDigest,
-                                        layout.python, requirements], limits: limits, sandboxed: false)
+            // The command stored with the job is the one that runs.
+            let argv = EnvironmentBuild.isLegacy(job.argv)
+                ? EnvironmentBuild.argv(layout, environmentDigest: submission.environmentDigest, submissionID: submissionID) : job.argv
+            return PreparedStage(argv: argv, limits: limits, sandboxed: false)
         }
 
         let datasetManifest = try snapshot.manifest(stored: try database.read { db in
@@ -254,10 +227,10 @@ public struct PipelineExecutor: Executor {
             // The labels appear here, and only here; no participant code is mounted.
             let predictions = directory + "/predictions"
             if fm.fileExists(atPath: predictions) { try Self.removeTree(predictions) }
-            guard let stored = StageResult.read(StageResult.path(layout, submission: submissionID, stage: .predict))?.predictionsDigest else {
+            guard let stored = try database.read({ db in try Artifact.predictions(of: submission, db) }) else {
                 throw PipelineError(.invalidBundle, "the predict stage of submission \(submissionID) left no predictions")
             }
-            try snapshot.materialize(try Digest(parsing: stored), into: predictions)
+            try snapshot.materialize(stored.digest, into: predictions)
             mounts += [.init(source: predictions, target: "/hekaton/predictions"),
                        .init(source: try materializeSubtree(manifest.dataset.labels, "labels"), target: "/hekaton/labels"),
                        .init(source: try freshOutput("score"), target: "/hekaton/output", writable: true)]
@@ -358,19 +331,19 @@ public struct PipelineExecutor: Executor {
     }
 
     /// Stores a stage's output in the blob store and reads its score.
-    func collect(_ stage: Stage, submissionID: Int64, into result: inout StageResult) throws {
+    func collect(_ stage: Stage, submissionID: Int64) throws -> StageOutput {
         let snapshot = TreeSnapshot(store: blobs)
         switch stage {
         case .build:
-            break
+            return .built
         case .train:
-            result.modelDigest = try snapshot.capture(layout.path(submissionID, "model")).rootDigest.description
+            return .model(try snapshot.capture(layout.path(submissionID, "model")).rootDigest)
         case .predict:
             let predictions = layout.path(submissionID, "predictions")
             guard FileManager.default.fileExists(atPath: predictions + "/predictions.jsonl") else {
                 throw PipelineError(.invalidBundle, "the predict entrypoint wrote no predictions.jsonl")
             }
-            result.predictionsDigest = try snapshot.capture(predictions).rootDigest.description
+            return .predictions(try snapshot.capture(predictions).rootDigest)
         case .score:
             let file = layout.scoreDirectory(submissionID) + "/score/metrics.json"
             guard let data = FileManager.default.contents(atPath: file),
@@ -378,8 +351,7 @@ public struct PipelineExecutor: Executor {
                   let value = (object["value"] as? NSNumber)?.doubleValue, value.isFinite else {
                 throw PipelineError(.invalidBundle, "the score entrypoint wrote no metrics.json with a finite 'value'")
             }
-            result.score = value
-            result.metric = object["metric"] as? String
+            return .score(value, metric: object["metric"] as? String)
         }
     }
 

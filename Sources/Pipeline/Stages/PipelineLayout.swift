@@ -20,6 +20,8 @@ public struct PipelineLayout: Sendable {
 
     public func submissionDirectory(_ id: Int64) -> String { stateDirectory + "/runs/submission-\(id)" }
     public func scoreDirectory(_ id: Int64) -> String { stateDirectory + "/runs/score-\(id)" }
+    /// An automation job's files: an ingestion's attempts, an artifact's inputs and output.
+    func taskDirectory(_ task: AutomationTask, job: Int64) -> String { stateDirectory + "/runs/\(task.rawValue)-\(job)" }
 
     /// Each submission's sandboxes run as a uid of their own (and its scoring as another),
     /// so no submission can read another's files, and none can read root's; nil when

@@ -68,14 +68,15 @@ public struct SubmissionIntake: Sendable {
         func spec(_ stage: Stage, _ argv: [String], after: [Int64], unique: String? = nil) -> JobSpec {
             let limits = manifest.limits.limits(for: stage.rawValue)
             // Where the manifest sends the stage; the daemon's `executor:` when it does not say.
-            return JobSpec(argv: argv, queue: stage.rawValue, timeoutSeconds: limits.wallTimeSeconds, maxAttempts: 2,
+            return JobSpec(kind: .stage, argv: argv, queue: stage.rawValue, timeoutSeconds: limits.wallTimeSeconds, maxAttempts: 2,
                            uniqueKey: unique, dependencies: after,
                            labels: [Stage.label: stage.rawValue, Stage.submissionLabel: "\(id)", "hekaton.competition": submission.competition]
                                .merging(extraLabels) { old, _ in old },
                            executor: manifest.executor(for: stage.rawValue)?.rawValue)
         }
         let environmentDigest = submission.environmentDigest
-        let build = try queue.enqueue(db, spec(.build, [layout.python, "-m", "venv", layout.environment(environmentDigest)], after: [],
+        let buildCommand = EnvironmentBuild.argv(layout, environmentDigest: environmentDigest, submissionID: id)
+        let build = try queue.enqueue(db, spec(.build, buildCommand, after: [],
                                                unique: "environment:\(environmentDigest)")).job
         var last = build.id
         if submission.kind != .evaluate {

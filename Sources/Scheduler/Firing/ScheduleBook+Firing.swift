@@ -1,3 +1,4 @@
+import Cron
 import Foundation
 import GRDB
 
@@ -73,7 +74,7 @@ extension ScheduleBook {
                 let jitter = (schedule.jitterSeconds ?? 0) * queue.random()
                 let instant = logicalTime ?? scheduledFor ?? now
                 let spec = JobSpec(
-                    argv: schedule.argv, environment: schedule.environment, workingDirectory: schedule.workingDirectory,
+                    kind: schedule.kind, argv: schedule.argv, environment: schedule.environment, workingDirectory: schedule.workingDirectory,
                     queue: schedule.queue, priority: schedule.priority, notBefore: now.addingTimeInterval(jitter),
                     timeoutSeconds: schedule.timeoutSeconds, maxAttempts: schedule.maxAttempts,
                     uniqueKey: "schedule:\(name):\(Int(instant.timeIntervalSince1970))\(kind == .manual ? ":manual:\(Int(now.timeIntervalSince1970 * 1000))" : "")",

@@ -1,25 +1,29 @@
 import ControlAPI
 import ControlClient
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Polls a job until it ends (succeeded, dead, cancelled, upstream-failed), showing its state
 /// on a terminal; ten polls a second at first, then one a second.
-func waitForJob(_ client: ClientOptions, _ id: Int64) throws -> JobInfo {
+func waitForJob(_ client: ControlClient, _ id: Int64) throws -> JobInfo {
     let final: Set<String> = ["succeeded", "dead", "cancelled", "upstream-failed"]
     let started = Date()
-    let terminal = isatty(STDERR_FILENO) == 1
+    let terminal = Terminal.errorIsTerminal
     var interval = 0.1
     while true {
-        let job: JobInfo = try client.call { c throws(ControlClientError) in try c.call("GET", "/v1/jobs/\(id)") }
+        let job: JobInfo = try client.call("GET", "/v1/jobs/\(id)")
         if final.contains(job.state) {
-            if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            if terminal { Terminal.writeError("\r\u{1B}[K") }
             return job
         }
         if terminal {
             let line = "\r\u{1B}[Kjob \(id): \(job.state) (\(Format.duration(seconds: Date().timeIntervalSince(started))))"
-            FileHandle.standardError.write(Data(line.utf8))
+            Terminal.writeError(line)
         }
-        Thread.sleep(forTimeInterval: interval)
+        Terminal.sleep(seconds: interval)
         interval = min(interval * 1.5, 1)
     }
 }

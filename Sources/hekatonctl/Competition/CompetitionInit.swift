@@ -1,9 +1,14 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension Hekatonctl.CompetitionCommand {
     struct Init: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "init",
             abstract: "Scaffold a competition directory that works as it is.",
             discussion: """
             Writes hekaton.yaml, the host's entrypoints (host/train.py, predict.py, score.py, \
@@ -21,36 +26,38 @@ extension Hekatonctl.CompetitionCommand {
         @Argument(help: "The competition's name: lower-case letters, digits and dashes.") var name: String
         @Argument(help: ArgumentHelp("The directory to create (default: ./NAME); it must be new or empty.", valueName: "dir"))
         var directory: String?
-        @Flag(help: "Print the directory and the files written as JSON.") var json = false
+        @OptionGroup var format: OutputOptions<ScaffoldJSON>
 
         func validate() throws {
             if let problem = CompetitionName.problem(with: name) { throw ValidationError(problem) }
         }
 
         func run() throws {
-            try runReporting {
-                let destination = try ScaffoldDestination.prepare(directory ?? name)
-                let files = CompetitionScaffold(name: name).files
-                do {
-                    for file in files { try destination.write(file) }
-                } catch {
-                    destination.discard()
-                    throw error
-                }
-                if json {
-                    try printJSON(Created(directory: destination.path, files: files))
-                    return
-                }
-                let shown = Self.shellQuoted(destination.path)
-                print("""
-                    created competition \(name) in \(destination.path):
-                    \(files.map { "  " + $0.path }.joined(separator: "\n"))
-                    next:
-                      python3 \(shown)/make_data.py --out /tmp/\(name)/v1
-                      PYTHONPATH=python/src python3 -m hekaton.local \(shown) /tmp/\(name)/v1 \(shown)/template
-                    (from a Hekaton checkout); then see \(shown)/README.md to publish it.
-                    """)
+            try reportingFailures { try scaffold(output: format.output) }
+        }
+
+        private func scaffold(output: Output) throws {
+            let destination = try ScaffoldDestination.prepare(directory ?? name)
+            let files = CompetitionScaffold(name: name).files
+            do {
+                for file in files { try destination.write(file) }
+            } catch {
+                destination.discard()
+                throw error
             }
+            if output == .json {
+                try printJSON(Created(directory: destination.path, files: files))
+                return
+            }
+            let shown = Self.shellQuoted(destination.path)
+            print("""
+                created competition \(name) in \(destination.path):
+                \(files.map { "  " + $0.path }.joined(separator: "\n"))
+                next:
+                  python3 \(shown)/make_data.py --out /tmp/\(name)/v1
+                  PYTHONPATH=python/src python3 -m hekaton.local \(shown) /tmp/\(name)/v1 \(shown)/template
+                (from a Hekaton checkout); then see \(shown)/README.md to publish it.
+                """)
         }
 
         private struct Created: Encodable {
@@ -59,7 +66,7 @@ extension Hekatonctl.CompetitionCommand {
         }
 
         private static func shellQuoted(_ path: String) -> String {
-            path.allSatisfy { $0.isLetter || $0.isNumber || "/._-".contains($0) } ? path : "'" + path.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
+            path.allSatisfy { $0.isLetter || $0.isNumber || "/._-".contains($0) } ? path : "'" + path.replacing( "'", with: #"'\''"#) + "'"
         }
     }
 }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// `.hekaton-competition` in a submission directory: the competition it was made for, so
 /// `hekatonctl submit` in that directory needs no `--competition`.
@@ -8,7 +12,7 @@ enum CompetitionMarker {
     /// The name recorded in `directory`, or nil when there is none.
     static func read(in directory: String) -> String? {
         guard let data = FileManager.default.contents(atPath: directory + "/" + fileName) else { return nil }
-        let name = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let name = String(decoding: data, as: UTF8.self).trimmed
         return name.isEmpty ? nil : name
     }
 

@@ -1,12 +1,17 @@
 import ArgumentParser
 import ControlAPI
 import ControlClient
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import SubmissionBundle
 
 extension Hekatonctl {
-    struct Submit: ParsableCommand {
+    struct Submit: PrintsJSON {
         static let configuration = CommandConfiguration(
+            commandName: "submit",
             abstract: "Bundle a submission directory and start the competition's pipeline on it.",
             discussion: """
             The bundle is every file of DIR except what DIR/.hekatonignore leaves out \
@@ -28,13 +33,13 @@ extension Hekatonctl {
         /// Bundles smaller than this finish before a progress bar would be read.
         static let progressThreshold: Int64 = 4 << 20
 
-        @OptionGroup var client: ClientOptions
+        @OptionGroup var connection: ClientOptions
         @Option(help: ArgumentHelp("The competition (default: the one in DIR/.hekaton-competition).", valueName: "name"))
         var competition: String?
         @Option(help: ArgumentHelp("A label for this submission, shown in lists and on the leaderboard.", valueName: "tag"))
         var tag: String?
         @Flag(help: "List what would be sent, and send nothing.") var dryRun = false
-        @Flag(help: "Print the daemon's answer as JSON.") var json = false
+        @OptionGroup var format: OutputOptions<AnswerJSON>
         @Argument(help: ArgumentHelp("The submission directory (default: the current one).", valueName: "dir"))
         var directoryArgument: String?
 
@@ -45,43 +50,36 @@ extension Hekatonctl {
             if let tag, tag.isEmpty { throw ValidationError("--tag is empty; leave it out or give a label") }
         }
 
-        func run() throws {
-            try runReporting {
-                let name = try competitionName()
-                let rules: CompetitionRules = try client.call { c throws(ControlClientError) in
-                    try c.call("GET", "/v1/competitions/\(name.pathEscaped)")
-                }
-                let listing: BundleListing
-                do throws(BundleError) {
-                    listing = try BundleScanner.scan(directory: directory, maxBytes: rules.maxBundleBytes)
-                } catch {
-                    throw CommandFailure(message: error.message, exitCode: 65)
-                }
-                if dryRun {
-                    try show(listing, limit: rules.maxBundleBytes)
-                    return
-                }
-                let body = try archive(listing)
-                var query = ""
-                if let tag { query = "?tag=" + Self.queryEscaped(tag) }
-                let answer = try client.call { c throws(ControlClientError) in
-                    let (head, body) = try c.raw("POST", "/v1/competitions/\(name.pathEscaped)/submissions\(query)",
-                                                 body: body, contentType: "application/x-tar")
-                    guard head.status < 300 else { throw Self.problem(status: head.status, body: body) }
-                    return body
-                }
-                if json {
-                    print(String(decoding: answer, as: UTF8.self))
-                    return
-                }
-                guard let receipt = try? JSONDecoder().decode(SubmissionReceipt.self, from: Data(answer)) else {
-                    throw CommandFailure(message: "unexpected answer from the daemon; is hekatonctl the same version as hekatond?", exitCode: 74)
-                }
-                print("""
-                    submission \(receipt.id) \(receipt.state) (\(name), \(listing.fileCount) files, \(Format.bytes(listing.totalBytes)))
-                    follow it with: hekatonctl logs \(receipt.id) --follow
-                    """)
+        func run(client: ControlClient, output: Output) throws {
+            let name = try competitionName()
+            let rules: CompetitionRules = try client.call("GET", "/v1/competitions/\(name.pathEscaped)")
+            let listing: BundleListing
+            do throws(BundleError) {
+                listing = try BundleScanner.scan(directory: directory, maxBytes: rules.maxBundleBytes)
+            } catch {
+                throw CommandFailure(message: error.message, exitCode: 65)
             }
+            if dryRun {
+                try show(listing, limit: rules.maxBundleBytes, output: output)
+                return
+            }
+            let body = try archive(listing)
+            var query = ""
+            if let tag { query = "?tag=" + Self.queryEscaped(tag) }
+            let (head, answer) = try client.raw("POST", "/v1/competitions/\(name.pathEscaped)/submissions\(query)",
+                                                body: body, contentType: "application/x-tar")
+            guard head.status < 300 else { throw Self.problem(status: head.status, body: answer) }
+            if output == .json {
+                print(String(decoding: answer, as: UTF8.self))
+                return
+            }
+            guard let receipt = try? JSONDecoder().decode(SubmissionReceipt.self, from: Data(answer)) else {
+                throw CommandFailure(message: "unexpected answer from the daemon; is hekatonctl the same version as hekatond?", exitCode: 74)
+            }
+            print("""
+                submission \(receipt.id) \(receipt.state) (\(name), \(listing.fileCount) files, \(Format.bytes(listing.totalBytes)))
+                follow it with: hekatonctl logs \(receipt.id) --follow
+                """)
         }
 
         private func competitionName() throws(CommandFailure) -> String {
@@ -119,8 +117,8 @@ extension Hekatonctl {
             }
         }
 
-        private func show(_ listing: BundleListing, limit: Int64) throws {
-            if json {
+        private func show(_ listing: BundleListing, limit: Int64, output: Output) throws {
+            if output == .json {
                 try printJSON(DryRun(root: listing.root, entries: listing.entries.map(DryRun.Entry.init), totalBytes: listing.totalBytes,
                                      archiveBytes: TarWriter.archiveSize(of: listing), maxBundleBytes: limit))
                 return
@@ -147,7 +145,7 @@ extension Hekatonctl {
         }
 
         static func queryEscaped(_ value: String) -> String {
-            value.addingPercentEncoding(withAllowedCharacters: CharacterSet(charactersIn: "-._~").union(.alphanumerics)) ?? value
+            value.percentEncoded(keeping: "-._~")
         }
 
         /// What `GET /v1/competitions/NAME` says that submitting needs.

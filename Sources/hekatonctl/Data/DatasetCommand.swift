@@ -1,7 +1,11 @@
 import ArgumentParser
 import ControlAPI
 import ControlClient
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import SubmissionBundle
 
 extension Hekatonctl {
@@ -15,8 +19,9 @@ extension Hekatonctl {
 }
 
 extension Hekatonctl.DatasetCommand {
-    struct Register: ParsableCommand {
+    struct Register: PrintsJSON {
         static let configuration = CommandConfiguration(
+            commandName: "register",
             abstract: "Snapshot a directory (or a file) into a new version of a dataset (hosts only).",
             discussion: """
             The daemon hashes every file (SHA-256, on every core), stores it once in its \
@@ -33,107 +38,97 @@ extension Hekatonctl.DatasetCommand {
               hekatonctl dataset register pococha-daily --tag 2026-11-29 --upload ~/data/2026-11-29
             """
         )
-        @OptionGroup var client: ClientOptions
+        @OptionGroup var connection: ClientOptions
         @Argument(help: "The dataset's name.") var name: String
         @Option(help: "The version's tag (default: v1, v2, ...).") var tag: String?
         @Argument(help: "The directory or file to register.") var path: String
         @Flag(help: "Send the directory over the socket rather than have the daemon read it where it is.") var upload = false
-        @Flag(help: "Print the version as JSON.") var json = false
+        @OptionGroup var format: OutputOptions<VersionJSON>
 
-        func run() throws {
-            try runReporting {
-                let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
-                guard FileManager.default.fileExists(atPath: absolute) else {
-                    throw CommandFailure(message: "\(absolute) does not exist", exitCode: 64)
-                }
-                var progress = ProgressBar(label: "hashing")
-                var pending: [UInt8] = []
-                var outcome: RegistrationEvent?
-                // The daemon answers with one JSON object a line: progress, then the result.
-                let onChunk = { (chunk: ArraySlice<UInt8>) throws(ControlClientError) in
-                    pending += chunk
-                    while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
-                        let line = Array(pending[..<newline])
-                        pending.removeSubrange(...newline)
-                        guard let event = try? JSONDecoder().decode(RegistrationEvent.self, from: Data(line)) else { continue }
-                        if let p = event.progress {
-                            progress.update(done: p.bytesDone, total: p.bytesTotal, detail: "\(p.filesDone)/\(p.filesTotal) files")
-                        } else {
-                            outcome = event
-                        }
+        func run(client: ControlClient, output: Output) throws {
+            let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+            guard FileManager.default.fileExists(atPath: absolute) else {
+                throw CommandFailure(message: "\(absolute) does not exist", exitCode: 64)
+            }
+            var progress = ProgressBar(label: "hashing")
+            var pending: [UInt8] = []
+            var outcome: RegistrationEvent?
+            // The daemon answers with one JSON object a line: progress, then the result.
+            let onChunk = { (chunk: ArraySlice<UInt8>) throws(ControlClientError) in
+                pending += chunk
+                while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                    let line = Array(pending[..<newline])
+                    pending.removeSubrange(...newline)
+                    guard let event = try? JSONDecoder().decode(RegistrationEvent.self, from: Data(line)) else { continue }
+                    if let p = event.progress {
+                        progress.update(done: p.bytesDone, total: p.bytesTotal, detail: "\(p.filesDone)/\(p.filesTotal) files")
+                    } else {
+                        outcome = event
                     }
                 }
-                let route = "/v1/datasets/\(name.pathEscaped)/versions"
-                if upload {
-                    let listing = try Self.listing(absolute)
-                    let query = tag.map { "?tag=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0) } ?? ""
-                    var sending = ProgressBar(label: "sending")
-                    let total = listing.entries.reduce(Int64(0)) { $0 + $1.size }
-                    try client.call { c throws(ControlClientError) in
-                        try c.upload("POST", route + query, contentType: "application/x-tar", length: TarWriter.archiveSize(of: listing),
-                                     produce: { write throws(ControlClientError) in
-                            try Self.archive(listing, to: write) { done in sending.update(done: done.bytes, total: total, detail: "\(done.files) files") }
-                            sending.finish()
-                        }, onChunk: onChunk)
-                    }
-                } else {
-                    let body = try JSONEncoder().encode(DatasetRegisterRequest(path: absolute, tag: tag))
-                    try client.call { c throws(ControlClientError) in
-                        try c.stream("POST", route, body: Array(body), onChunk: onChunk)
-                    }
-                }
-                progress.finish()
-                if let problem = outcome?.problem { throw CommandFailure(message: problem.description, exitCode: problem.status == 403 ? 77 : 1) }
-                guard let version = outcome?.result else { throw CommandFailure(message: "the daemon ended the registration without a result", exitCode: 74) }
-                if json { try printJSON(version); return }
-                if version.created == false {
-                    print("unchanged: \(version.dataset)@\(version.tag) already has this content (\(version.rootDigest)); nothing was created")
-                } else {
-                    print("registered \(version.dataset)@\(version.tag): \(version.fileCount) files, \(Format.bytes(version.size)), \(version.rootDigest)")
-                }
+            }
+            let route = "/v1/datasets/\(name.pathEscaped)/versions"
+            if upload {
+                let listing = try Self.listing(absolute)
+                let query = tag.map { "?tag=" + $0.percentEncoded(keeping: "") } ?? ""
+                var sending = ProgressBar(label: "sending")
+                let total = listing.entries.reduce(Int64(0)) { $0 + $1.size }
+                try client.upload("POST", route + query, contentType: "application/x-tar", length: TarWriter.archiveSize(of: listing),
+                             produce: { write throws(ControlClientError) in
+                    try Self.archive(listing, to: write) { done in sending.update(done: done.bytes, total: total, detail: "\(done.files) files") }
+                    sending.finish()
+                }, onChunk: onChunk)
+            } else {
+                let body = try JSONEncoder().encode(DatasetRegisterRequest(path: absolute, tag: tag))
+                try client.stream("POST", route, body: Array(body), onChunk: onChunk)
+            }
+            progress.finish()
+            if let problem = outcome?.problem { throw CommandFailure(message: problem.description, exitCode: problem.status == 403 ? 77 : 1) }
+            guard let version = outcome?.result else { throw CommandFailure(message: "the daemon ended the registration without a result", exitCode: 74) }
+            if output == .json { try printJSON(version); return }
+            if version.created == false {
+                print("unchanged: \(version.dataset)@\(version.tag) already has this content (\(version.rootDigest)); nothing was created")
+            } else {
+                print("registered \(version.dataset)@\(version.tag): \(version.fileCount) files, \(Format.bytes(version.size)), \(version.rootDigest)")
             }
         }
     }
 
-    struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List datasets with their latest version.")
-        @OptionGroup var client: ClientOptions
-        @Flag(help: "Print JSON.") var json = false
+    struct List: PrintsJSON {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List datasets with their latest version.")
+        @OptionGroup var connection: ClientOptions
+        @OptionGroup var format: OutputOptions<PlainJSON>
 
-        func run() throws {
-            try runReporting {
-                let list: DatasetList = try client.call { c throws(ControlClientError) in try c.call("GET", "/v1/datasets") }
-                if json { try printJSON(list); return }
-                if list.datasets.isEmpty { print("no datasets; register one with `hekatonctl dataset register NAME PATH`"); return }
-                var table = TextTable(["NAME", "VERSIONS", "LATEST", "FILES", "SIZE", "DIGEST"])
-                for d in list.datasets {
-                    table.add([d.name, "\(d.versions)", d.latest?.tag ?? "-", d.latest.map { "\($0.fileCount)" } ?? "-",
-                               d.latest.map { Format.bytes($0.size) } ?? "-", d.latest.map { String($0.rootDigest.prefix(19)) } ?? "-"])
-                }
-                print(table.render())
+        func run(client: ControlClient, output: Output) throws {
+            let list: DatasetList = try client.call("GET", "/v1/datasets")
+            if output == .json { try printJSON(list); return }
+            if list.datasets.isEmpty { print("no datasets; register one with `hekatonctl dataset register NAME PATH`"); return }
+            var table = TextTable(["NAME", "VERSIONS", "LATEST", "FILES", "SIZE", "DIGEST"])
+            for d in list.datasets {
+                table.add([d.name, "\(d.versions)", d.latest?.tag ?? "-", d.latest.map { "\($0.fileCount)" } ?? "-",
+                           d.latest.map { Format.bytes($0.size) } ?? "-", d.latest.map { String($0.rootDigest.prefix(19)) } ?? "-"])
             }
+            print(table.render())
         }
     }
 
-    struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a dataset's versions, or one version with NAME@TAG.")
-        @OptionGroup var client: ClientOptions
+    struct Show: PrintsJSON {
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a dataset's versions, or one version with NAME@TAG.")
+        @OptionGroup var connection: ClientOptions
         @Argument(help: "NAME or NAME@TAG.") var reference: String
-        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var format: OutputOptions<PlainJSON>
 
-        func run() throws {
-            try runReporting {
-                let parts = reference.split(separator: "@", maxSplits: 1).map(String.init)
-                var path = "/v1/datasets/\(parts[0].pathEscaped)"
-                if parts.count > 1 { path += "?tag=\(parts[1].pathEscaped)" }
-                let detail: DatasetDetail = try client.call { c throws(ControlClientError) in try c.call("GET", path) }
-                if json { try printJSON(detail); return }
-                var table = TextTable(["TAG", "CREATED", "FILES", "SIZE", "DIGEST", "SOURCE"])
-                for v in detail.versions {
-                    table.add([v.tag, v.createdAt, "\(v.fileCount)", Format.bytes(v.size), v.rootDigest, v.source ?? "-"])
-                }
-                print(table.render())
+        func run(client: ControlClient, output: Output) throws {
+            let parts = reference.split(separator: "@", maxSplits: 1).map(String.init)
+            var path = "/v1/datasets/\(parts[0].pathEscaped)"
+            if parts.count > 1 { path += "?tag=\(parts[1].pathEscaped)" }
+            let detail: DatasetDetail = try client.call("GET", path)
+            if output == .json { try printJSON(detail); return }
+            var table = TextTable(["TAG", "CREATED", "FILES", "SIZE", "DIGEST", "SOURCE"])
+            for v in detail.versions {
+                table.add([v.tag, v.createdAt, "\(v.fileCount)", Format.bytes(v.size), v.rootDigest, v.source ?? "-"])
             }
+            print(table.render())
         }
     }
 }

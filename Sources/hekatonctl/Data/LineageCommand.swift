@@ -1,11 +1,15 @@
 import ArgumentParser
 import ControlAPI
 import ControlClient
+import Cron
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
-import Scheduler
+#endif
 
 extension Hekatonctl {
-    struct LineageCommand: ParsableCommand {
+    struct LineageCommand: DaemonCommand {
         static let configuration = CommandConfiguration(
             commandName: "lineage",
             abstract: "Trace where a model or artifact came from, or what a dataset version fed.",
@@ -18,10 +22,10 @@ extension Hekatonctl {
             openlineage (OpenLineage run events, one JSON object a line).
             """
         )
-        @OptionGroup var client: ClientOptions
+        @OptionGroup var connection: ClientOptions
         @Argument(help: "What to trace.") var reference: String
         @Flag(exclusivity: .exclusive) var direction: Direction = .upstream
-        @Option(help: "tree, json, dot or openlineage.") var format = "tree"
+        @Option(help: "How to print the graph (see above).") var format = GraphFormat.tree
 
         enum Direction: String, EnumerableFlag {
             case upstream, downstream
@@ -30,75 +34,64 @@ extension Hekatonctl {
             }
         }
 
-        func validate() throws {
-            guard ["tree", "json", "dot", "openlineage"].contains(format) else {
-                throw ValidationError("--format must be tree, json, dot or openlineage")
-            }
-        }
+        enum GraphFormat: String, CaseIterable, ExpressibleByArgument { case tree, json, dot, openlineage }
 
-        func run() throws {
-            try runReporting {
-                let path = "/v1/lineage?ref=\(reference.queryEscaped)&direction=\(direction.rawValue)&format=\(format)"
-                let (head, body) = try client.call { c throws(ControlClientError) in try c.raw("GET", path) }
-                guard head.status < 300 else {
-                    let problem = (try? JSONDecoder().decode(Problem.self, from: Data(body)))?.description ?? "HTTP \(head.status)"
-                    throw CommandFailure(message: problem, exitCode: head.status == 404 ? 1 : 1)
-                }
-                FileHandle.standardOutput.write(Data(body))
-                if body.last != UInt8(ascii: "\n") { print("") }
+        func run(client: ControlClient, output: Output) throws {
+            let path = "/v1/lineage?ref=\(reference.queryEscaped)&direction=\(direction.rawValue)&format=\(format.rawValue)"
+            let (head, body) = try client.raw("GET", path)
+            guard head.status < 300 else {
+                let problem = (try? JSONDecoder().decode(Problem.self, from: Data(body)))?.description ?? "HTTP \(head.status)"
+                throw CommandFailure(message: problem, exitCode: head.status == 404 ? 1 : 1)
             }
+            Terminal.write(body)
+            if body.last != UInt8(ascii: "\n") { print("") }
         }
     }
 
-    struct Fsck: ParsableCommand {
+    struct Fsck: PrintsJSON {
         static let configuration = CommandConfiguration(
+            commandName: "fsck",
             abstract: "Verify every blob against its name and find every blob the records reference (hosts only).",
             discussion: """
             Corrupted and missing blobs are listed with their paths and what uses them; restore them from a \
             backup, to the same paths. Exit code 1 when anything is wrong.
             """)
-        @OptionGroup var client: ClientOptions
-        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var connection: ClientOptions
+        @OptionGroup var format: OutputOptions<PlainJSON>
 
-        func run() throws {
-            try runReporting {
-                let report: FsckReport = try client.call { c throws(ControlClientError) in try c.call("POST", "/v1/fsck") }
-                if json { try printJSON(report) } else {
-                    print("checked \(report.checkedBlobs) blobs, \(Format.bytes(report.checkedBytes)); the records reference \(report.referencedBlobs)")
-                    for blob in report.corrupted { print("corrupted: \(Self.describe(blob)): its bytes no longer match its name") }
-                    for blob in report.missing { print("missing: \(Self.describe(blob)): referenced but not in the store") }
-                    for file in report.strayFiles { print("stray: \(file) (not a blob; move it out of the store)") }
-                    if report.healthy { print("all blobs are intact and every referenced blob is present") }
-                }
-                if !report.healthy {
-                    throw CommandFailure(message: "the blob store has problems (see above): restore the blobs named there from a backup, to the same paths", exitCode: 1)
-                }
+        func run(client: ControlClient, output: Output) throws {
+            let report: FsckReport = try client.call("POST", "/v1/fsck")
+            if output == .json { try printJSON(report) } else {
+                print("checked \(report.checkedBlobs) blobs, \(Format.bytes(report.checkedBytes)); the records reference \(report.referencedBlobs)")
+                for blob in report.corrupted { print("corrupted: \(Self.describe(blob)): its bytes no longer match its name") }
+                for blob in report.missing { print("missing: \(Self.describe(blob)): referenced but not in the store") }
+                for file in report.strayFiles { print("stray: \(file) (not a blob; move it out of the store)") }
+                if report.healthy { print("all blobs are intact and every referenced blob is present") }
+            }
+            if !report.healthy {
+                throw CommandFailure(message: "the blob store has problems (see above): restore the blobs named there from a backup, to the same paths", exitCode: 1)
             }
         }
     }
 
-    struct GC: ParsableCommand {
+    struct GC: PrintsJSON {
         static let configuration = CommandConfiguration(
             commandName: "gc",
             abstract: "Remove blobs nothing references, older than the grace period (hosts only).")
-        @OptionGroup var client: ClientOptions
+        @OptionGroup var connection: ClientOptions
         @Flag(help: "Only say what would be removed.") var dryRun = false
         @Option(help: ArgumentHelp("Keep blobs younger than this (a running job may still be writing them).", valueName: "duration"))
         var grace = "1h"
-        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var format: OutputOptions<PlainJSON>
 
-        func run() throws {
-            try runReporting {
-                guard let seconds = DurationText.seconds(grace) else {
-                    throw CommandFailure(message: "--grace '\(grace)' is not a duration; write it like 10m or 1h", exitCode: 64)
-                }
-                let report: GCReport = try client.call { c throws(ControlClientError) in
-                    try c.call("POST", "/v1/gc?dryRun=\(dryRun)&graceSeconds=\(seconds)")
-                }
-                if json { try printJSON(report); return }
-                let verb = dryRun ? "would remove" : "removed"
-                print("\(verb) \(report.removedBlobs.count) blobs (\(Format.bytes(report.removedBytes))); kept \(report.keptYoungBlobs) younger than the grace period")
+        func run(client: ControlClient, output: Output) throws {
+            guard let seconds = DurationText.seconds(grace) else {
+                throw CommandFailure(message: "--grace '\(grace)' is not a duration; write it like 10m or 1h", exitCode: 64)
             }
+            let report: GCReport = try client.call("POST", "/v1/gc?dryRun=\(dryRun)&graceSeconds=\(seconds)")
+            if output == .json { try printJSON(report); return }
+            let verb = dryRun ? "would remove" : "removed"
+            print("\(verb) \(report.removedBlobs.count) blobs (\(Format.bytes(report.removedBytes))); kept \(report.keptYoungBlobs) younger than the grace period")
         }
     }
 }
@@ -111,6 +104,6 @@ extension Hekatonctl.Fsck {
 
 extension String {
     var queryEscaped: String {
-        addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~:@"))) ?? self
+        percentEncoded(keeping: "-._~:@")
     }
 }

@@ -1,8 +1,12 @@
 import ArgumentParser
 import ControlAPI
 import ControlClient
+import Cron
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
-import Scheduler
+#endif
 
 extension Hekatonctl {
     struct JobCommand: ParsableCommand {
@@ -21,8 +25,9 @@ extension Hekatonctl {
 }
 
 extension Hekatonctl.JobCommand {
-    struct Submit: ParsableCommand {
+    struct Submit: PrintsJSON {
         static let configuration = CommandConfiguration(
+            commandName: "submit",
             abstract: "Enqueue a command.",
             discussion: """
             Examples:
@@ -32,7 +37,7 @@ extension Hekatonctl.JobCommand {
             """
         )
 
-        @OptionGroup var client: ClientOptions
+        @OptionGroup var connection: ClientOptions
         @Option(help: "Queue name; each queue has its own concurrency limit.") var queue: String?
         @Option(help: "Higher runs first.") var priority: Int?
         @Option(help: ArgumentHelp("Wall-time limit, like 90s, 10m, 2h.", valueName: "duration")) var timeout: String?
@@ -46,7 +51,7 @@ extension Hekatonctl.JobCommand {
         @Option(name: .customLong("env"), help: ArgumentHelp("An environment variable NAME=VALUE for the job (repeatable).", valueName: "name=value"))
         var environment: [String] = []
         @Option(help: ArgumentHelp("Working directory (default: the current one).", valueName: "dir")) var cwd: String?
-        @Flag(help: "Print the job as JSON.") var json = false
+        @OptionGroup var format: OutputOptions<JobJSON>
         @Argument(parsing: .postTerminator, help: "The command and its arguments, after --.") var command: [String] = []
 
         func validate() throws {
@@ -58,20 +63,18 @@ extension Hekatonctl.JobCommand {
             }
         }
 
-        func run() throws {
-            try runReporting {
-                let request = JobSubmitRequest(
-                    argv: command, environment: environment.isEmpty ? nil : Self.pairs(environment),
-                    workingDirectory: cwd ?? FileManager.default.currentDirectoryPath, queue: queue, priority: priority,
-                    timeoutSeconds: timeout.flatMap(DurationText.seconds), maxAttempts: maxAttempts, uniqueKey: uniqueKey,
-                    after: after.isEmpty ? nil : after, labels: labels.isEmpty ? nil : Self.pairs(labels))
-                let job: JobInfo = try client.call { c throws(ControlClientError) in try c.call("POST", "/v1/jobs", body: request) }
-                if json { try printJSON(job); return }
-                if job.existing == true {
-                    print("job \(job.id) already exists with unique key '\(job.uniqueKey ?? "")' (\(job.state))")
-                } else {
-                    print("job \(job.id) \(job.state)")
-                }
+        func run(client: ControlClient, output: Output) throws {
+            let request = JobSubmitRequest(
+                argv: command, environment: environment.isEmpty ? nil : Self.pairs(environment),
+                workingDirectory: cwd ?? FileManager.default.currentDirectoryPath, queue: queue, priority: priority,
+                timeoutSeconds: timeout.flatMap(DurationText.seconds), maxAttempts: maxAttempts, uniqueKey: uniqueKey,
+                after: after.isEmpty ? nil : after, labels: labels.isEmpty ? nil : Self.pairs(labels))
+            let job: JobInfo = try client.call("POST", "/v1/jobs", body: request)
+            if output == .json { try printJSON(job); return }
+            if job.existing == true {
+                print("job \(job.id) already exists with unique key '\(job.uniqueKey ?? "")' (\(job.state))")
+            } else {
+                print("job \(job.id) \(job.state)")
             }
         }
 
@@ -83,104 +86,96 @@ extension Hekatonctl.JobCommand {
         }
     }
 
-    struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List jobs, newest first.")
-        @OptionGroup var client: ClientOptions
+    struct List: PrintsJSON {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List jobs, newest first.")
+        @OptionGroup var connection: ClientOptions
         @Option(help: "Only jobs in this state.") var state: String?
         @Option(help: "Only jobs of this queue.") var queue: String?
         @Option(help: "At most this many.") var limit = 50
-        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var format: OutputOptions<PlainJSON>
 
-        func run() throws {
-            try runReporting {
-                var query: [String] = ["limit=\(limit)"]
-                if let state { query.append("state=\(state)") }
-                if let queue { query.append("queue=\(queue)") }
-                let list: JobList = try client.call { c throws(ControlClientError) in try c.call("GET", "/v1/jobs?" + query.joined(separator: "&")) }
-                if json { try printJSON(list); return }
-                if list.jobs.isEmpty { print("no jobs"); return }
-                var table = TextTable(["ID", "STATE", "QUEUE", "ATTEMPT", "CREATED", "COMMAND"])
-                for job in list.jobs {
-                    table.add(["\(job.id)", job.state, job.queue, "\(job.attempt)/\(job.maxAttempts)", job.createdAt,
-                               job.argv.joined(separator: " ").truncated(60)])
-                }
-                print(table.render())
+        func run(client: ControlClient, output: Output) throws {
+            var query: [String] = ["limit=\(limit)"]
+            if let state { query.append("state=\(state)") }
+            if let queue { query.append("queue=\(queue)") }
+            let list: JobList = try client.call("GET", "/v1/jobs?" + query.joined(separator: "&"))
+            if output == .json { try printJSON(list); return }
+            if list.jobs.isEmpty { print("no jobs"); return }
+            var table = TextTable(["ID", "STATE", "QUEUE", "ATTEMPT", "CREATED", "COMMAND"])
+            for job in list.jobs {
+                table.add(["\(job.id)", job.state, job.queue, "\(job.attempt)/\(job.maxAttempts)", job.createdAt,
+                           job.argv.joined(separator: " ").truncated(60)])
             }
+            print(table.render())
         }
     }
 
-    struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show one job: state, attempts, exit status, resource usage.")
-        @OptionGroup var client: ClientOptions
+    struct Show: PrintsJSON {
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one job: state, attempts, exit status, resource usage.")
+        @OptionGroup var connection: ClientOptions
         @Argument(help: "The job's id.") var id: Int64
-        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var format: OutputOptions<PlainJSON>
 
-        func run() throws {
-            try runReporting {
-                let job: JobInfo = try client.call { c throws(ControlClientError) in try c.call("GET", "/v1/jobs/\(id)") }
-                if json { try printJSON(job); return }
-                var lines: [(String, String)] = [
-                    ("job", "\(job.id)"), ("state", job.state), ("queue", job.queue), ("priority", "\(job.priority)"),
-                    ("command", job.argv.joined(separator: " ")), ("attempt", "\(job.attempt) of \(job.maxAttempts)"),
-                    ("created", job.createdAt),
-                ]
-                if let cwd = job.workingDirectory { lines.append(("directory", cwd)) }
-                if let key = job.uniqueKey { lines.append(("unique key", key)) }
-                if !job.dependsOn.isEmpty { lines.append(("after", job.dependsOn.map(String.init).joined(separator: ", "))) }
-                if let schedule = job.schedule { lines.append(("schedule", schedule)) }
-                if let notBefore = job.notBefore { lines.append(("not before", notBefore)) }
-                if let started = job.startedAt { lines.append(("started", started)) }
-                if let finished = job.finishedAt { lines.append(("finished", finished)) }
-                if let status = job.exitStatus { lines.append(("exit status", "\(status)")) }
-                if let signal = job.signal { lines.append(("signal", "\(signal)")) }
-                if let wall = job.wallSeconds {
-                    lines.append(("time", String(format: "%.3fs wall, %.3fs user, %.3fs system", wall, job.userSeconds ?? 0, job.systemSeconds ?? 0)))
-                }
-                if let peak = job.peakMemoryBytes { lines.append(("peak memory", Format.bytes(peak))) }
-                if let executor = job.executor { lines.append(("executor", executor + (job.externalID.map { " (id \($0))" } ?? ""))) }
-                if let state = job.clusterState { lines.append(("cluster state", state + (job.clusterDetail.map { ": \($0)" } ?? ""))) }
-                if let error = job.error { lines.append(("error", error)) }
-                for (key, value) in job.labels.sorted(by: { $0.key < $1.key }) { lines.append(("label", "\(key)=\(value)")) }
-                let width = lines.map(\.0.count).max() ?? 0
-                for (key, value) in lines { print(key.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + value) }
+        func run(client: ControlClient, output: Output) throws {
+            let job: JobInfo = try client.call("GET", "/v1/jobs/\(id)")
+            if output == .json { try printJSON(job); return }
+            var lines: [(String, String)] = [
+                ("job", "\(job.id)"), ("state", job.state), ("queue", job.queue), ("priority", "\(job.priority)"),
+                ("command", job.argv.joined(separator: " ")), ("attempt", "\(job.attempt) of \(job.maxAttempts)"),
+                ("created", job.createdAt),
+            ]
+            if let cwd = job.workingDirectory { lines.append(("directory", cwd)) }
+            if let key = job.uniqueKey { lines.append(("unique key", key)) }
+            if !job.dependsOn.isEmpty { lines.append(("after", job.dependsOn.map(String.init).joined(separator: ", "))) }
+            if let schedule = job.schedule { lines.append(("schedule", schedule)) }
+            if let notBefore = job.notBefore { lines.append(("not before", notBefore)) }
+            if let started = job.startedAt { lines.append(("started", started)) }
+            if let finished = job.finishedAt { lines.append(("finished", finished)) }
+            if let status = job.exitStatus { lines.append(("exit status", "\(status)")) }
+            if let signal = job.signal { lines.append(("signal", "\(signal)")) }
+            if let wall = job.wallSeconds {
+                lines.append(("time", "\(Format.seconds(wall)) wall, \(Format.seconds(job.userSeconds ?? 0)) user, \(Format.seconds(job.systemSeconds ?? 0)) system"))
             }
+            if let peak = job.peakMemoryBytes { lines.append(("peak memory", Format.bytes(peak))) }
+            if let executor = job.executor { lines.append(("executor", executor + (job.externalID.map { " (id \($0))" } ?? ""))) }
+            if let state = job.clusterState { lines.append(("cluster state", state + (job.clusterDetail.map { ": \($0)" } ?? ""))) }
+            if let error = job.error { lines.append(("error", error)) }
+            for (key, value) in job.labels.sorted(by: { $0.key < $1.key }) { lines.append(("label", "\(key)=\(value)")) }
+            let width = lines.map(\.0.count).max() ?? 0
+            for (key, value) in lines { print(key.padded(to: width) + "  " + value) }
         }
     }
 
-    struct Logs: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print a job's output (stdout and stderr).")
-        @OptionGroup var client: ClientOptions
+    struct Logs: DaemonCommand {
+        static let configuration = CommandConfiguration(commandName: "logs", abstract: "Print a job's output (stdout and stderr).")
+        @OptionGroup var connection: ClientOptions
         @Argument(help: "The job's id.") var id: Int64
         @Flag(name: .shortAndLong, help: "Keep printing new output until the job ends.") var follow = false
 
-        func run() throws {
-            try runReporting {
-                let path = "/v1/jobs/\(id)/logs" + (follow ? "?follow=true" : "")
-                try client.call { c throws(ControlClientError) in
-                    try c.stream("GET", path) { chunk in
-                        FileHandle.standardOutput.write(Data(chunk))
-                    }
-                }
+        func run(client: ControlClient, output: Output) throws {
+            let path = "/v1/jobs/\(id)/logs" + (follow ? "?follow=true" : "")
+            try client.stream("GET", path) { chunk in
+                Terminal.write(chunk)
             }
         }
     }
 
-    struct Cancel: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Cancel a job; a running one gets SIGTERM, then SIGKILL after a grace period.")
-        @OptionGroup var client: ClientOptions
+    struct Cancel: PrintsJSON {
+        static let configuration = CommandConfiguration(commandName: "cancel", abstract: "Cancel a job; a running one gets SIGTERM, then SIGKILL after a grace period.")
+        @OptionGroup var connection: ClientOptions
         @Argument(help: "The job's id.") var id: Int64
-        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var format: OutputOptions<PlainJSON>
 
-        func run() throws { try postJobVerb(client, id: id, verb: "cancel", json: json) }
+        func run(client: ControlClient, output: Output) throws { try postJobVerb(client, id: id, verb: "cancel", output: output) }
     }
 
-    struct Retry: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Queue a dead, cancelled or upstream-failed job again with fresh attempts.")
-        @OptionGroup var client: ClientOptions
+    struct Retry: PrintsJSON {
+        static let configuration = CommandConfiguration(commandName: "retry", abstract: "Queue a dead, cancelled or upstream-failed job again with fresh attempts.")
+        @OptionGroup var connection: ClientOptions
         @Argument(help: "The job's id.") var id: Int64
-        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var format: OutputOptions<PlainJSON>
 
-        func run() throws { try postJobVerb(client, id: id, verb: "retry", json: json) }
+        func run(client: ControlClient, output: Output) throws { try postJobVerb(client, id: id, verb: "retry", output: output) }
     }
 }
 
@@ -191,9 +186,7 @@ extension String {
 }
 
 /// cancel and retry: a verb on one job, answered with the job.
-private func postJobVerb(_ client: ClientOptions, id: Int64, verb: String, json: Bool) throws {
-    try runReporting {
-        let job: JobInfo = try client.call { c throws(ControlClientError) in try c.call("POST", "/v1/jobs/\(id)/\(verb)") }
-        if json { try printJSON(job) } else { print("job \(job.id) \(job.state)") }
-    }
+private func postJobVerb(_ client: ControlClient, id: Int64, verb: String, output: Output) throws {
+    let job: JobInfo = try client.call("POST", "/v1/jobs/\(id)/\(verb)")
+    if output == .json { try printJSON(job) } else { print("job \(job.id) \(job.state)") }
 }

@@ -9,7 +9,7 @@ struct CompetitionScaffold {
     /// The host's helper module: named after the competition, and with a leading
     /// underscore, so it cannot shadow a module a submission ships (the script's
     /// directory comes first on `sys.path`).
-    var helperModule: String { "_" + name.replacingOccurrences(of: "-", with: "_") }
+    var helperModule: String { "_" + name.replacing( "-", with: "_") }
 
     var files: [ScaffoldFile] {
         [
@@ -28,8 +28,8 @@ struct CompetitionScaffold {
         ].map { file in
             var file = file
             file.contents = file.contents
-                .replacingOccurrences(of: "__MODULE__", with: helperModule)
-                .replacingOccurrences(of: "__NAME__", with: name)
+                .replacing( "__MODULE__", with: helperModule)
+                .replacing( "__NAME__", with: name)
             return file
         }
     }

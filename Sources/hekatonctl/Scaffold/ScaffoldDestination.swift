@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The directory a scaffold is written into: created when missing, refused when it holds
 /// anything, and cleaned up again when the scaffold fails half-way, so a retry starts clean.
@@ -10,9 +14,9 @@ struct ScaffoldDestination {
     static func prepare(_ directory: String) throws(CommandFailure) -> ScaffoldDestination {
         let path = URL(fileURLWithPath: directory).standardizedFileURL.path
         let files = FileManager.default
-        var isDirectory: ObjCBool = false
+        var isDirectory = false
         if files.fileExists(atPath: path, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else {
+            guard isDirectory else {
                 throw CommandFailure(message: "\(path) exists and is not a directory; give a new directory", exitCode: 64)
             }
             let contents = (try? files.contentsOfDirectory(atPath: path)) ?? []
@@ -27,7 +31,7 @@ struct ScaffoldDestination {
         do {
             try files.createDirectory(atPath: path, withIntermediateDirectories: true)
         } catch {
-            throw CommandFailure(message: "cannot create \(path): \(error.localizedDescription)", exitCode: 74)
+            throw CommandFailure(message: "cannot create \(path): \(failureReason(error))", exitCode: 74)
         }
         return ScaffoldDestination(path: path, isNew: true)
     }
@@ -39,7 +43,7 @@ struct ScaffoldDestination {
             try Data(file.contents.utf8).write(to: target)
             try FileManager.default.setAttributes([.posixPermissions: file.isExecutable ? 0o755 : 0o644], ofItemAtPath: target.path)
         } catch {
-            throw CommandFailure(message: "cannot write \(target.path): \(error.localizedDescription)", exitCode: 74)
+            throw CommandFailure(message: "cannot write \(target.path): \(failureReason(error))", exitCode: 74)
         }
     }
 

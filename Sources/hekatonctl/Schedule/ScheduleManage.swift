@@ -1,12 +1,17 @@
 import ArgumentParser
 import ControlAPI
 import ControlClient
+import Cron
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
-import Scheduler
+#endif
 
 extension Hekatonctl.ScheduleCommand {
-    struct Add: ParsableCommand {
+    struct Add: PrintsJSON {
         static let configuration = CommandConfiguration(
+            commandName: "add",
             abstract: "Add a named cron schedule that enqueues a command.",
             discussion: """
             Overlap: allow starts a new job even if the last one still runs; forbid (the \
@@ -19,23 +24,21 @@ extension Hekatonctl.ScheduleCommand {
             """
         )
 
-        @OptionGroup var client: ClientOptions
+        @OptionGroup var connection: ClientOptions
         @Argument(help: "The schedule's name (letters, digits, '.', '_', '-').") var name: String
         @Option(help: "The cron expression (see `hekatonctl schedule next --help`).") var cron: String
         @Option(help: ArgumentHelp("IANA time zone (default: the daemon's).", valueName: "zone")) var tz: String?
-        @Option(help: "allow, forbid or replace.") var overlap = "forbid"
-        @Option(help: "none or once.") var catchUp = "once"
+        @Option(help: "What a fire does while the last job still runs.") var overlap = Overlap.forbid
+        @Option(help: "What the daemon fires for the times it missed while it was down.") var catchUp = CatchUp.once
         @Option(help: ArgumentHelp("Skip a fire that could not start within this long of its time.", valueName: "duration")) var deadline: String?
         @Option(help: ArgumentHelp("Delay each fire by a random amount up to this.", valueName: "duration")) var jitter: String?
         @Option(help: "Queue for the jobs.") var queue: String?
         @Option(help: ArgumentHelp("Wall-time limit of each job.", valueName: "duration")) var timeout: String?
-        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var format: OutputOptions<PlainJSON>
         @Argument(parsing: .postTerminator, help: "The command, after --.") var command: [String] = []
 
         func validate() throws {
             guard !command.isEmpty else { throw ValidationError("give the command after --") }
-            guard ["allow", "forbid", "replace"].contains(overlap) else { throw ValidationError("--overlap must be allow, forbid or replace") }
-            guard ["none", "once"].contains(catchUp) else { throw ValidationError("--catch-up must be none or once") }
             for (flag, value) in [("--deadline", deadline), ("--jitter", jitter), ("--timeout", timeout)] {
                 if let value, DurationText.seconds(value) == nil { throw ValidationError("\(flag) '\(value)' is not a duration; write it like 90s, 10m or 2h") }
             }
@@ -47,95 +50,93 @@ extension Hekatonctl.ScheduleCommand {
             }
         }
 
-        func run() throws {
-            try runReporting {
-                let request = ScheduleAddRequest(
-                    name: name, cron: cron, timeZone: tz ?? TimeZone.current.identifier, overlap: overlap, catchUp: catchUp,
-                    deadlineSeconds: deadline.flatMap(DurationText.seconds), jitterSeconds: jitter.flatMap(DurationText.seconds),
-                    argv: command, queue: queue, timeoutSeconds: timeout.flatMap(DurationText.seconds))
-                let schedule: ScheduleInfo = try client.call { c throws(ControlClientError) in try c.call("POST", "/v1/schedules", body: request) }
-                if json { try printJSON(schedule); return }
-                print("schedule \(schedule.name) added; next fire \(schedule.nextFireAt ?? "never")")
-            }
+        enum Overlap: String, CaseIterable, ExpressibleByArgument { case allow, forbid, replace }
+        enum CatchUp: String, CaseIterable, ExpressibleByArgument { case none, once }
+
+        func run(client: ControlClient, output: Output) throws {
+            let request = ScheduleAddRequest(
+                name: name, cron: cron, timeZone: tz ?? TimeZone.current.identifier, overlap: overlap.rawValue, catchUp: catchUp.rawValue,
+                deadlineSeconds: deadline.flatMap(DurationText.seconds), jitterSeconds: jitter.flatMap(DurationText.seconds),
+                argv: command, queue: queue, timeoutSeconds: timeout.flatMap(DurationText.seconds))
+            let schedule: ScheduleInfo = try client.call("POST", "/v1/schedules", body: request)
+            if output == .json { try printJSON(schedule); return }
+            print("schedule \(schedule.name) added; next fire \(schedule.nextFireAt ?? "never")")
         }
     }
 
-    struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List schedules with their next fire, last fire and last outcome.")
-        @OptionGroup var client: ClientOptions
-        @Flag(help: "Print JSON.") var json = false
+    struct List: PrintsJSON {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List schedules with their next fire, last fire and last outcome.")
+        @OptionGroup var connection: ClientOptions
+        @OptionGroup var format: OutputOptions<PlainJSON>
 
-        func run() throws {
-            try runReporting {
-                let list: ScheduleList = try client.call { c throws(ControlClientError) in try c.call("GET", "/v1/schedules") }
-                if json { try printJSON(list); return }
-                if list.schedules.isEmpty { print("no schedules"); return }
-                var table = TextTable(["NAME", "CRON", "ZONE", "NEXT", "LAST", "OUTCOME"])
-                for s in list.schedules {
-                    table.add([s.name, s.cron, s.timeZone, s.suspended ? "(suspended)" : (s.nextFireAt ?? "never"),
-                               s.lastFireAt ?? "-", (s.lastOutcome ?? "-").truncated(50)])
+        func run(client: ControlClient, output: Output) throws {
+            let list: ScheduleList = try client.call("GET", "/v1/schedules")
+            if output == .json { try printJSON(list); return }
+            if list.schedules.isEmpty { print("no schedules"); return }
+            var table = TextTable(["NAME", "CRON", "ZONE", "NEXT", "LAST", "OUTCOME"])
+            for s in list.schedules {
+                table.add([s.name, s.cron, s.timeZone, s.suspended ? "(suspended)" : (s.nextFireAt ?? "never"),
+                           s.lastFireAt ?? "-", (s.lastOutcome ?? "-").truncated(50)])
+            }
+            print(table.render())
+        }
+    }
+
+    struct Show: PrintsJSON {
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a schedule and its recent history.")
+        @OptionGroup var connection: ClientOptions
+        @Argument(help: "The schedule's name.") var name: String
+        @OptionGroup var format: OutputOptions<PlainJSON>
+
+        func run(client: ControlClient, output: Output) throws {
+            let s: ScheduleInfo = try client.call("GET", "/v1/schedules/\(name.pathEscaped)")
+            if output == .json { try printJSON(s); return }
+            print("""
+            schedule    \(s.name)\(s.suspended ? " (suspended)" : "")
+            cron        \(s.cron) (\(s.timeZone))
+            command     \(s.argv.joined(separator: " "))
+            overlap     \(s.overlap)
+            catch-up    \(s.catchUp)\(s.deadlineSeconds.map { ", deadline \(Int($0))s" } ?? "")
+            next fire   \(s.nextFireAt ?? "never")
+            last fire   \(s.lastFireAt ?? "-")
+            outcome     \(s.lastOutcome ?? "-")
+            """)
+            if let events = s.events, !events.isEmpty {
+                print("")
+                var table = TextTable(["AT", "FOR", "EVENT", "JOB", "DETAIL"])
+                for e in events {
+                    table.add([e.at, e.scheduledFor ?? "-", e.kind, e.jobID.map(String.init) ?? "-", e.detail ?? ""])
                 }
                 print(table.render())
             }
         }
     }
 
-    struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a schedule and its recent history.")
-        @OptionGroup var client: ClientOptions
-        @Argument(help: "The schedule's name.") var name: String
-        @Flag(help: "Print JSON.") var json = false
-
-        func run() throws {
-            try runReporting {
-                let s: ScheduleInfo = try client.call { c throws(ControlClientError) in try c.call("GET", "/v1/schedules/\(name.pathEscaped)") }
-                if json { try printJSON(s); return }
-                print("""
-                schedule    \(s.name)\(s.suspended ? " (suspended)" : "")
-                cron        \(s.cron) (\(s.timeZone))
-                command     \(s.argv.joined(separator: " "))
-                overlap     \(s.overlap)
-                catch-up    \(s.catchUp)\(s.deadlineSeconds.map { ", deadline \(Int($0))s" } ?? "")
-                next fire   \(s.nextFireAt ?? "never")
-                last fire   \(s.lastFireAt ?? "-")
-                outcome     \(s.lastOutcome ?? "-")
-                """)
-                if let events = s.events, !events.isEmpty {
-                    print("")
-                    var table = TextTable(["AT", "FOR", "EVENT", "JOB", "DETAIL"])
-                    for e in events {
-                        table.add([e.at, e.scheduledFor ?? "-", e.kind, e.jobID.map(String.init) ?? "-", e.detail ?? ""])
-                    }
-                    print(table.render())
-                }
-            }
-        }
-    }
-
     /// rm, suspend, resume and run share one shape: a verb on a named schedule.
-    struct Remove: ParsableCommand {
+    struct Remove: DaemonCommand {
         static let configuration = CommandConfiguration(commandName: "rm", abstract: "Remove a schedule (its jobs stay).")
-        @OptionGroup var client: ClientOptions
+        @OptionGroup var connection: ClientOptions
         @Argument(help: "The schedule's name.") var name: String
-        func run() throws { try scheduleVerb(client, "DELETE", name, "", done: "removed") }
+        func run(client: ControlClient, output: Output) throws { try scheduleVerb(client, "DELETE", name, "", done: "removed") }
     }
 
-    struct Suspend: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Stop a schedule from firing until it is resumed.")
-        @OptionGroup var client: ClientOptions
+    struct Suspend: DaemonCommand {
+        static let configuration = CommandConfiguration(commandName: "suspend", abstract: "Stop a schedule from firing until it is resumed.")
+        @OptionGroup var connection: ClientOptions
         @Argument(help: "The schedule's name.") var name: String
-        func run() throws { try scheduleVerb(client, "POST", name, "/suspend", done: "suspended") }
+        func run(client: ControlClient, output: Output) throws { try scheduleVerb(client, "POST", name, "/suspend", done: "suspended") }
     }
 
-    struct Resume: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Let a suspended schedule fire again (missed fires are not caught up).")
-        @OptionGroup var client: ClientOptions
+    struct Resume: DaemonCommand {
+        static let configuration = CommandConfiguration(commandName: "resume", abstract: "Let a suspended schedule fire again (missed fires are not caught up).")
+        @OptionGroup var connection: ClientOptions
         @Argument(help: "The schedule's name.") var name: String
-        func run() throws { try scheduleVerb(client, "POST", name, "/resume", done: "resumed") }
+        func run(client: ControlClient, output: Output) throws { try scheduleVerb(client, "POST", name, "/resume", done: "resumed") }
     }
 
-    struct Run: ParsableCommand {
+    struct Run: DaemonCommand {
         static let configuration = CommandConfiguration(
+            commandName: "run",
             abstract: "Fire a schedule now, whatever its cron says (its overlap policy still applies).",
             discussion: """
             --logical-time runs it for another instant, as a backfill: a competition's ingestion \
@@ -143,42 +144,36 @@ extension Hekatonctl.ScheduleCommand {
             --wait waits for the job it fired to end and exits non-zero unless it succeeded. A run \
             that the overlap policy skips (a job of the schedule has not ended) exits non-zero at once.
             """)
-        @OptionGroup var client: ClientOptions
+        @OptionGroup var connection: ClientOptions
         @Argument(help: "The schedule's name.") var name: String
         @Option(help: ArgumentHelp("The instant the run stands for (RFC 3339).", valueName: "instant")) var logicalTime: String?
         @Flag(help: "Wait for the fired job to end.") var wait = false
 
-        func run() throws {
-            try runReporting {
-                if let logicalTime, Timestamps.parse(logicalTime) == nil {
-                    throw CommandFailure(message: "--logical-time '\(logicalTime)' is not an RFC 3339 instant; write it like 2026-11-29T04:00:00+09:00", exitCode: 64)
-                }
-                let s: ScheduleInfo = try client.call { c throws(ControlClientError) in
-                    try c.call("POST", "/v1/schedules/\(name.pathEscaped)/run", body: ScheduleRunRequest(logicalTime: logicalTime))
-                }
-                // The overlap policy skipped it: lastJobID is the job that blocks it, not one of this run's.
-                if let outcome = s.lastOutcome, outcome.hasPrefix("skipped-overlap") {
-                    throw CommandFailure(message: "schedule \(s.name) did not fire: \(outcome); nothing was run")
-                }
-                print("schedule \(s.name) fired" + (s.lastOutcome.map { ": \($0)" } ?? "") + (s.lastJobID.map { " (job \($0))" } ?? ""))
-                guard wait, let jobID = s.lastJobID else { return }
-                let job = try waitForJob(client, jobID)
-                print("job \(job.id) \(job.state)" + (job.error.map { ": \($0)" } ?? ""))
-                if job.state != "succeeded" {
-                    throw CommandFailure(message: "job \(job.id) ended \(job.state); `hekatonctl job logs \(job.id)` shows why")
-                }
+        func run(client: ControlClient, output: Output) throws {
+            if let logicalTime, Timestamps.parse(logicalTime) == nil {
+                throw CommandFailure(message: "--logical-time '\(logicalTime)' is not an RFC 3339 instant; write it like 2026-11-29T04:00:00+09:00", exitCode: 64)
+            }
+            let s: ScheduleInfo = try client.call("POST", "/v1/schedules/\(name.pathEscaped)/run", body: ScheduleRunRequest(logicalTime: logicalTime))
+            // The overlap policy skipped it: lastJobID is the job that blocks it, not one of this run's.
+            if let outcome = s.lastOutcome, outcome.hasPrefix("skipped-overlap") {
+                throw CommandFailure(message: "schedule \(s.name) did not fire: \(outcome); nothing was run")
+            }
+            print("schedule \(s.name) fired" + (s.lastOutcome.map { ": \($0)" } ?? "") + (s.lastJobID.map { " (job \($0))" } ?? ""))
+            guard wait, let jobID = s.lastJobID else { return }
+            let job = try waitForJob(client, jobID)
+            print("job \(job.id) \(job.state)" + (job.error.map { ": \($0)" } ?? ""))
+            if job.state != "succeeded" {
+                throw CommandFailure(message: "job \(job.id) ended \(job.state); `hekatonctl job logs \(job.id)` shows why")
             }
         }
     }
 }
 
-private func scheduleVerb(_ client: ClientOptions, _ method: String, _ name: String, _ suffix: String, done: String) throws {
-    try runReporting {
-        let s: ScheduleInfo = try client.call { c throws(ControlClientError) in try c.call(method, "/v1/schedules/\(name.pathEscaped)\(suffix)") }
-        print("schedule \(s.name) \(done)" + (s.lastOutcome.map { ": \($0)" } ?? ""))
-    }
+private func scheduleVerb(_ client: ControlClient, _ method: String, _ name: String, _ suffix: String, done: String) throws {
+    let s: ScheduleInfo = try client.call(method, "/v1/schedules/\(name.pathEscaped)\(suffix)")
+    print("schedule \(s.name) \(done)" + (s.lastOutcome.map { ": \($0)" } ?? ""))
 }
 
 extension String {
-    var pathEscaped: String { addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? self }
+    var pathEscaped: String { percentEncoded(keeping: "!$&'()*+,-.:=@_~") }
 }

@@ -1,10 +1,15 @@
 import ArgumentParser
+import Cron
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
-import Scheduler
+#endif
 
 extension Hekatonctl.ScheduleCommand {
     struct Next: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "next",
             abstract: "Preview when a cron expression fires; needs no daemon.",
             discussion: """
             Five fields (minute hour day-of-month month day-of-week), names (jan, mon), ranges, \
@@ -32,15 +37,14 @@ extension Hekatonctl.ScheduleCommand {
         @Option(help: "How many fire times to print.")
         var count = 5
 
-        @Flag(help: "Print JSON: {\"expression\", \"timeZone\", \"next\": [RFC 3339 UTC instants]}.")
-        var json = false
+        @OptionGroup var format: OutputOptions<PreviewJSON>
 
         func validate() throws {
             guard (1...10_000).contains(count) else { throw ValidationError("--count must be between 1 and 10000") }
         }
 
         func run() throws {
-            try runReporting {
+            try reportingFailures {
                 let zone = try Self.zone(tz)
                 let start = try Self.instant(after) ?? Date()
                 let cron: CronExpression
@@ -50,7 +54,7 @@ extension Hekatonctl.ScheduleCommand {
                     throw CommandFailure(message: "invalid cron expression '\(expression)': \(error)", exitCode: 64)
                 }
                 let fires = cron.nextFireDates(after: start, count: count)
-                if json {
+                if format.json {
                     try printJSON(Preview(expression: expression, timeZone: zone.identifier, next: fires.map(Timestamps.utc)))
                     return
                 }

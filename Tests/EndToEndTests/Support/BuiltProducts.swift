@@ -19,6 +19,7 @@ enum BuiltProducts {
 
     static var hekatond: String { directory.appendingPathComponent("hekatond").path }
     static var hekatonctl: String { directory.appendingPathComponent("hekatonctl").path }
+    static var hekatonBench: String { directory.appendingPathComponent("hekaton-bench").path }
 
     /// The package's root, for files such as `systemd/` and `docs/`.
     static let packageRoot: URL = URL(fileURLWithPath: #filePath)

@@ -28,7 +28,7 @@ struct LineageChain {
     }
 
     static func digest(_ text: String) -> Digest {
-        SHA256Hasher.digest(of: Data(text.utf8))
+        Digest.of(Data(text.utf8))
     }
 
     static func manifest(_ text: String) throws -> TreeManifest {

@@ -14,6 +14,9 @@ public struct Job: Codable, Sendable, Hashable, Identifiable, FetchableRecord, T
     /// Higher runs first.
     public var priority: Int
     public var state: JobState
+    /// Which handler runs it and records its ending.
+    public var kind: JobKind
+    /// What runs: for a job of a handler, the command its handler executes.
     public var argv: [String]
     /// Added to the executor's base environment.
     public var environment: [String: String]
@@ -54,7 +57,7 @@ public struct Job: Codable, Sendable, Hashable, Identifiable, FetchableRecord, T
     }
 
     enum CodingKeys: String, CodingKey, ColumnExpression {
-        case id, queue, priority, state, argv, environment, labels, attempt, signal, error, executor
+        case id, queue, priority, state, kind, argv, environment, labels, attempt, signal, error, executor
         case workingDirectory = "working_directory"
         case notBefore = "not_before"
         case timeoutSeconds = "timeout_seconds"
@@ -79,7 +82,8 @@ public struct Job: Codable, Sendable, Hashable, Identifiable, FetchableRecord, T
     /// A job as it would be stored; for executors' tests and tools. Jobs come from
     /// `JobQueue`, which alone writes them.
     public init(
-        id: Int64, queue: String = JobSpec.defaultQueue, priority: Int = 0, state: JobState = .queued, argv: [String],
+        id: Int64, queue: String = JobSpec.defaultQueue, priority: Int = 0, state: JobState = .queued, kind: JobKind = .command,
+        argv: [String],
         environment: [String: String] = [:], workingDirectory: String? = nil, notBefore: Date, timeoutSeconds: Double? = nil,
         maxAttempts: Int = JobSpec.defaultMaxAttempts, attempt: Int = 0, uniqueKey: String? = nil,
         labels: [String: String] = [:], scheduleName: String? = nil, logPath: String? = nil, createdAt: Date,
@@ -92,6 +96,7 @@ public struct Job: Codable, Sendable, Hashable, Identifiable, FetchableRecord, T
         self.queue = queue
         self.priority = priority
         self.state = state
+        self.kind = kind
         self.argv = argv
         self.environment = environment
         self.workingDirectory = workingDirectory
@@ -127,6 +132,7 @@ public struct Job: Codable, Sendable, Hashable, Identifiable, FetchableRecord, T
         queue = row["queue"]
         priority = row["priority"]
         state = row["state"]
+        kind = row["kind"]
         argv = try JSONColumn.decodeStrings(row["argv"])
         environment = try JSONColumn.decodeMap(row["environment"])
         workingDirectory = row["working_directory"]

@@ -26,11 +26,11 @@ extension JobQueue {
         let finishedAt = start.state.isFinal ? now : nil
 
         try db.cachedStatement(sql: """
-            INSERT INTO job (queue, priority, state, argv, environment, working_directory, not_before, timeout_seconds,
+            INSERT INTO job (queue, priority, state, kind, argv, environment, working_directory, not_before, timeout_seconds,
                              max_attempts, unique_key, labels, schedule_name, log_path, created_at, finished_at, error, executor)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [
-                spec.queue, spec.priority, start.state, try JSONColumn.encode(spec.argv),
+                spec.queue, spec.priority, start.state, spec.kind, try JSONColumn.encode(spec.argv),
                 try JSONColumn.encode(spec.environment), spec.workingDirectory, DatabaseTimestamp.text(notBefore),
                 spec.timeoutSeconds, spec.maxAttempts, spec.uniqueKey, try JSONColumn.encode(spec.labels), spec.scheduleName,
                 spec.logPath, DatabaseTimestamp.text(now), finishedAt.map(DatabaseTimestamp.text), start.error, spec.executor,
@@ -38,7 +38,7 @@ extension JobQueue {
         // Built here rather than read back: the row is exactly this, and reading it back
         // would cost as much again as the insert.
         let job = Job(
-            id: db.lastInsertedRowID, queue: spec.queue, priority: spec.priority, state: start.state, argv: spec.argv,
+            id: db.lastInsertedRowID, queue: spec.queue, priority: spec.priority, state: start.state, kind: spec.kind, argv: spec.argv,
             environment: spec.environment, workingDirectory: spec.workingDirectory, notBefore: notBefore,
             timeoutSeconds: spec.timeoutSeconds, maxAttempts: spec.maxAttempts, uniqueKey: spec.uniqueKey,
             labels: spec.labels, scheduleName: spec.scheduleName, logPath: spec.logPath, createdAt: now,

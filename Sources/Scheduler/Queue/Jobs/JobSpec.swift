@@ -2,6 +2,8 @@ import Foundation
 
 /// What to enqueue: a command, where and when it may run, and how often it may be tried.
 public struct JobSpec: Sendable, Hashable {
+    /// Which handler runs it and records its ending.
+    public var kind: JobKind
     /// The program and its arguments; never empty.
     public var argv: [String]
     /// Added to the executor's base environment, overriding it.
@@ -33,11 +35,12 @@ public struct JobSpec: Sendable, Hashable {
     public static let defaultMaxAttempts = 3
 
     public init(
-        argv: [String], environment: [String: String] = [:], workingDirectory: String? = nil,
+        kind: JobKind = .command, argv: [String], environment: [String: String] = [:], workingDirectory: String? = nil,
         queue: String = JobSpec.defaultQueue, priority: Int = 0, notBefore: Date? = nil, timeoutSeconds: Double? = nil,
         maxAttempts: Int = JobSpec.defaultMaxAttempts, uniqueKey: String? = nil, dependencies: [Int64] = [],
         labels: [String: String] = [:], scheduleName: String? = nil, logPath: String? = nil, executor: String? = nil
     ) {
+        self.kind = kind
         self.argv = argv
         self.environment = environment
         self.workingDirectory = workingDirectory

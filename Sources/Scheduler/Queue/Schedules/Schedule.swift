@@ -17,6 +17,8 @@ public struct Schedule: Codable, Sendable, Hashable, Identifiable, FetchableReco
     public var deadlineSeconds: Double?
     /// Each fire is delayed by a random amount up to this.
     public var jitterSeconds: Double?
+    /// The kind of its jobs (`JobSpec.kind`).
+    public var kind: JobKind
     public var argv: [String]
     public var environment: [String: String]
     public var workingDirectory: String?
@@ -39,7 +41,7 @@ public struct Schedule: Codable, Sendable, Hashable, Identifiable, FetchableReco
 
     public init(
         name: String, cron: String, timeZone: String, overlap: ScheduleOverlap = .forbid, catchUp: ScheduleCatchUp = .once,
-        deadlineSeconds: Double? = nil, jitterSeconds: Double? = nil, argv: [String], environment: [String: String] = [:],
+        deadlineSeconds: Double? = nil, jitterSeconds: Double? = nil, kind: JobKind = .command, argv: [String], environment: [String: String] = [:],
         workingDirectory: String? = nil, queue: String = JobSpec.defaultQueue, priority: Int = 0,
         timeoutSeconds: Double? = nil, maxAttempts: Int = JobSpec.defaultMaxAttempts, labels: [String: String] = [:],
         executor: String? = nil, suspended: Bool = false, lastFireAt: Date? = nil, lastOutcome: String? = nil, lastJobID: Int64? = nil,
@@ -52,6 +54,7 @@ public struct Schedule: Codable, Sendable, Hashable, Identifiable, FetchableReco
         self.catchUp = catchUp
         self.deadlineSeconds = deadlineSeconds
         self.jitterSeconds = jitterSeconds
+        self.kind = kind
         self.argv = argv
         self.environment = environment
         self.workingDirectory = workingDirectory
@@ -70,7 +73,7 @@ public struct Schedule: Codable, Sendable, Hashable, Identifiable, FetchableReco
     }
 
     enum CodingKeys: String, CodingKey, ColumnExpression {
-        case name, cron, overlap, argv, environment, queue, priority, labels, executor, suspended
+        case name, cron, overlap, kind, argv, environment, queue, priority, labels, executor, suspended
         case timeZone = "time_zone"
         case catchUp = "catch_up"
         case deadlineSeconds = "deadline_seconds"

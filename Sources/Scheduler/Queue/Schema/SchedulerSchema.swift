@@ -114,5 +114,16 @@ public enum SchedulerSchema {
                 t.add(column: "executor", .text)
             }
         }
+        // Each job names its kind, which picks the handler that runs and records it; a
+        // schedule names the kind of the jobs it fires. Rows from before are plain commands
+        // here; the modules that own other kinds backfill theirs in their own migrations.
+        migrator.registerMigration("scheduler-4-job-kind") { db in
+            try db.alter(table: "job") { t in
+                t.add(column: "kind", .text).notNull().defaults(to: "command")
+            }
+            try db.alter(table: "schedule") { t in
+                t.add(column: "kind", .text).notNull().defaults(to: "command")
+            }
+        }
     }
 }
