@@ -102,7 +102,15 @@ let package = Package(
         .executableTarget(name: "hekatonctl", dependencies: [
             "ControlAPI", "ControlClient", "Cron", "SubmissionBundle",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], swiftSettings: strict, linkerSettings: [.unsafeFlags(["-static-executable"], .when(configuration: .release))]),
+        ], swiftSettings: strict, linkerSettings: [
+            .unsafeFlags(["-static-executable"], .when(configuration: .release)),
+            // FoundationEssentials' own parts, which its autolink entries leave out of a static link.
+            .linkedLibrary("_FoundationCollections", .when(configuration: .release)),
+            .linkedLibrary("_FoundationCShims", .when(configuration: .release)),
+            .linkedLibrary("_FoundationICU", .when(configuration: .release)),
+            .linkedLibrary("stdc++", .when(configuration: .release)),
+            .linkedLibrary("m", .when(configuration: .release)),
+        ]),
 
         .executableTarget(name: "hekaton-bench", dependencies: [
             "Cron", "Scheduler", "Lineage", "Execution",

@@ -22,15 +22,13 @@ public enum LogCap {
         if let newline = tail.firstIndex(of: UInt8(ascii: "\n")), newline < tail.count - 1 { tail.removeFirst(newline + 1) }
         let note = "[hekaton] this log passed its limit of \(maxBytes) bytes (max_log_bytes); "
             + "at least \(size - Int64(tail.count)) bytes of earlier output were dropped and the last \(tail.count) kept\n"
-        // Appended, not written at 0: what the job writes between the cut and this write must
-        // not be overwritten. (Bytes it writes between the read above and the cut are lost,
-        // which the note's "at least" admits.)
-        let appending = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
-        guard appending >= 0 else { return false }
-        defer { close(appending) }
-        guard ftruncate(descriptor, 0) == 0 else { return false }
+        // Written over the head, then cut to its end: the job appends through O_APPEND, so
+        // whatever it writes after the cut lands after the kept tail, never before the note.
+        // (Bytes it writes between the read above and the cut are lost, which the note's
+        // "at least" admits.)
         let bytes = Array(note.utf8) + tail
-        _ = bytes.withUnsafeBytes { write(appending, $0.baseAddress, $0.count) }
+        let written = bytes.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
+        guard written == bytes.count, ftruncate(descriptor, off_t(bytes.count)) == 0 else { return false }
         return true
     }
 }
