@@ -134,7 +134,7 @@ let package = Package(
             "Pipeline", "Lineage", "Scheduler", "StrictYAML", .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: strict),
         .testTarget(name: "HekatonDaemonTests", dependencies: [
-            "HekatonDaemon", "StrictYAML",
+            "HekatonDaemon", "ControlAPI", "StrictYAML",
             .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ], swiftSettings: strict),

@@ -1,4 +1,5 @@
 import Foundation
+import ControlAPI
 import GRDB
 @testable import HekatonDaemon
 import Logging
@@ -10,6 +11,14 @@ struct OpenAPIDocumentTests {
     static let document = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("docs/openapi.yaml")
+
+    @Test("The document's version is the program's: one version constant, HekatonVersion.current")
+    func versionMatches() throws {
+        let yaml = try String(contentsOf: Self.document, encoding: .utf8)
+        let info = try #require(try YAMLMapping.parse(yaml, file: Self.document.path).mapping("info"))
+        let version = try info.string("version")
+        #expect(version == HekatonVersion.current, "docs/openapi.yaml says \(version ?? "nothing"); set it to \(HekatonVersion.current)")
+    }
 
     @Test("Every served route is described, and every described route is served")
     func routesDescribed() throws {
