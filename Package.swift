@@ -74,9 +74,12 @@ let package = Package(
         // OCI image layouts: a base image plus one layer, written content-addressed.
         .target(name: "OCILayout", dependencies: ["HekatonSupport", "HekatonHashing", "SubmissionBundle"], swiftSettings: strict),
 
+        // Environment images: base images, builds without a daemon (buildah), unpacked roots.
+        .target(name: "Images", dependencies: ["HekatonSupport", "HekatonHashing"], swiftSettings: strict),
+
         // Competitions: manifests, the pipeline's stages, the sandbox, promotion.
         .target(name: "Pipeline", dependencies: [
-            "Cron", "Scheduler", "Lineage", "Execution", "StrictYAML", "SubmissionBundle", "OCILayout",
+            "Cron", "Scheduler", "Lineage", "Execution", "StrictYAML", "SubmissionBundle", "OCILayout", "Images",
             .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: strict),
 
