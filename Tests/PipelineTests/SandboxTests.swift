@@ -28,13 +28,25 @@ struct SandboxTests {
         chown(output.path, uid, uid)
     }
 
-    func spec(limits: StageLimits = .defaults) -> SandboxSpec {
+    /// The system a sandbox runs on: the host's /usr and /etc, or an environment image's root
+    /// filesystem (`ImageRootFixture`).
+    enum System: String, Sendable, CaseIterable, CustomTestStringConvertible {
+        case host, image
+        var testDescription: String { rawValue }
+    }
+
+    /// The systems the containment tests run on: an image's where its tools are installed
+    /// (`ImageSandboxTests/fixture` says when they are not).
+    static let systems: [System] = ImageRootFixture.available ? [.host, .image] : [.host]
+
+    func spec(limits: StageLimits = .defaults, on system: System = .host) throws -> SandboxSpec {
         SandboxSpec(
             mounts: [.init(source: input.path, target: "/hekaton/input"),
                      .init(source: output.path, target: "/hekaton/output", writable: true)],
             systemPaths: SandboxSpec.defaultSystemPaths,
             environment: ["PATH": "/usr/bin:/bin", "HOME": "/tmp"], workingDirectory: "/hekaton/input",
-            uid: getuid() == 0 ? uid : nil, limits: limits)
+            uid: getuid() == 0 ? uid : nil, limits: limits,
+            image: system == .image ? try ImageSystem(root: ImageRootFixture.rootfs, othersMustReach: getuid() == 0) : nil)
     }
 
     /// A parent of the tests' own, as a daemon instance has (needs a writable cgroup hierarchy: root, as CI runs).
@@ -43,8 +55,9 @@ struct SandboxTests {
     /// Debian's interpreter: the sandbox shows /usr only, as it does for environments.
     static let python = "/usr/bin/python3"
 
-    func run(_ script: String, limits: StageLimits = .defaults, group: ResourceGroup? = nil) throws -> (status: Int32, output: String) {
-        var argv = Bubblewrap.argv(spec(limits: limits), command: [Self.python, "-c", script])
+    func run(_ script: String, limits: StageLimits = .defaults, group: ResourceGroup? = nil,
+             on system: System = .host) throws -> (status: Int32, output: String) {
+        var argv = Bubblewrap.argv(try spec(limits: limits, on: system), command: [Self.python, "-c", script])
         if let group { argv = group.wrap(argv) }
         // Output through a file: a pipe's write end could leak into a concurrently spawned child.
         let log = root.appendingPathComponent("output-\(UUID().uuidString).log")
@@ -112,7 +125,7 @@ struct SandboxTests {
     @Test("A sandbox outlives the thread that started it")
     func outlivesSpawningThread() throws {
         defer { try? FileManager.default.removeItem(at: root) }
-        let argv = Bubblewrap.argv(spec(), command: ["/bin/sh", "-c", "sleep 3; echo still-here"])
+        let argv = Bubblewrap.argv(try spec(), command: ["/bin/sh", "-c", "sleep 3; echo still-here"])
         #expect(argv.contains("--die-with-parent"), "the sandbox still ends with its job")
         let log = root.appendingPathComponent("outlives.log")
         let ending = try runFromShortLivedThread(argv, log: log)
@@ -121,8 +134,8 @@ struct SandboxTests {
         #expect(output.contains("still-here"), "\(output)")
     }
 
-    @Test("rlimits hold behind the control group: processes of the stage's uid, CPU seconds, no core files")
-    func resourceLimits() throws {
+    @Test("rlimits hold behind the control group: processes of the stage's uid, CPU seconds, no core files", arguments: systems)
+    func resourceLimits(on system: System) throws {
         try #require(getuid() == 0, "the rlimits go with the sandbox's own uid, which needs root")
         defer { try? FileManager.default.removeItem(at: root) }
         var limits = StageLimits.defaults
@@ -142,7 +155,7 @@ struct SandboxTests {
             except OSError:
                 pass
             print("forked", n)
-            """, limits: limits)
+            """, limits: limits, on: system)
         #expect(status == 0, "\(output)")
         #expect(output.contains("nproc 20 cpu 90 core 0"), "\(output)")
         let forked = output.split(separator: "\n").first { $0.hasPrefix("forked ") }.flatMap { Int($0.dropFirst(7)) }
@@ -163,34 +176,34 @@ struct SandboxTests {
         defer { try? FileManager.default.removeItem(at: root) }
         // A fractional duration no other process on the machine uses, to find the orphan by.
         let marker = "61.\(Int.random(in: 100_000...999_999))"
-        let argv = Bubblewrap.argv(spec(), command: ["/bin/sh", "-c", "sleep \(marker) & sleep 1; exit 3"])
+        let argv = Bubblewrap.argv(try spec(), command: ["/bin/sh", "-c", "sleep \(marker) & sleep 1; exit 3"])
         #expect(try runFromShortLivedThread(argv, log: root.appendingPathComponent("lingers.log")) == .exited(3), "the command's own status")
         let deadline = Date().addingTimeInterval(5)
         while Self.running(marker), Date() < deadline { usleep(50_000) }
         #expect(!Self.running(marker), "the command's background child was killed with the sandbox")
     }
 
-    @Test("Inputs are readable, the output directory writable, everything else read-only")
-    func filesystem() throws {
+    @Test("Inputs are readable, the output directory writable, everything else read-only", arguments: systems)
+    func filesystem(on system: System) throws {
         defer { try? FileManager.default.removeItem(at: root) }
         let result = try run("""
             import os
             print(open('/hekaton/input/features.csv').read())
             open('/hekaton/output/model.txt', 'w').write('ok')
-            for path in ['/hekaton/input/x', '/usr/x', '/etc/x', '/x']:
+            for path in ['/hekaton/input/x', '/usr/x', '/usr/bin/x', '/bin/x', '/etc/x', '/var/x', '/opt/x', '/x']:
                 try:
                     open(path, 'w'); print('WROTE', path)
                 except OSError as e:
                     print('refused', path)
-            """)
+            """, on: system)
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("features"))
         #expect(!result.output.contains("WROTE"), "\(result.output)")
         #expect(try String(contentsOf: output.appendingPathComponent("model.txt"), encoding: .utf8) == "ok")
     }
 
-    @Test("Nothing outside the mounts is visible: a search for the labels finds nothing")
-    func labelsInvisible() throws {
+    @Test("Nothing outside the mounts is visible: a search for the labels finds nothing", arguments: systems)
+    func labelsInvisible(on system: System) throws {
         defer { try? FileManager.default.removeItem(at: root) }
         let result = try run("""
             import os
@@ -201,14 +214,14 @@ struct SandboxTests {
                     found += [os.path.join(dirpath, f) for f in filenames if 'labels' in f]
             print('FOUND', found)
             print(os.path.exists('\(secret.path)'))
-            """)
+            """, on: system)
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("FOUND []"), "\(result.output)")
         #expect(result.output.contains("False"))
     }
 
-    @Test("No network: a listener on the host's 127.0.0.1 cannot be reached")
-    func noNetwork() throws {
+    @Test("No network: a listener on the host's 127.0.0.1 cannot be reached", arguments: systems)
+    func noNetwork(on system: System) throws {
         defer { try? FileManager.default.removeItem(at: root) }
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(listener) }
@@ -229,15 +242,15 @@ struct SandboxTests {
                 socket.getaddrinfo('pypi.org', 443); print('DNS worked')
             except OSError:
                 print('no DNS')
-            """)
+            """, on: system)
         #expect(result.output.contains("CONNECT 111") || result.output.contains("CONNECT 101"), "\(result.output)")
         #expect(result.output.contains("no DNS"))
         var poller = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
         #expect(poll(&poller, 1, 100) == 0, "nobody connected to the host's listener")
     }
 
-    @Test("A fork bomb stops at the process limit and the sandbox ends")
-    func forkBomb() throws {
+    @Test("A fork bomb stops at the process limit and the sandbox ends", arguments: systems)
+    func forkBomb(on system: System) throws {
         defer { try? FileManager.default.removeItem(at: root) }
         var limits = StageLimits.defaults
         limits.processes = 32
@@ -253,12 +266,12 @@ struct SandboxTests {
                     children += 1
             except OSError as e:
                 print('fork refused after', children, e.errno)
-            """, limits: limits, group: group)
+            """, limits: limits, group: group, on: system)
         #expect(result.output.contains("fork refused after"), "\(result.output)")
     }
 
-    @Test("Allocating past the memory limit kills the step")
-    func memoryLimit() throws {
+    @Test("Allocating past the memory limit kills the step", arguments: systems)
+    func memoryLimit(on system: System) throws {
         defer { try? FileManager.default.removeItem(at: root) }
         var limits = StageLimits.defaults
         limits.memoryBytes = 128 << 20
@@ -269,7 +282,7 @@ struct SandboxTests {
             for i in range(64):
                 blocks.append(bytearray(16 << 20))
             print('ALLOCATED 1 GiB')
-            """, limits: limits, group: group)
+            """, limits: limits, group: group, on: system)
         #expect(result.status != 0)
         #expect(!result.output.contains("ALLOCATED"), "\(result.output)")
         #expect(group.hitMemoryLimit())

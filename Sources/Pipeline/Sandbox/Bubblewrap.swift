@@ -50,15 +50,29 @@ public enum Bubblewrap {
         argv += ["/bin/sh", "-c", parentScript, "hekaton-sandbox-parent"]
         argv += [executable, "--unshare-all", "--die-with-parent", "--new-session", "--hostname", "sandbox"]
         if spec.network { argv.append("--share-net") }
-        for path in spec.systemPaths where FileManager.default.fileExists(atPath: path) {
-            argv += ["--ro-bind", path, path]
+        if let image = spec.image {
+            // The image's system, and nothing of the host's: its directories read-only, its
+            // links (merged /usr) made again. The root stays bubblewrap's own tmpfs, so the
+            // stage's mount points can be made in it.
+            for name in image.directories {
+                argv += ["--ro-bind", image.root + "/" + name, "/" + name]
+            }
+            for link in image.links {
+                argv += ["--symlink", link.target, "/" + link.name]
+            }
+            argv += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+            if image.varTmp { argv += ["--tmpfs", "/var/tmp"] }
+        } else {
+            for path in spec.systemPaths where FileManager.default.fileExists(atPath: path) {
+                argv += ["--ro-bind", path, path]
+            }
+            // Debian's merged /usr: the top-level directories are links into it.
+            for (link, target) in [("/bin", "usr/bin"), ("/sbin", "usr/sbin"), ("/lib", "usr/lib"), ("/lib64", "usr/lib64")]
+            where isSymlink(link) {
+                argv += ["--symlink", target, link]
+            }
+            argv += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/var/tmp"]
         }
-        // Debian's merged /usr: the top-level directories are links into it.
-        for (link, target) in [("/bin", "usr/bin"), ("/sbin", "usr/sbin"), ("/lib", "usr/lib"), ("/lib64", "usr/lib64")]
-        where isSymlink(link) {
-            argv += ["--symlink", target, link]
-        }
-        argv += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/var/tmp"]
         for mount in spec.mounts {
             argv += [mount.writable ? "--bind" : "--ro-bind", mount.source, mount.target]
         }

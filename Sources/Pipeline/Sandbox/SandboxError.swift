@@ -9,6 +9,8 @@ public struct SandboxError: Error, Sendable, Equatable, CustomStringConvertible 
         case uidsExhausted
         /// A directory the sandboxes must reach is closed to their uids.
         case unreachable
+        /// An image root to run on is missing or holds no system.
+        case image
     }
 
     public let code: Code

@@ -14,8 +14,11 @@ public struct SandboxSpec: Sendable, Equatable {
     }
 
     public var mounts: [Mount]
-    /// Host directories shown read-only at the same path (the system, an interpreter).
+    /// Host directories shown read-only at the same path (the system, an interpreter); not
+    /// used with an `image`.
     public var systemPaths: [String]
+    /// An image's root filesystem to run on instead of the host's system.
+    public var image: ImageSystem?
     public var environment: [String: String]
     public var workingDirectory: String
     /// Unprivileged uid and gid the step runs as, outside the sandbox's user namespace too.
@@ -24,8 +27,9 @@ public struct SandboxSpec: Sendable, Equatable {
     public var limits: StageLimits
 
     public init(mounts: [Mount], systemPaths: [String] = SandboxSpec.defaultSystemPaths, environment: [String: String],
-                workingDirectory: String, uid: UInt32?, network: Bool = false, limits: StageLimits) {
+                workingDirectory: String, uid: UInt32?, network: Bool = false, limits: StageLimits, image: ImageSystem? = nil) {
         self.mounts = mounts
+        self.image = image
         self.systemPaths = systemPaths
         self.environment = environment
         self.workingDirectory = workingDirectory

@@ -10,13 +10,22 @@ extension PipelineLayout {
         let needed = [("the state directory", stateDirectory, Self.parents(of: stateDirectory), "--state-dir or state_directory:"),
                       ("the Python SDK", sdkDirectory, Self.parents(of: sdkDirectory) + [sdkDirectory], "python_sdk:")]
         for (what, path, directories, setting) in needed {
-            for directory in directories {
-                var info = stat()
-                guard stat(directory, &info) == 0, info.st_mode & S_IXOTH == 0 else { continue }
-                let mode = String(info.st_mode & 0o7777, radix: 8)
-                throw SandboxError(.unreachable, "the sandboxes cannot reach \(what) \(path): \(directory) (mode 0\(mode), owner uid \(info.st_uid)) does not let others search it, and sandbox uids are others there; run `chmod o+x \(directory)`, or choose a place below directories others may search (\(setting))")
+            if let closed = Self.closedToOthers(directories) {
+                throw SandboxError(.unreachable, "the sandboxes cannot reach \(what) \(path): \(closed), or choose a place below directories others may search (\(setting))")
             }
         }
+    }
+
+    /// The first of `directories` that others may not search, told with its mode, its owner
+    /// and the remedy; nil when the sandbox uids can pass through them all.
+    static func closedToOthers(_ directories: [String]) -> String? {
+        for directory in directories {
+            var info = stat()
+            guard stat(directory, &info) == 0, info.st_mode & S_IXOTH == 0 else { continue }
+            let mode = String(info.st_mode & 0o7777, radix: 8)
+            return "\(directory) (mode 0\(mode), owner uid \(info.st_uid)) does not let others search it, and sandbox uids are others there; run `chmod o+x \(directory)`"
+        }
+        return nil
     }
 
     /// "/", "/a", "/a/b" for "/a/b/c".
