@@ -87,8 +87,10 @@ extension PipelineExecutor {
         if fm.fileExists(atPath: work) { try Self.removeTree(work) }
         try fm.createDirectory(atPath: work, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         if let uid { chown(work, uid, uid) }
+        // The production model's own system: its environment image, or its virtual environment.
+        let system = try participantSystem(of: submission, uid: uid, imageRequired: Self.requiresImages(manifest))
         let environmentPath = layout.environment(submission.environmentDigest)
-        guard fm.fileExists(atPath: environmentPath + "/.complete") else {
+        guard system.image != nil || fm.fileExists(atPath: environmentPath + "/.complete") else {
             throw PipelineError(.invalidBundle, "the environment \(submission.environmentDigest) of submission #\(submission.id!) is not built on this host")
         }
         try snapshot.materialize(try Digest(parsing: submission.bundleDigest), into: work + "/bundle")
@@ -111,11 +113,11 @@ extension PipelineExecutor {
         try fm.createDirectory(atPath: work + "/output", withIntermediateDirectories: true)
         if let uid { chown(work + "/output", uid, uid) }
         let limits = manifest.limits.limits(for: "artifact")
-        let environment = Self.stageEnvironment("artifact", competition: competition.competition, manifest: manifest, seed: submission.id!).merging([
+        let environment = system.environment.merging(Self.stageEnvironment("artifact", competition: competition.competition, manifest: manifest, seed: submission.id!).merging([
             "HEKATON_SUBMISSION_DIR": "/hekaton/submission", "HEKATON_MODEL_DIR": "/hekaton/model",
             "HEKATON_DATA_DIR": "/hekaton/data", "HEKATON_OUTPUT_DIR": "/hekaton/output",
-            "PATH": environmentPath + "/bin:/usr/bin:/bin", "PYTHONPATH": "/hekaton/sdk:/hekaton/submission",
-        ]) { _, new in new }
+            "PYTHONPATH": "/hekaton/sdk:/hekaton/submission",
+        ]) { _, new in new }) { _, stage in stage }
         let mounts: [SandboxSpec.Mount] = [
             .init(source: work + "/host", target: "/hekaton/host"),
             .init(source: layout.sdkDirectory, target: "/hekaton/sdk"),
@@ -123,9 +125,9 @@ extension PipelineExecutor {
             .init(source: work + "/model", target: "/hekaton/model"),
             .init(source: work + "/data", target: "/hekaton/data"),
             .init(source: work + "/output", target: "/hekaton/output", writable: true),
-            .init(source: environmentPath, target: environmentPath),
-        ]
-        let spec = SandboxSpec(mounts: mounts, environment: environment, workingDirectory: "/hekaton/host", uid: uid, limits: limits)
+        ] + system.mounts
+        let spec = SandboxSpec(mounts: mounts, environment: environment, workingDirectory: "/hekaton/host", uid: uid, limits: limits,
+                               image: system.image)
         return PreparedStage.sandboxed(spec, command: entrypoint)
     }
 

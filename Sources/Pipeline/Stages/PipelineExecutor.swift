@@ -131,7 +131,6 @@ public struct PipelineExecutor: Sendable {
         let limits = manifest.limits.limits(for: stage.rawValue)
         let snapshot = TreeSnapshot(store: blobs)
         let fm = FileManager.default
-        let environmentPath = layout.environment(submission.environmentDigest)
         // Each submission's files sit in a directory only its sandbox uid (and root) may
         // enter; scoring, which sees the labels, has a directory and a uid of its own.
         let uid = try layout.sandboxUID(submissionID, stage: stage)
@@ -190,19 +189,21 @@ public struct PipelineExecutor: Sendable {
             .init(source: layout.sdkDirectory, target: "/hekaton/sdk"),
         ]
         var environment = Self.stageEnvironment(stage.rawValue, competition: version.competition, manifest: manifest, seed: submissionID)
-        var path = "/usr/bin:/bin"
+        // Participant code runs on its environment image's system when it has one; scoring is
+        // the host's code with the labels, and always runs on the host's system: never inside an
+        // image a participant controls (its libraries, its interpreter, its /etc).
+        let system = stage == .score ? ParticipantSystem(image: nil, mounts: [], environment: ["PATH": "/usr/bin:/bin"])
+            : try participantSystem(of: submission, uid: uid, imageRequired: Self.requiresImages(manifest))
         var pythonPath = "/hekaton/sdk"
         let entrypoint: [String]
         switch stage {
         case .train:
             mounts += [.init(source: bundle, target: "/hekaton/submission"),
                        .init(source: try materializeSubtree(manifest.dataset.train, "train-data"), target: "/hekaton/train"),
-                       .init(source: try freshOutput("model"), target: "/hekaton/model", writable: true),
-                       .init(source: environmentPath, target: environmentPath)]
+                       .init(source: try freshOutput("model"), target: "/hekaton/model", writable: true)] + system.mounts
             environment["HEKATON_SUBMISSION_DIR"] = "/hekaton/submission"
             environment["HEKATON_TRAIN_DIR"] = "/hekaton/train"
             environment["HEKATON_MODEL_DIR"] = "/hekaton/model"
-            path = environmentPath + "/bin:" + path
             pythonPath += ":/hekaton/submission"
             entrypoint = manifest.entrypoints.train
         case .predict:
@@ -214,13 +215,11 @@ public struct PipelineExecutor: Sendable {
             mounts += [.init(source: bundle, target: "/hekaton/submission"),
                        .init(source: model, target: "/hekaton/model"),
                        .init(source: try materializeSubtree(manifest.dataset.features, "features"), target: "/hekaton/features"),
-                       .init(source: try freshOutput("predictions"), target: "/hekaton/output", writable: true),
-                       .init(source: environmentPath, target: environmentPath)]
+                       .init(source: try freshOutput("predictions"), target: "/hekaton/output", writable: true)] + system.mounts
             environment["HEKATON_SUBMISSION_DIR"] = "/hekaton/submission"
             environment["HEKATON_MODEL_DIR"] = "/hekaton/model"
             environment["HEKATON_FEATURES_DIR"] = "/hekaton/features"
             environment["HEKATON_OUTPUT_DIR"] = "/hekaton/output"
-            path = environmentPath + "/bin:" + path
             pythonPath += ":/hekaton/submission"
             entrypoint = manifest.entrypoints.predict
         case .score:
@@ -241,9 +240,11 @@ public struct PipelineExecutor: Sendable {
         case .build:
             preconditionFailure("handled above")
         }
-        environment["PATH"] = path
         environment["PYTHONPATH"] = pythonPath
-        let spec = SandboxSpec(mounts: mounts, environment: environment, workingDirectory: "/hekaton/host", uid: uid, limits: limits)
+        // The stage's own variables win over the image's.
+        environment = system.environment.merging(environment) { _, stage in stage }
+        let spec = SandboxSpec(mounts: mounts, environment: environment, workingDirectory: "/hekaton/host", uid: uid, limits: limits,
+                               image: system.image)
         var prepared = PreparedStage.sandboxed(spec, command: entrypoint)
         prepared.visiblePaths = stage == .score ? nil : manifest.participantPaths
         return prepared
