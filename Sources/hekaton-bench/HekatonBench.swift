@@ -13,6 +13,7 @@ struct HekatonBench: AsyncParsableCommand {
             CtlBench.self,
             LineageBench.self,
             QueueBench.self,
+            SandboxBench.self,
         ]
     )
 }
