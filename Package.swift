@@ -141,7 +141,7 @@ let package = Package(
             .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ], swiftSettings: strict),
-        .testTarget(name: "EndToEndTests", dependencies: ["ControlAPI", "ControlClient", "TestSupport"],
+        .testTarget(name: "EndToEndTests", dependencies: ["ControlAPI", "ControlClient", "Images", "TestSupport"],
                     resources: [.copy("Resources")], swiftSettings: strict),
     ]
 )

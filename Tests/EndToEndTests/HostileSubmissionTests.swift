@@ -2,6 +2,7 @@ import ControlAPI
 import ControlClient
 import Foundation
 import Testing
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -78,10 +79,15 @@ struct HostileSubmissionTests {
         try hekatonctl(["logs", "\(id)", "--stage", stage], socket: daemon.socketPath).stdout
     }
 
-    @Test("Each hostile submission fails alone and clearly; an honest one beside them is scored")
-    func contained() throws {
+    /// Where participant code runs: on the host's /usr with a virtual environment, or in an
+    /// environment image (the systems an image's tools allow; `ImageSandboxTests` says when not).
+    static let systems = ImageRootFixture.available ? ["host", "image"] : ["host"]
+
+    @Test("Each hostile submission fails alone and clearly; an honest one beside them is scored", arguments: systems)
+    func contained(on system: String) throws {
         let daemon = try daemonWithTightLimits(configuration: "max_log_bytes: 1048576\n")
         defer { daemon.stop() }
+        if system == "image" { try daemon.seedEnvironmentImage() }
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(listener) }
         var address = sockaddr_in()
@@ -152,7 +158,10 @@ struct HostileSubmissionTests {
             ("raises", """
                     raise ValueError("my model diverged")
             """, "", "train", "ValueError: my model diverged"),
-        ]
+        ] + (system == "image" ? [("image", """
+                    import hekaton_image_marker, os
+                    raise RuntimeError(f"IN THE {hekaton_image_marker.WHERE} {os.path.exists('/usr/bin/bwrap')}")
+            """, "", "train", "IN THE image False")] : [])
         // Another participant's bundle, with a file the search must never see.
         let other = daemon.root.appendingPathComponent("submissions/other")
         try FileManager.default.copyItem(at: Self.examples.appendingPathComponent("submissions/popularity"), to: other)

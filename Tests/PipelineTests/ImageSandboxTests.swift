@@ -66,6 +66,11 @@ struct ImageSystemTests {
         let image = try ImageSystem(root: try skeleton(varTmp: false), othersMustReach: false)
         #expect(!image.varTmp)
         #expect(Self.operands(argv(image), "--tmpfs", count: 1) == [["/tmp"]])
+        let rootfs = image.root
+        try FileManager.default.removeItem(atPath: rootfs + "/var")
+        #expect(try ImageSystem(root: rootfs, othersMustReach: false).varTmp, "no /var at all: bubblewrap makes /var/tmp in its own root")
+        try FileManager.default.createSymbolicLink(atPath: rootfs + "/var", withDestinationPath: "usr/lib")
+        #expect(try !ImageSystem(root: rootfs, othersMustReach: false).varTmp, "a /var that leads elsewhere may be read-only")
     }
 
     @Test("A root that is missing, not a directory, holds no system or that the sandbox uid cannot reach is refused")

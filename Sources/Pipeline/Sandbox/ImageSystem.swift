@@ -22,7 +22,8 @@ public struct ImageSystem: Sendable, Equatable {
     /// inside the sandbox, never on the host).
     public let links: [Link]
     /// Whether `/var/tmp` can be a fresh tmpfs: the image has it as a directory (a mount
-    /// point in its read-only `/var`), or has no `/var` at all.
+    /// point in its read-only `/var`), or has no `/var` at all (not even a link, which may
+    /// lead anywhere read-only).
     public let varTmp: Bool
 
     /// Entries the sandbox makes itself (`/proc`, `/dev`, `/tmp`), never has (`/sys`, the
@@ -62,7 +63,8 @@ public struct ImageSystem: Sendable, Equatable {
         self.directories = directories
         self.links = links
         var varTmp = stat()
-        self.varTmp = !directories.contains("var")
-            || (lstat(root + "/var/tmp", &varTmp) == 0 && varTmp.st_mode & S_IFMT == S_IFDIR)
+        self.varTmp = directories.contains("var")
+            ? lstat(root + "/var/tmp", &varTmp) == 0 && varTmp.st_mode & S_IFMT == S_IFDIR
+            : !links.contains { $0.name == "var" }
     }
 }

@@ -1,6 +1,4 @@
 import Foundation
-import Testing
-import TestSupport
 
 /// A real environment image's root filesystem: `scripts/base-image`'s Debian bookworm with
 /// python3, unpacked by umoci, as the daemon's image store holds one. Made once per base
@@ -9,21 +7,21 @@ import TestSupport
 /// Two markers tell the image's files from the host's (both are Debian bookworm):
 /// `/etc/hekaton-test-image` and the Python module `hekaton_image_marker`, which only the
 /// image holds.
-enum ImageRootFixture {
+public enum ImageRootFixture {
     static let tools = ["buildah", "umoci", "skopeo", "mmdebstrap"]
-    static let hint = "needs root and buildah, umoci, skopeo and mmdebstrap (apt-get install buildah umoci skopeo mmdebstrap uidmap); set HEKATON_REQUIRE_IMAGES=1 to fail instead of skipping"
+    public static let hint = "needs root and buildah, umoci, skopeo and mmdebstrap (apt-get install buildah umoci skopeo mmdebstrap uidmap); set HEKATON_REQUIRE_IMAGES=1 to fail instead of skipping"
 
-    static let required = ProcessInfo.processInfo.environment["HEKATON_REQUIRE_IMAGES"] == "1"
+    public static let required = ProcessInfo.processInfo.environment["HEKATON_REQUIRE_IMAGES"] == "1"
     /// Whether the tests of images run: their tools are here, or they are required.
-    static let available = required || (geteuid() == 0 && tools.allSatisfy { find($0) != nil })
+    public static let available = required || (geteuid() == 0 && tools.allSatisfy { find($0) != nil })
 
     static let packageRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let cache = "/tmp/hk-test-images"
-    static let marker = "/etc/hekaton-test-image"
+    public static let marker = "/etc/hekaton-test-image"
 
     /// The unpacked root, made on first use.
-    static var rootfs: String {
+    public static var rootfs: String {
         get throws { try made.get() }
     }
 
@@ -70,7 +68,7 @@ enum ImageRootFixture {
         }
     }
 
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
     }
 }
