@@ -44,4 +44,20 @@ struct ImageEndToEndTests {
         let recommendations = f.root.appendingPathComponent("state/artifacts/pococha/latest/files/recommendations.jsonl")
         #expect(((try? Data(contentsOf: recommendations)) ?? Data()).count > 0)
     }
+
+    @Test("On the cluster the same argv runs the same image root from the shared state directory",
+          .enabled(if: SlurmCluster.enabled, SlurmCluster.skipReason))
+    func trainsOnSlurmInImage() throws {
+        let f = try AutomationFixture(edit: { $0 + "executors:\n  train: slurm\n" })
+        try f.daemon.seedEnvironmentImage()
+        try f.ingestDay("2026-12-01")
+        let directory = try f.participant("whereabouts-slurm", trainPrelude: "        pass")
+        let file = directory.appendingPathComponent("submission.py")
+        try (String(contentsOf: file, encoding: .utf8) + Self.whereabouts).write(to: file, atomically: true, encoding: .utf8)
+        let scored = try f.submitScored(directory)
+        let train = try f.job(try #require(scored.jobs["train"]))
+        #expect(train.executor == "slurm" && train.clusterState == "COMPLETED", "\(train.executor ?? "-") \(train.clusterState ?? "-")")
+        let log = try f.jobLog(train.id)
+        #expect(log.contains("SUBMISSION IMPORTED ON image IN train"), "\(log.suffix(600))")
+    }
 }
