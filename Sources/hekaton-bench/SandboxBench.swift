@@ -17,8 +17,11 @@ extension HekatonBench {
         @Option(help: "How many runs on each system.")
         var runs = 20
 
-        @Option(help: "The uid the sandboxes run as (as root; the daemon gives each submission its own).")
-        var uid: UInt32 = 231_000
+        /// Each run has a uid of its own from here on: sandboxes started back to back under one
+        /// uid reach its process rlimit (bubblewrap: "Can't fork for pid 1"), the processes of
+        /// the ones just ended still counted for a moment.
+        @Option(help: "The first uid the sandboxes run as (as root; the daemon gives each submission its own).")
+        var uid: UInt32 = 232_000
 
         func validate() throws {
             guard runs > 0 else { throw ValidationError("--runs must be positive") }
@@ -29,35 +32,41 @@ extension HekatonBench {
             try FileManager.default.createDirectory(atPath: scratch + "/output", withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(atPath: scratch) }
             chmod(scratch, 0o755)
-            let uid = geteuid() == 0 ? uid : nil
-            if let uid { chown(scratch + "/output", uid, uid) }
-            func spec(_ image: ImageSystem?) -> SandboxSpec {
+            let root = geteuid() == 0
+            // The output belongs to no run's uid; none writes to it.
+            func spec(_ image: ImageSystem?, uid: UInt32?) -> SandboxSpec {
                 SandboxSpec(mounts: [.init(source: scratch, target: "/hekaton/host"),
                                      .init(source: scratch + "/output", target: "/hekaton/output", writable: true)],
                             environment: ["PATH": "/usr/bin:/bin", "HOME": "/tmp", "PYTHONDONTWRITEBYTECODE": "1"],
                             workingDirectory: "/hekaton/host", uid: uid, limits: .defaults, image: image)
             }
-            let systems: [(name: String, argv: [String])] = [
-                ("host /usr", Bubblewrap.argv(spec(nil), command: ["python3", "-c", "pass"])),
-                ("image", Bubblewrap.argv(spec(try ImageSystem(root: image, othersMustReach: uid != nil)), command: ["python3", "-c", "pass"])),
+            let imageSystem = try ImageSystem(root: image, othersMustReach: root)
+            let systems: [(name: String, argv: (UInt32?) -> [String])] = [
+                ("host /usr", { Bubblewrap.argv(spec(nil, uid: $0), command: ["python3", "-c", "pass"]) }),
+                ("image", { Bubblewrap.argv(spec(imageSystem, uid: $0), command: ["python3", "-c", "pass"]) }),
             ]
-            print("sandbox: \(systems[1].argv.joined(separator: " "))")
+            print("sandbox: \(systems[1].argv(root ? uid : nil).joined(separator: " "))")
             var seconds: [[Double]] = systems.map { _ in [] }
             let clock = ContinuousClock()
             // One unmeasured run each: the first start reads the files into the page cache.
             for round in -1..<runs {
                 for (index, system) in systems.enumerated() {
+                    let argv = system.argv(root ? uid + UInt32((round + 1) * systems.count + index) : nil)
                     let process = Process()
-                    process.executableURL = URL(fileURLWithPath: system.argv[0])
-                    process.arguments = Array(system.argv.dropFirst())
+                    process.executableURL = URL(fileURLWithPath: argv[0])
+                    process.arguments = Array(argv.dropFirst())
                     process.standardOutput = FileHandle.nullDevice
-                    process.standardError = FileHandle.nullDevice
+                    _ = FileManager.default.createFile(atPath: scratch + "/stderr", contents: nil)
+                    let errors = try FileHandle(forWritingTo: URL(fileURLWithPath: scratch + "/stderr"))
+                    process.standardError = errors
                     let began = clock.now
                     try process.run()
                     process.waitUntilExit()
                     let elapsed = began.duration(to: clock.now)
+                    try errors.close()
                     guard process.terminationStatus == 0 else {
-                        throw ValidationError("python3 -c pass on \(system.name) exited with \(process.terminationStatus): \(system.argv.joined(separator: " "))")
+                        let said = (try? String(contentsOfFile: scratch + "/stderr", encoding: .utf8)) ?? ""
+                        throw ValidationError("python3 -c pass on \(system.name) exited with \(process.terminationStatus) (\(said.trimmingCharacters(in: .whitespacesAndNewlines))): \(argv.joined(separator: " "))")
                     }
                     if round >= 0 {
                         seconds[index].append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)

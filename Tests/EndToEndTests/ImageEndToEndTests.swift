@@ -22,15 +22,20 @@ struct ImageEndToEndTests {
         print(f"SUBMISSION IMPORTED ON {_system()} IN {_os.environ.get('HEKATON_STAGE')}", flush=True)
         """
 
+    /// The popularity baseline with `whereabouts` at the end of its module.
+    static func whereaboutsSubmission(_ f: AutomationFixture) throws -> URL {
+        let directory = try f.participant("whereabouts", trainPrelude: "        pass")
+        let file = directory.appendingPathComponent("submission.py")
+        try (String(contentsOf: file, encoding: .utf8) + whereabouts).write(to: file, atomically: true, encoding: .utf8)
+        return directory
+    }
+
     @Test("The popularity baseline trains, predicts and builds the nightly artifact in its image, and is scored")
     func artifactInImage() throws {
         let f = try AutomationFixture()
         try f.daemon.seedEnvironmentImage()
         try f.ingestDay("2026-12-01")
-        let directory = try f.participant("whereabouts", trainPrelude: "        pass")
-        let file = directory.appendingPathComponent("submission.py")
-        try (String(contentsOf: file, encoding: .utf8) + Self.whereabouts).write(to: file, atomically: true, encoding: .utf8)
-        let scored = try f.submitScored(directory)
+        let scored = try f.submitScored(try Self.whereaboutsSubmission(f))
         for stage in ["train", "predict"] {
             let log = try f.jobLog(try #require(scored.jobs[stage]))
             #expect(log.contains("SUBMISSION IMPORTED ON image IN \(stage)"), "\(stage): \(log.suffix(600))")
@@ -51,10 +56,7 @@ struct ImageEndToEndTests {
         let f = try AutomationFixture(edit: { $0 + "executors:\n  train: slurm\n" })
         try f.daemon.seedEnvironmentImage()
         try f.ingestDay("2026-12-01")
-        let directory = try f.participant("whereabouts-slurm", trainPrelude: "        pass")
-        let file = directory.appendingPathComponent("submission.py")
-        try (String(contentsOf: file, encoding: .utf8) + Self.whereabouts).write(to: file, atomically: true, encoding: .utf8)
-        let scored = try f.submitScored(directory)
+        let scored = try f.submitScored(try Self.whereaboutsSubmission(f))
         let train = try f.job(try #require(scored.jobs["train"]))
         #expect(train.executor == "slurm" && train.clusterState == "COMPLETED", "\(train.executor ?? "-") \(train.clusterState ?? "-")")
         let log = try f.jobLog(train.id)
