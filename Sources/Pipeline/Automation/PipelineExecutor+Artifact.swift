@@ -113,11 +113,13 @@ extension PipelineExecutor {
         try fm.createDirectory(atPath: work + "/output", withIntermediateDirectories: true)
         if let uid { chown(work + "/output", uid, uid) }
         let limits = manifest.limits.limits(for: "artifact")
-        let environment = system.environment.merging(Self.stageEnvironment("artifact", competition: competition.competition, manifest: manifest, seed: submission.id!).merging([
+        let own = Self.stageEnvironment("artifact", competition: competition.competition, manifest: manifest, seed: submission.id!).merging([
             "HEKATON_SUBMISSION_DIR": "/hekaton/submission", "HEKATON_MODEL_DIR": "/hekaton/model",
             "HEKATON_DATA_DIR": "/hekaton/data", "HEKATON_OUTPUT_DIR": "/hekaton/output",
             "PYTHONPATH": "/hekaton/sdk:/hekaton/submission",
-        ]) { _, new in new }) { _, stage in stage }
+        ]) { _, new in new }
+        // The stage's own variables win over the image's.
+        let environment = system.environment.merging(own) { _, stage in stage }
         let mounts: [SandboxSpec.Mount] = [
             .init(source: work + "/host", target: "/hekaton/host"),
             .init(source: layout.sdkDirectory, target: "/hekaton/sdk"),
