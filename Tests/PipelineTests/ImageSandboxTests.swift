@@ -118,6 +118,10 @@ struct ImageSandboxTests {
                 print('HASH', name, hashlib.sha256(open(name, 'rb').read()).hexdigest())
             print('HOST', [p for p in ['/usr/bin/bwrap', '/usr/bin/buildah', '/opt/swift', '/etc/hekaton-instances', '/root/.cache'] if os.path.exists(p)])
             print('SHELL', os.popen('/bin/sh -c "echo via-sh"').read().strip())
+            for line in open('/proc/self/mountinfo'):
+                fields = line.split()
+                if fields[4] == '/usr': print('USR MOUNT', fields[5])
+            print('NNP', [l.split()[1] for l in open('/proc/self/status') if l.startswith('NoNewPrivs')])
             """, on: .image)
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("MARKER image"), "the image's site-packages: \(result.output)")
@@ -129,6 +133,9 @@ struct ImageSandboxTests {
         }
         #expect(result.output.contains("HOST []"), "\(result.output)")
         #expect(result.output.contains("SHELL via-sh"), "/bin, a link into the image's /usr, works: \(result.output)")
+        // A setuid program in a participant's image grants nothing: no new privileges, nosuid mounts.
+        #expect(result.output.contains("USR MOUNT ro,nosuid,nodev"), "\(result.output)")
+        #expect(result.output.contains("NNP ['1']"), "\(result.output)")
     }
 
     @Test("The time limit stops a stage in an image, and nothing it started lingers")
