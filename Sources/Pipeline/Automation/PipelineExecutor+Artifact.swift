@@ -1,6 +1,7 @@
 import Execution
 import Foundation
 import GRDB
+import Images
 import Lineage
 import Scheduler
 
@@ -64,7 +65,7 @@ extension PipelineExecutor {
         let built: BuiltArtifact
         do {
             built = try await BlockingWork.runWhole { [self] in
-                try collectArtifact(job: job, work: work, manifest: manifest,
+                try collectArtifact(job: job, work: work, manifest: manifest, from: (submission, model, dataset),
                                     logical: LogicalTime(job: job.labels, createdAt: job.createdAt), context: context)
             }
         } catch {
@@ -98,7 +99,7 @@ extension PipelineExecutor {
         // inside the competition is read by the daemon, outside the sandbox.
         let competitionTree = try snapshot.manifest(stored: try Digest(parsing: competition.rootDigest))
         try snapshot.materialize(try Self.visible(competitionTree, manifest.artifactPaths), into: work + "/host")
-        if let base = manifest.artifactPolicy.oci?.base, !base.hasPrefix("/") {
+        if let base = manifest.artifactPolicy.oci?.base ?? nil, !base.hasPrefix("/") {
             try snapshot.materialize(try Self.subtree(competitionTree, base, of: "the competition directory"), into: work + "/oci-base")
         }
         let data = try snapshot.manifest(stored: dataset.rootDigest)
@@ -129,8 +130,9 @@ extension PipelineExecutor {
         return PreparedStage.sandboxed(spec, command: entrypoint)
     }
 
-    private func collectArtifact(job: Job, work: String, manifest: CompetitionManifest, logical: LogicalTime,
-                                 context: ExecutionContext) throws -> BuiltArtifact {
+    private func collectArtifact(job: Job, work: String, manifest: CompetitionManifest,
+                                 from inputs: (submission: Submission, model: Model, dataset: DatasetVersion),
+                                 logical: LogicalTime, context: ExecutionContext) throws -> BuiltArtifact {
         let snapshot = TreeSnapshot(store: blobs)
         let output = try snapshot.capture(work + "/output")
         guard output.manifest.fileCount > 0 else {
@@ -142,14 +144,21 @@ extension PipelineExecutor {
         if FileManager.default.fileExists(atPath: exported) { try Self.removeTree(exported) }
         try FileManager.default.createDirectory(atPath: exported, withIntermediateDirectories: true)
         if let oci = manifest.artifactPolicy.oci {
-            let base = oci.base.hasPrefix("/") ? oci.base : work + "/oci-base"
-            let image = try ArtifactImage.build(base: base, baseReference: oci.baseReference, content: work + "/output",
-                                                prefix: oci.prefix, entrypoint: oci.entrypoint, output: exported + "/oci",
-                                                reference: logical.date, competition: manifest.name,
-                                                artifactDigest: output.manifest.rootDigest.description, created: logical.instant)
+            // Image mode: the production submission's environment is an image, and without a
+            // base of its own the artifact is that image plus one layer.
+            let images = ImageStore(stateDirectory: layout.stateDirectory)
+            let environment = try images.environment(key: inputs.submission.environmentDigest)
+            let base = try ArtifactImage.base(oci, materialized: work + "/oci-base", environment: environment, store: images,
+                                              competition: manifest.name)
+            let lineage = ArtifactImage.Lineage(competition: manifest.name, datasetVersion: "\(manifest.dataset.name)@\(inputs.dataset.tag)",
+                                                model: inputs.model.digest.description, codeBundle: inputs.submission.bundleDigest,
+                                                artifact: output.manifest.rootDigest.description)
+            let image = try ArtifactImage.build(oci, base: base, content: work + "/output", output: exported + "/oci",
+                                                reference: logical.date, created: logical.instant, lineage: lineage)
             built.image = ArtifactImageExport(digest: try snapshot.capture(exported + "/oci").manifest.rootDigest,
-                                              manifestDigest: image, reference: logical.date)
-            JobLog.note("OCI image \(manifest.name):\(logical.date) \(image)", to: context.logURL)
+                                              manifestDigest: image.manifestDigest, reference: logical.date)
+            let on = base.environment.map { "the environment image \($0.manifestDigest)" } ?? "the base \(oci.base ?? base.layout)"
+            JobLog.note("OCI image \(manifest.name):\(logical.date) \(image.manifestDigest) on \(on)", to: context.logURL)
         }
         try snapshot.materialize(output.manifest, into: exported + "/files")
         JobLog.note("artifact \(output.manifest.rootDigest) (\(output.manifest.fileCount) files, \(output.manifest.totalSize) bytes) in \(exported)", to: context.logURL)
