@@ -57,7 +57,7 @@ public enum OCIImageBuilder {
 
     /// RFC 3339 in UTC, whole seconds: the form of the spec's `created` fields, and no
     /// sub-second noise to tell two builds of the same request apart.
-    static func timestamp(_ date: Date) -> String {
+    public static func timestamp(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
         return formatter.string(from: date)

@@ -29,8 +29,9 @@ public enum ArtifactImage {
         /// `org.opencontainers.image.source` has no URL to give: the code lives in the daemon's
         /// store, so it names the competition there; `revision` names the code bundle.
         /// `dev.hekaton.environment` is the environment image's manifest digest, when it is one.
-        func labels(environment: EnvironmentImage?) -> [String: String] {
+        func labels(environment: EnvironmentImage?, created: Date) -> [String: String] {
             var labels = [
+                "org.opencontainers.image.created": OCIImageBuilder.timestamp(created),
                 "org.opencontainers.image.title": competition,
                 "org.opencontainers.image.source": "hekaton:" + competition,
                 "org.opencontainers.image.revision": codeBundle,
@@ -82,7 +83,7 @@ public enum ArtifactImage {
         OCIImageRequest(baseLayout: base.layout, baseReference: base.reference, content: content, prefix: packaging.prefix,
                         output: output, reference: reference, entrypoint: packaging.entrypoint, cmd: packaging.cmd,
                         workingDir: packaging.workingDir, environment: packaging.environment ?? [],
-                        exposedPorts: packaging.port.map { ["\($0)/tcp"] } ?? [], labels: lineage.labels(environment: base.environment),
+                        exposedPorts: packaging.port.map { ["\($0)/tcp"] } ?? [], labels: lineage.labels(environment: base.environment, created: created),
                         created: created)
     }
 
