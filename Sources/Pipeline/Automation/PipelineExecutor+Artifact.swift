@@ -39,6 +39,20 @@ extension PipelineExecutor {
             throw failure("could not read what the artifact of '\(name)' is built from: \(error)", context)
         }
         let (production, submission, model, dataset) = found
+        if let oci = manifest.artifactPolicy.oci, oci.base == nil {
+            // An image with no base of its own needs the environment image: without one the
+            // stage would run for nothing, and another attempt would find the same.
+            do {
+                _ = try await BlockingWork.runWhole { [layout] in
+                    let images = ImageStore(stateDirectory: layout.stateDirectory)
+                    return try ArtifactImage.base(oci, materialized: nil, environment: try images.environment(key: submission.environmentDigest),
+                                                  store: images, competition: name)
+                }
+            } catch {
+                throw failure((error as? PipelineError)?.message ?? "cannot read the environment image of submission #\(submission.id!): \(error)",
+                              context, .refused)
+            }
+        }
         let submissionID = submission.id!
         let work = layout.taskDirectory(.artifact, job: job.id)
         let source = ArtifactSource(modelID: production.modelID, submissionID: submissionID, datasetVersionID: dataset.id!)
