@@ -134,7 +134,7 @@ let package = Package(
         .testTarget(name: "SubmissionBundleTests", dependencies: ["SubmissionBundle", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "OCILayoutTests", dependencies: ["OCILayout", "HekatonSupport", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "PipelineTests", dependencies: [
-            "Pipeline", "Images", "Execution", "Lineage", "Scheduler", "StrictYAML", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            "Pipeline", "Images", "Execution", "Lineage", "OCILayout", "Scheduler", "StrictYAML", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: strict),
         .testTarget(name: "HekatonDaemonTests", dependencies: [
             "HekatonDaemon", "ControlAPI", "StrictYAML",

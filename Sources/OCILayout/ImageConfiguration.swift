@@ -28,6 +28,12 @@ enum ImageConfiguration {
             let baseEnvironment = elements(of: runtime["Env"]).compactMap(\.stringValue)
             runtime["Env"] = .strings(mergeEnvironment(baseEnvironment, request.environment))
         }
+        if !request.exposedPorts.isEmpty {
+            var ports = runtime["ExposedPorts"] ?? .object([:])
+            if case .null = ports { ports = .object([:]) }
+            for port in request.exposedPorts { ports[normalizedPort(port)] = .object([:]) }
+            runtime["ExposedPorts"] = ports
+        }
         if !request.labels.isEmpty {
             var labels = runtime["Labels"] ?? .object([:])
             if case .null = labels { labels = .object([:]) }
@@ -50,6 +56,20 @@ enum ImageConfiguration {
             }
         }
         return merged
+    }
+
+    /// "8080" → "8080/tcp"; the spec's form of a key of `ExposedPorts`.
+    static func normalizedPort(_ port: String) -> String {
+        port.contains("/") ? port.lowercased() : port + "/tcp"
+    }
+
+    /// "8080", "8080/tcp" or "53/udp", the port in 1…65535: what `ExposedPorts` accepts.
+    static func isValidPort(_ port: String) -> Bool {
+        let parts = port.lowercased().split(separator: "/", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), parts.count == 1 || ["tcp", "udp", "sctp"].contains(parts[1]),
+              parts[0].count <= 5, parts[0].allSatisfy(\.isASCII), parts[0].allSatisfy(\.isNumber),
+              let number = Int(parts[0]) else { return false }
+        return (1...65535).contains(number)
     }
 
     static func variableName(_ entry: String) -> Substring {

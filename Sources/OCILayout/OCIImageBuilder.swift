@@ -16,6 +16,7 @@ public enum OCIImageBuilder {
         let prefix = try ImagePath.components(ofPrefix: request.prefix)
         try checkReference(request.reference)
         try checkEnvironment(request.environment)
+        try checkPorts(request.exposedPorts)
         try checkOutputOutside(request.content, output: request.output)
         let base = try BaseImage.load(layout: request.baseLayout, reference: request.baseReference)
         let staged = try StagedLayout(output: request.output)
@@ -56,7 +57,7 @@ public enum OCIImageBuilder {
 
     /// RFC 3339 in UTC, whole seconds: the form of the spec's `created` fields, and no
     /// sub-second noise to tell two builds of the same request apart.
-    static func timestamp(_ date: Date) -> String {
+    public static func timestamp(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
         return formatter.string(from: date)
@@ -91,6 +92,12 @@ public enum OCIImageBuilder {
         guard output != content, !output.hasPrefix(content.hasSuffix("/") ? content : content + "/") else {
             throw OCILayoutError(.invalidRequest, "the output '\(output)' is inside the content '\(content)'; write the layout somewhere else",
                                  path: output)
+        }
+    }
+
+    private static func checkPorts(_ ports: [String]) throws(OCILayoutError) {
+        for port in ports where !ImageConfiguration.isValidPort(port) {
+            throw OCILayoutError(.invalidRequest, "the exposed port '\(port)' is not PORT, PORT/tcp or PORT/udp with PORT in 1…65535 (like 8080/tcp)")
         }
     }
 

@@ -25,6 +25,10 @@ public struct OCIImageRequest: Sendable {
     public var workingDir: String?
     /// `NAME=value` entries; each replaces the base's entry of the same name or is appended.
     public var environment: [String]
+    /// `PORT/tcp` or `PORT/udp` (a bare `PORT` means tcp): the config's `ExposedPorts`, added to
+    /// the base's. Documentation for whoever runs the image (`podman run -P`, a Deployment's
+    /// `containerPort`); nothing is opened by it.
+    public var exposedPorts: [String]
     /// Merged over the base config's labels, and written as manifest annotations too.
     public var labels: [String: String]
     /// The config's `created` and the new history entry; file times in the layer are fixed (zero)
@@ -33,7 +37,7 @@ public struct OCIImageRequest: Sendable {
 
     public init(baseLayout: String, baseReference: String? = nil, content: String, prefix: String, output: String,
                 reference: String, entrypoint: [String]? = nil, cmd: [String]? = nil, workingDir: String? = nil,
-                environment: [String] = [], labels: [String: String] = [:], created: Date) {
+                environment: [String] = [], exposedPorts: [String] = [], labels: [String: String] = [:], created: Date) {
         self.baseLayout = baseLayout
         self.baseReference = baseReference
         self.content = content
@@ -44,6 +48,7 @@ public struct OCIImageRequest: Sendable {
         self.cmd = cmd
         self.workingDir = workingDir
         self.environment = environment
+        self.exposedPorts = exposedPorts
         self.labels = labels
         self.created = created
     }

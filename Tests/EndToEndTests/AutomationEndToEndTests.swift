@@ -27,7 +27,7 @@ struct AutomationEndToEndTests {
                                          with: "parameters:\n  k: 10\n  world: {listeners: 200, livers: 50}\n")
         text = text.replacingOccurrences(of: "  artifact: {cron: \"0 5 * * *\", time_zone: Asia/Tokyo}\n",
                                          with: "  artifact: {cron: \"0 5 * * *\", time_zone: Asia/Tokyo}\n  retrain: {cron: \"0 3 * * 1,4\", time_zone: Asia/Tokyo}\n")
-        text += "  oci: {base: \(base.path), entrypoint: [/bin/sh]}\n"
+        text = AutomationFixture.withoutArtifactImage(text) + "  oci: {base: \(base.path), prefix: artifact, entrypoint: [/bin/sh], port: 8080}\n"
         try text.write(to: manifest, atomically: true, encoding: .utf8)
         let published = try hekatonctl(["competition", "publish", competition.path], socket: daemon.socketPath)
         try #require(published.status == 0, "\(published.stderr)")
@@ -172,6 +172,8 @@ struct AutomationEndToEndTests {
         let inspected = try runCommand("/usr/bin/skopeo", ["inspect", image])
         #expect(inspected.status == 0, "\(inspected.stderr)")
         #expect(inspected.stdout.contains(artifact.digest ?? "missing"), "the image's labels name the artifact")
+        #expect(inspected.stdout.contains("\"dev.hekaton.dataset-version\": \"pococha-daily@2026-12-02\""), "\(inspected.stdout)")
+        #expect(inspected.stdout.contains("\"dev.hekaton.model\": \"\(current.modelDigest ?? "missing")\""), "\(inspected.stdout)")
         let stat = try runCommand("/usr/bin/umoci", ["stat", "--image", latest.appendingPathComponent("oci").path + ":2026-12-02"])
         #expect(stat.status == 0, "\(stat.stderr)")
         let bundle = daemon.root.appendingPathComponent("unpacked")

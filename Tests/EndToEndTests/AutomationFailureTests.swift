@@ -247,6 +247,21 @@ struct AutomationFailureTests {
         try f.daemon.expectHealthyStore()
     }
 
+    @Test("An artifact image with no base, from a model whose environment is not an image, is dead at once with what to do")
+    func artifactImageWithoutABase() throws {
+        let f = try AutomationFixture(edit: { $0 + "  oci: {prefix: srv/artifact, entrypoint: [python3], port: 8080}\n" })
+        try f.ingestDay("2026-12-01")
+        _ = try f.submitScored(AutomationFixture.examples.appendingPathComponent("submissions/popularity"))
+        let built = try f.run("artifact", at: "2026-12-01T05:00:00+09:00")
+        #expect(built.status != 0)
+        let job = try lastJob("pococha.artifact", f)
+        #expect(job.state == "dead")
+        #expect(job.attempt == 1, "no retry: the environment stays what it is")
+        #expect(job.error?.contains("names no base, and the production model's environment is not an image") == true, "\(job.error ?? "")")
+        #expect(job.error?.contains("declare images:") == true)
+        #expect(!FileManager.default.fileExists(atPath: f.root.appendingPathComponent("state/artifacts/pococha/latest").path))
+    }
+
     @Test("An artifact with no production model is dead at once with the reason, not retried")
     func artifactWithoutProduction() throws {
         let f = try AutomationFixture()

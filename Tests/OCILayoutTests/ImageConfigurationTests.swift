@@ -56,6 +56,24 @@ struct ImageConfigurationTests {
         #expect(config["config"]?["Labels"] == .object(["a": .string("base"), "b": .string("new"), "c": .string("new")]))
     }
 
+    @Test func exposedPortsAreAddedToTheBaseOnesInTheSpecsForm() throws {
+        var request = Self.request()
+        request.exposedPorts = ["8080", "9090/TCP", "53/udp"]
+        let base = try Self.decode(#"{"rootfs":{"type":"layers","diff_ids":[]},"config":{"ExposedPorts":{"22/tcp":{}}}}"#)
+        let config = ImageConfiguration.derive(from: base, request: request, diffID: Self.diffID, created: "")
+        #expect(config["config"]?["ExposedPorts"] == .object([
+            "22/tcp": .object([:]), "8080/tcp": .object([:]), "9090/tcp": .object([:]), "53/udp": .object([:]),
+        ]))
+        let untouched = ImageConfiguration.derive(from: try Self.decode(Self.base), request: Self.request(), diffID: Self.diffID, created: "")
+        #expect(untouched["config"]?["ExposedPorts"] == nil, "no port asked, none added")
+    }
+
+    @Test(arguments: [("1", true), ("65535", true), ("8080/tcp", true), ("53/udp", true), ("0", false), ("65536", false),
+                      ("99999999999999999999", false), ("8080/icmp", false), ("", false), ("80/", false), ("+80", false)])
+    func portsAreRangeChecked(port: String, valid: Bool) {
+        #expect(ImageConfiguration.isValidPort(port) == valid)
+    }
+
     @Test func aBaseWithoutRuntimeConfigGetsOne() throws {
         let config = ImageConfiguration.derive(from: try Self.decode(#"{"rootfs":{"type":"layers","diff_ids":[]},"config":null}"#),
                                                request: Self.request(environment: ["A=1"], labels: ["k": "v"]), diffID: Self.diffID, created: "")

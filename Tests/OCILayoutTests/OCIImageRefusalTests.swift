@@ -159,4 +159,13 @@ struct OCIImageRefusalTests {
         request.environment = environment
         #expect(try Self.refusal(request).code == .invalidRequest)
     }
+
+    @Test(arguments: ["0", "65536", "8080/icmp", "http", "-1", "80/", "/tcp", "8080/tcp/x", "０８０"])
+    func anExposedPortOutsideTheRangeIsRefused(port: String) throws {
+        var request = Fixture.request(base: "/nonexistent", content: "/nonexistent", output: "/nonexistent/out")
+        request.exposedPorts = ["8080/tcp", port]
+        let error = try Self.refusal(request)
+        #expect(error.code == .invalidRequest)
+        #expect(error.message.contains("'\(port)'") && error.message.contains("1…65535"), "\(error.message)")
+    }
 }

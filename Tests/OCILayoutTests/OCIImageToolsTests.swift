@@ -134,6 +134,35 @@ struct OCIImageToolsTests {
         let three = try OCIImageBuilder.build(later)
         #expect(three.layerDigest == one.layerDigest)
         #expect(three.manifestDigest != one.manifestDigest)
+
+        // What runs is part of the digest, and the order labels and ports are given in is not.
+        var reordered = Fixture.request(base: base, content: first, output: scratch("four"))
+        reordered.exposedPorts = ["8080"]
+        reordered.labels = Dictionary(uniqueKeysWithValues: reordered.labels.reversed())
+        #expect(try OCIImageBuilder.build(reordered).manifestDigest == one.manifestDigest)
+        var otherPort = Fixture.request(base: base, content: first, output: scratch("five"))
+        otherPort.exposedPorts = ["9090/tcp"]
+        #expect(try OCIImageBuilder.build(otherPort).manifestDigest != one.manifestDigest)
+    }
+
+    /// A base as buildah and skopeo write it: its layer is gzip-compressed. The layer is
+    /// linked as it is, under its own media type, and the new image unpacks.
+    @Test func aGzipBaseLayerIsKeptAsItIs() throws {
+        let scratch = try Scratch("gzip-base")
+        defer { scratch.remove() }
+        let base = scratch("base")
+        try Tools.run("skopeo", ["copy", "--dest-compress", "--dest-compress-format", "gzip",
+                                 "oci:\(try Fixture.baseLayout()):\(Fixture.baseReference)", "oci:\(base):\(Fixture.baseReference)"])
+        let baseLayers = try #require(try Tools.json("skopeo", ["inspect", "--raw", "oci:\(base):\(Fixture.baseReference)"])["layers"] as? [[String: Any]])
+        #expect(baseLayers.map { $0["mediaType"] as? String } == ["application/vnd.oci.image.layer.v1.tar+gzip"])
+        let image = try OCIImageBuilder.build(Fixture.request(base: base, content: try Fixture.makeContent(in: scratch), output: scratch("out")))
+        let layers = try #require(try Tools.json("skopeo", ["inspect", "--raw", "oci:\(image.layout):\(image.reference)"])["layers"] as? [[String: Any]])
+        #expect(layers.map { $0["mediaType"] as? String } == ["application/vnd.oci.image.layer.v1.tar+gzip", "application/vnd.oci.image.layer.v1.tar"])
+        #expect(layers.first?["digest"] as? String == baseLayers.first?["digest"] as? String)
+        let bundle = scratch("bundle")
+        try Tools.run("umoci", ["unpack"] + Tools.rootless + ["--image", "\(image.layout):\(image.reference)", bundle])
+        #expect(FileManager.default.isExecutableFile(atPath: bundle + "/rootfs/bin/busybox"))
+        #expect(FileManager.default.contents(atPath: bundle + "/rootfs/artifact/x") == Fixture.files[0].contents)
     }
 
     @Test func theConfigCarriesTheBaseAndTheRequest() throws {
@@ -151,6 +180,7 @@ struct OCIImageToolsTests {
         #expect(runtime["Entrypoint"] as? [String] == ["/bin/sh", "/artifact/run.sh"])
         #expect(runtime["Cmd"] == nil, "the base's Cmd was for the base's entrypoint")
         #expect(runtime["WorkingDir"] as? String == "/artifact")
+        #expect((runtime["ExposedPorts"] as? [String: Any]).map { Set($0.keys) } == ["8080/tcp"])
         let environment = try #require(runtime["Env"] as? [String])
         #expect(environment.contains { $0.hasPrefix("PATH=") }, "the base's PATH stays")
         #expect(environment.last == "ARTIFACT=/artifact")

@@ -1,3 +1,4 @@
+import Foundation
 import Pipeline
 import StrictYAML
 import Testing
@@ -85,6 +86,44 @@ struct CompetitionManifestTests {
         #expect(manifest.artifactPolicy.keep == 3)
         #expect(manifest.artifactPolicy.oci == CompetitionManifest.OCIPackaging(base: "oci/busybox", baseReference: "latest",
                                                                          prefix: "srv/artifact", entrypoint: ["/bin/sh"]))
+    }
+
+    @Test("The artifact image without a base of its own, and what runs in it")
+    func artifactImageOnTheEnvironment() throws {
+        let text = Self.valid + """
+
+            artifact:
+              oci:
+                prefix: srv/artifact
+                entrypoint: [python3, /srv/artifact/serving/server.py, --host, 0.0.0.0]
+                cmd: [--port, "8080"]
+                working_dir: /srv/artifact
+                env: [PYTHONUNBUFFERED=1, _X=a=b]
+                port: 8080
+
+            """
+        let oci = try #require(try CompetitionManifest.parse(text, file: "hekaton.yaml").artifactPolicy.oci)
+        #expect(oci == CompetitionManifest.OCIPackaging(
+            base: nil, prefix: "srv/artifact", entrypoint: ["python3", "/srv/artifact/serving/server.py", "--host", "0.0.0.0"],
+            cmd: ["--port", "8080"], workingDir: "/srv/artifact", environment: ["PYTHONUNBUFFERED=1", "_X=a=b"], port: 8080))
+        // A manifest stored before these fields decodes, with none of them.
+        let stored = #"{"base":"oci/busybox","prefix":"artifact","entrypoint":["/bin/sh"]}"#
+        #expect(try JSONDecoder().decode(CompetitionManifest.OCIPackaging.self, from: Data(stored.utf8))
+            == CompetitionManifest.OCIPackaging(base: "oci/busybox", entrypoint: ["/bin/sh"]))
+    }
+
+    @Test("An unusable artifact image setting names its field", arguments: [
+        ("port: 0", "artifact.oci.port"), ("port: 65536", "artifact.oci.port"), ("port: http", "artifact.oci.port"),
+        ("working_dir: srv", "artifact.oci.working_dir"), ("working_dir: /srv/../etc", "artifact.oci.working_dir"),
+        ("env: [NOVALUE]", "artifact.oci.env"), ("env: [=x]", "artifact.oci.env"), ("env: [1A=x]", "artifact.oci.env"),
+        ("env: [A B=x]", "artifact.oci.env"), ("entrypoint: []", "artifact.oci.entrypoint"), ("prefix: ../x", "artifact.oci.prefix"),
+        ("ports: 8080", "artifact.oci.ports"),
+    ])
+    func artifactImageMistakes(line: String, field: String) throws {
+        let text = Self.valid + "\nartifact:\n  oci:\n    \(line)\n"
+        let error = #expect(throws: YAMLError.self) { try CompetitionManifest.parse(text, file: "h.yaml") }
+        #expect(error?.field == field, "\(String(describing: error))")
+        #expect(error?.line == Self.valid.split(separator: "\n", omittingEmptySubsequences: false).count + 3, "the line of the setting")
     }
 
     @Test("Automation mistakes are caught at publication, naming the field", arguments: [

@@ -1,6 +1,7 @@
 import Execution
 import Foundation
 import GRDB
+import Images
 import Lineage
 import Scheduler
 
@@ -38,6 +39,20 @@ extension PipelineExecutor {
             throw failure("could not read what the artifact of '\(name)' is built from: \(error)", context)
         }
         let (production, submission, model, dataset) = found
+        if let oci = manifest.artifactPolicy.oci, oci.base == nil {
+            // An image with no base of its own needs the environment image: without one the
+            // stage would run for nothing, and another attempt would find the same.
+            do {
+                _ = try await BlockingWork.runWhole { [layout] in
+                    let images = ImageStore(stateDirectory: layout.stateDirectory)
+                    return try ArtifactImage.base(oci, materialized: nil, environment: try images.environment(key: submission.environmentDigest),
+                                                  store: images, competition: name)
+                }
+            } catch {
+                throw failure((error as? PipelineError)?.message ?? "cannot read the environment image of submission #\(submission.id!): \(error)",
+                              context, .refused)
+            }
+        }
         let submissionID = submission.id!
         let work = layout.taskDirectory(.artifact, job: job.id)
         let source = ArtifactSource(modelID: production.modelID, submissionID: submissionID, datasetVersionID: dataset.id!)
@@ -64,7 +79,7 @@ extension PipelineExecutor {
         let built: BuiltArtifact
         do {
             built = try await BlockingWork.runWhole { [self] in
-                try collectArtifact(job: job, work: work, manifest: manifest,
+                try collectArtifact(job: job, work: work, manifest: manifest, from: (submission, model, dataset),
                                     logical: LogicalTime(job: job.labels, createdAt: job.createdAt), context: context)
             }
         } catch {
@@ -100,7 +115,7 @@ extension PipelineExecutor {
         // inside the competition is read by the daemon, outside the sandbox.
         let competitionTree = try snapshot.manifest(stored: try Digest(parsing: competition.rootDigest))
         try snapshot.materialize(try Self.visible(competitionTree, manifest.artifactPaths), into: work + "/host")
-        if let base = manifest.artifactPolicy.oci?.base, !base.hasPrefix("/") {
+        if let base = manifest.artifactPolicy.oci?.base ?? nil, !base.hasPrefix("/") {
             try snapshot.materialize(try Self.subtree(competitionTree, base, of: "the competition directory"), into: work + "/oci-base")
         }
         let data = try snapshot.manifest(stored: dataset.rootDigest)
@@ -133,8 +148,9 @@ extension PipelineExecutor {
         return PreparedStage.sandboxed(spec, command: entrypoint)
     }
 
-    private func collectArtifact(job: Job, work: String, manifest: CompetitionManifest, logical: LogicalTime,
-                                 context: ExecutionContext) throws -> BuiltArtifact {
+    private func collectArtifact(job: Job, work: String, manifest: CompetitionManifest,
+                                 from inputs: (submission: Submission, model: Model, dataset: DatasetVersion),
+                                 logical: LogicalTime, context: ExecutionContext) throws -> BuiltArtifact {
         let snapshot = TreeSnapshot(store: blobs)
         let output = try snapshot.capture(work + "/output")
         guard output.manifest.fileCount > 0 else {
@@ -146,14 +162,21 @@ extension PipelineExecutor {
         if FileManager.default.fileExists(atPath: exported) { try Self.removeTree(exported) }
         try FileManager.default.createDirectory(atPath: exported, withIntermediateDirectories: true)
         if let oci = manifest.artifactPolicy.oci {
-            let base = oci.base.hasPrefix("/") ? oci.base : work + "/oci-base"
-            let image = try ArtifactImage.build(base: base, baseReference: oci.baseReference, content: work + "/output",
-                                                prefix: oci.prefix, entrypoint: oci.entrypoint, output: exported + "/oci",
-                                                reference: logical.date, competition: manifest.name,
-                                                artifactDigest: output.manifest.rootDigest.description, created: logical.instant)
+            // Image mode: the production submission's environment is an image, and without a
+            // base of its own the artifact is that image plus one layer.
+            let images = ImageStore(stateDirectory: layout.stateDirectory)
+            let environment = try images.environment(key: inputs.submission.environmentDigest)
+            let base = try ArtifactImage.base(oci, materialized: work + "/oci-base", environment: environment, store: images,
+                                              competition: manifest.name)
+            let lineage = ArtifactImage.Lineage(competition: manifest.name, datasetVersion: "\(manifest.dataset.name)@\(inputs.dataset.tag)",
+                                                model: inputs.model.digest.description, codeBundle: inputs.submission.bundleDigest,
+                                                artifact: output.manifest.rootDigest.description)
+            let image = try ArtifactImage.build(oci, base: base, content: work + "/output", output: exported + "/oci",
+                                                reference: logical.date, created: logical.instant, lineage: lineage)
             built.image = ArtifactImageExport(digest: try snapshot.capture(exported + "/oci").manifest.rootDigest,
-                                              manifestDigest: image, reference: logical.date)
-            JobLog.note("OCI image \(manifest.name):\(logical.date) \(image)", to: context.logURL)
+                                              manifestDigest: image.manifestDigest, reference: logical.date)
+            let on = base.environment.map { "the environment image \($0.manifestDigest)" } ?? "the base \(oci.base ?? base.layout)"
+            JobLog.note("OCI image \(manifest.name):\(logical.date) \(image.manifestDigest) on \(on)", to: context.logURL)
         }
         try snapshot.materialize(output.manifest, into: exported + "/files")
         JobLog.note("artifact \(output.manifest.rootDigest) (\(output.manifest.fileCount) files, \(output.manifest.totalSize) bytes) in \(exported)", to: context.logURL)

@@ -128,14 +128,7 @@ extension CompetitionManifest {
                 artifact.keep = try value.int(in: 1...1000)
             }
             if let oci = try map.mapping("oci") {
-                try oci.allowKeys(["base", "base_reference", "prefix", "entrypoint"])
-                let baseValue = try oci.required("base")
-                let base = try baseValue.string()
-                var packaging = OCIPackaging(base: base.hasPrefix("/") ? base : try relativePath(baseValue))
-                packaging.baseReference = try oci.string("base_reference")
-                if let value = oci["prefix"] { packaging.prefix = try relativePath(value) }
-                if let value = oci["entrypoint"] { packaging.entrypoint = try command(value) }
-                artifact.oci = packaging
+                artifact.oci = try ociPackaging(oci)
             }
         }
 
@@ -171,6 +164,42 @@ extension CompetitionManifest {
                                    entrypoints: entrypoints, limits: limits, submission: rules,
                                    parametersJSON: parametersJSON, schedules: schedules, promotion: promotion,
                                    artifact: artifact, executors: executors, visibility: visibility)
+    }
+
+    /// `artifact.oci`: without `base`, the image is built on the production model's
+    /// environment image, which exists only when environments are images; the build says so
+    /// when it is not.
+    static func ociPackaging(_ oci: YAMLMapping) throws(YAMLError) -> OCIPackaging {
+        try oci.allowKeys(["base", "base_reference", "prefix", "entrypoint", "cmd", "working_dir", "env", "port"])
+        var packaging = OCIPackaging(base: nil)
+        if let baseValue = oci["base"] {
+            let base = try baseValue.string()
+            packaging.base = base.hasPrefix("/") ? base : try relativePath(baseValue)
+        }
+        packaging.baseReference = try oci.string("base_reference")
+        if let value = oci["prefix"] { packaging.prefix = try relativePath(value) }
+        if let value = oci["entrypoint"] { packaging.entrypoint = try command(value) }
+        if let value = oci["cmd"] { packaging.cmd = try value.stringList() }
+        if let value = oci["working_dir"] {
+            let directory = try value.string()
+            guard directory.hasPrefix("/"), !directory.split(separator: "/").contains(".."), !directory.contains("\0") else {
+                throw value.invalid("'\(directory)' must be an absolute path inside the image", suggestion: "like /srv/artifact")
+            }
+            packaging.workingDir = directory
+        }
+        if let value = oci["env"] {
+            let entries = try value.stringList()
+            for entry in entries {
+                let name = entry.prefix { $0 != "=" }
+                guard entry.contains("="), let first = name.first, first == "_" || (first.isASCII && first.isLetter),
+                      name.allSatisfy({ $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }) else {
+                    throw value.invalid("'\(entry)' is not NAME=value", suggestion: "write entries like PORT=8080, a name of letters, digits and _")
+                }
+            }
+            packaging.environment = entries
+        }
+        if let value = oci["port"] { packaging.port = try value.int(in: 1...65535) }
+        return packaging
     }
 
     static func datasetSource(_ map: YAMLMapping) throws(YAMLError) -> DatasetSource {

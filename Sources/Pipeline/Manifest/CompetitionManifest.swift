@@ -71,20 +71,34 @@ public struct CompetitionManifest: Sendable, Equatable, Codable {
         public var oci: OCIPackaging?
     }
 
-    /// Package the artifact as an OCI image layout on top of a base image layout.
+    /// Package the artifact as an OCI image layout on top of a base image layout. New fields
+    /// are optional so that manifests stored before them decode.
     public struct OCIPackaging: Sendable, Equatable, Codable {
         /// A path inside the competition directory, or an absolute path on the daemon's host.
-        public var base: String
+        /// Nil: the production submission's environment image (image mode), so the artifact
+        /// runs on the very system its model was trained and scored on.
+        public var base: String?
         public var baseReference: String?
         /// Where the artifact lands in the image.
         public var prefix: String = "artifact"
         public var entrypoint: [String]?
+        public var cmd: [String]?
+        public var workingDir: String?
+        /// `NAME=value` entries over the base's `Env`.
+        public var environment: [String]?
+        /// The TCP port the image serves on: its config's `ExposedPorts`.
+        public var port: Int?
 
-        public init(base: String, baseReference: String? = nil, prefix: String = "artifact", entrypoint: [String]? = nil) {
+        public init(base: String?, baseReference: String? = nil, prefix: String = "artifact", entrypoint: [String]? = nil,
+                    cmd: [String]? = nil, workingDir: String? = nil, environment: [String]? = nil, port: Int? = nil) {
             self.base = base
             self.baseReference = baseReference
             self.prefix = prefix
             self.entrypoint = entrypoint
+            self.cmd = cmd
+            self.workingDir = workingDir
+            self.environment = environment
+            self.port = port
         }
     }
 

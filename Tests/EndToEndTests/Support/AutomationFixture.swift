@@ -56,7 +56,15 @@ final class AutomationFixture: @unchecked Sendable {
         text = text.replacingOccurrences(of: "    command: [python3, host/fetch.py]\n",
                                          with: sourceCommand.map { "    command: \($0)\n" } ?? "    directory: \(source.path)\n")
         text = text.replacingOccurrences(of: "parameters:\n  k: 10\n", with: "parameters:\n  k: 10\n  world: {listeners: 200, livers: 50}\n")
-        try edit(text).write(to: manifest, atomically: true, encoding: .utf8)
+        try edit(Self.withoutArtifactImage(text)).write(to: manifest, atomically: true, encoding: .utf8)
+    }
+
+    /// The example's manifest without its `artifact.oci` section, the last in the file: that
+    /// image is built on the production model's environment image, and these fixtures'
+    /// environments are virtual environments, not images.
+    static func withoutArtifactImage(_ text: String) -> String {
+        guard let section = text.range(of: "\n  oci:") else { return text }
+        return String(text[..<section.lowerBound]) + "\n"
     }
 
     func publish(_ directory: URL) throws -> CommandResult {

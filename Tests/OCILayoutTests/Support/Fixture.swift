@@ -51,7 +51,7 @@ enum Fixture {
     static func request(base: String, content: String, output: String, reference: String = "2026-11-29") -> OCIImageRequest {
         OCIImageRequest(baseLayout: base, baseReference: baseReference, content: content, prefix: "artifact", output: output,
                         reference: reference, entrypoint: ["/bin/sh", "/artifact/run.sh"], workingDir: "/artifact",
-                        environment: ["ARTIFACT=/artifact"], labels: ["org.hekaton.competition": "titanic", "org.hekaton.run": "42"],
+                        environment: ["ARTIFACT=/artifact"], exposedPorts: ["8080/tcp"], labels: ["org.hekaton.competition": "titanic", "org.hekaton.run": "42"],
                         created: created)
     }
 }

@@ -36,7 +36,8 @@ _SCHEMA: dict[str, Any] = {
     "schedules": {key: {"cron": None, "time_zone": None} for key in ["ingest", "retrain", "artifact"]},
     "promotion": {"tolerance": None, "retrain_top_k": None},
     "artifact": {"keep": None,
-                 "oci": {"base": None, "base_reference": None, "prefix": None, "entrypoint": None}},
+                 "oci": {"base": None, "base_reference": None, "prefix": None, "entrypoint": None, "cmd": None,
+                         "working_dir": None, "env": None, "port": None}},
     "visibility": {"participant": None, "artifact": None, "private": None},
 }
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
