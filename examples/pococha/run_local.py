@@ -6,7 +6,7 @@ train → predict → score (and, with ``--artifact``, the artifact stage) for e
 submission through the competition's real entrypoints, with the environment the daemon
 sets, and prints a leaderboard::
 
-    python3 examples/pococha/run_local.py                       # the three example submissions
+    python3 examples/pococha/run_local.py                       # the example submissions
     python3 examples/pococha/run_local.py path/to/my-submission --artifact
 
 There is no sandbox here (see ``python3 -m hekaton.local --help``); each stage's log is in

@@ -18,6 +18,6 @@ def default_day(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def leaderboard(default_day, tmp_path_factory):
-    """The three example submissions run end to end (with the artifact stage), best first."""
+    """The example submissions run end to end (with the artifact stage), best first."""
     work = tmp_path_factory.mktemp("runs")
     return run_local.evaluate(run_local.example_submissions(), default_day, work, artifact=True)

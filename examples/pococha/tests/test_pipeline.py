@@ -20,7 +20,7 @@ def by_name(leaderboard):
 
 
 def test_every_submission_runs_every_stage(leaderboard):
-    assert {entry.name for entry in leaderboard} == {"popularity", "itemknn", "mf"}
+    assert {entry.name for entry in leaderboard} == {"popularity", "itemknn", "mf", "regulars"}
     for entry in leaderboard:
         assert entry.run.ok, {s: r.log_text() for s, r in entry.run.stages.items()}
         assert list(entry.run.stages) == ["train", "predict", "score", "artifact"]
@@ -31,6 +31,7 @@ def test_ranking_order_is_clear(leaderboard):
     scores = {entry.name: entry.score for entry in leaderboard}
     assert scores["itemknn"] > scores["popularity"] + 0.15
     assert scores["mf"] > scores["popularity"] + 0.15
+    assert scores["regulars"] > scores["popularity"] + 0.15
     assert 0.1 < scores["popularity"] < 0.5 and scores["itemknn"] < 0.9
     assert [entry.name for entry in leaderboard][-1] == "popularity"
 
