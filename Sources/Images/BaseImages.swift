@@ -11,6 +11,13 @@ public struct BaseImage: Sendable, Equatable {
     /// `sha256:…` of the image manifest.
     public var manifestDigest: String
 
+    public init(name: String, layout: String, reference: String?, manifestDigest: String) {
+        self.name = name
+        self.layout = layout
+        self.reference = reference
+        self.manifestDigest = manifestDigest
+    }
+
     /// The image as containers/image transports name it: `oci:DIR:REF` (or `oci:DIR`).
     public var transportName: String { "oci:" + layout + (reference.map { ":" + $0 } ?? "") }
 }

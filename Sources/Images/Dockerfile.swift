@@ -76,10 +76,12 @@ public struct Dockerfile: Sendable, Equatable {
                 if instruction.keyword == "COPY" || instruction.keyword == "ADD" || instruction.keyword == "RUN" {
                     for word in instruction.text.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst() {
                         guard word.hasPrefix("--") else { break }
+                        // --from=IMAGE, and --mount=…,from=IMAGE,…: another image's files.
+                        let what = word.hasPrefix("--mount") ? "\(instruction.keyword) --mount from" : "\(instruction.keyword) --from"
                         for part in word.split(separator: ",") {
                             let option = part.hasPrefix("--") ? part.dropFirst(2) : part[...]
                             for prefix in ["from=", "mount=from="] where option.hasPrefix(prefix) {
-                                _ = try resolve(String(option.dropFirst(prefix.count)), line: instruction.line, what: "\(instruction.keyword) --from")
+                                _ = try resolve(String(option.dropFirst(prefix.count)), line: instruction.line, what: what)
                             }
                         }
                     }

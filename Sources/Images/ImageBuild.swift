@@ -9,6 +9,7 @@ public enum ImageBuild {
     static let script = #"""
         set -eu
         umask 022
+        export PATH="${PATH:-/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin}"
         root=$1 hex=$2 context=$3 containerfile=$4 ca=$5 dockerfile=$6 base=$7 base_digest=$8
         shift 8
         ref="env-$hex"
