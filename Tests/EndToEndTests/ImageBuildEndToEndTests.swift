@@ -26,10 +26,15 @@ struct ImageBuildEndToEndTests {
         return daemon
     }
 
-    func bundle(_ daemon: DaemonUnderTest, _ name: String, dockerfile: String?) throws -> URL {
+    func bundle(_ daemon: DaemonUnderTest, _ name: String, dockerfile: String?, requirements: String? = nil) throws -> URL {
         let directory = daemon.root.appendingPathComponent("bundles/\(name)")
         try FileManager.default.createDirectory(at: directory.deletingLastPathComponent(), withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: PipelineEndToEndTests.examples.appendingPathComponent("submissions/popularity"), to: directory)
+        if let requirements {
+            let file = directory.appendingPathComponent("requirements.txt")
+            try? FileManager.default.removeItem(at: file)
+            try requirements.write(to: file, atomically: true, encoding: .utf8)
+        }
         if let dockerfile {
             try dockerfile.write(to: directory.appendingPathComponent("Dockerfile"), atomically: true, encoding: .utf8)
         }
@@ -73,7 +78,8 @@ struct ImageBuildEndToEndTests {
     func requirementsImage() throws {
         let daemon = try imageDaemon()
         defer { daemon.stop() }
-        let first = try pipeline.submit(try bundle(daemon, "first", dockerfile: nil), tag: "first", daemon)
+        // Pococha's requirements, installed from PyPI (through the host's proxy and its certificates).
+        let first = try pipeline.submit(try bundle(daemon, "first", dockerfile: nil, requirements: "numpy>=1.24\n"), tag: "first", daemon)
         let built = try buildJob(of: first, daemon)
         #expect(built.state == "succeeded", "\((try? buildLog(first, daemon)) ?? "")")
         let store = ImageFixture.Store(state: daemon.stateDirectory)
@@ -83,7 +89,10 @@ struct ImageBuildEndToEndTests {
         #expect(record["fromDockerfile"] as? Bool == false)
         let manifest = try #require(record["manifestDigest"] as? String)
         #expect((record["environment"] as? [String])?.contains { $0.hasPrefix("PATH=/opt/hekaton/env/bin:") } == true)
-        #expect(FileManager.default.fileExists(atPath: store.root + "/rootfs/" + manifest.dropFirst(7) + "/rootfs/opt/hekaton/env/bin/python3"))
+        let environment = store.root + "/rootfs/" + manifest.dropFirst(7) + "/rootfs/opt/hekaton/env"
+        #expect(FileManager.default.fileExists(atPath: environment + "/bin/python3"))
+        let sitePackages = try FileManager.default.contentsOfDirectory(atPath: environment + "/lib").first.map { environment + "/lib/" + $0 + "/site-packages" }
+        #expect(sitePackages.map { FileManager.default.fileExists(atPath: $0 + "/numpy/__init__.py") } == true, "numpy installed in the image")
         #expect(try store.references() == ["env-" + (record["key"] as! String).dropFirst(7)])
         #expect(try store.leftovers() == [], "no .partial, no working container, no image left in buildah's storage")
 
@@ -91,7 +100,7 @@ struct ImageBuildEndToEndTests {
         #expect(lineage.json["image_digest"] as? String == manifest)
         #expect(lineage.text.contains("image \(manifest)"), "\(lineage.text)")
 
-        let second = try pipeline.submit(try bundle(daemon, "second", dockerfile: nil), tag: "second", daemon)
+        let second = try pipeline.submit(try bundle(daemon, "second", dockerfile: nil, requirements: "numpy>=1.24\n"), tag: "second", daemon)
         let reused = try buildJob(of: second, daemon)
         #expect(reused.state == "succeeded")
         if second.jobs["build"] != first.jobs["build"] {
