@@ -56,7 +56,7 @@ extension EnvironmentBuild {
             let requirements = FileManager.default.contents(atPath: bundleDirectory + "/requirements.txt") ?? Data()
             return EnvironmentRecipe.requirements(Array(requirements), base: try lookup(policy.base))
         } catch let error as ImageError {
-            throw PipelineError(error.kind == .dockerfile ? .invalidBundle : .unknownCompetition,
+            throw PipelineError(error.kind == .dockerfile ? .invalidBundle : .conflict,
                                 error.kind == .dockerfile ? error.message : "this competition's environments cannot be built: \(error.message)")
         }
     }

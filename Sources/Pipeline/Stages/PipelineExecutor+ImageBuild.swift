@@ -30,8 +30,9 @@ extension PipelineExecutor {
             }
         }
         let log = await Self.tail(context.logURL)
-        let message = outOfMemory.map { "the environment build ran out of memory (images.build.memory in hekaton.yaml is \($0)); see `hekatonctl logs \(submissionID) --stage build`" }
-            ?? EnvironmentBuild.failure(argv: prepared.argv, log: log, result: result, submissionID: submissionID, limits: prepared.limits)
+        let message = outOfMemory != nil
+            ? "the environment build ran out of memory (limit \(prepared.limits.memoryBytes >> 20) MiB, images.build.memory in hekaton.yaml); see `hekatonctl logs \(submissionID) --stage build`"
+            : EnvironmentBuild.failure(argv: prepared.argv, log: log, result: result, submissionID: submissionID, limits: prepared.limits)
         JobLog.note(message, to: context.logURL)
         return HandledAttempt(result, output: .unusable(message))
     }
