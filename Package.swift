@@ -132,6 +132,7 @@ let package = Package(
         .testTarget(name: "ExecutionTests", dependencies: ["Execution", "Scheduler"], swiftSettings: strict),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Scheduler"], swiftSettings: strict),
         .testTarget(name: "SubmissionBundleTests", dependencies: ["SubmissionBundle", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "ImagesTests", dependencies: ["Images"], swiftSettings: strict),
         .testTarget(name: "OCILayoutTests", dependencies: ["OCILayout", "HekatonSupport", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "PipelineTests", dependencies: [
             "Pipeline", "Images", "Execution", "Lineage", "OCILayout", "Scheduler", "StrictYAML", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),

@@ -314,4 +314,36 @@ struct CompetitionManifestTests {
         let fits = Self.valid + "\nvisibility:\n  participant: [host/train.py, host/predict.py, \(many.dropLast(3).joined(separator: ", "))]\n"
         #expect(try CompetitionManifest.parse(fits, file: "h.yaml").participantPaths.count == CompetitionManifest.maximumVisiblePaths)
     }
+
+    @Test("images: names the base, the images a Dockerfile may use and the build's limits; without it, no images")
+    func images() throws {
+        #expect(try CompetitionManifest.parse(Self.valid, file: "h.yaml").images == nil)
+        let text = Self.valid + "\nimages:\n  base: hk-python\n  allowed: [hk-cuda, hk-python]\n  build: {wall_time: 15m, memory: 3GiB}\n"
+        let policy = try #require(try CompetitionManifest.parse(text, file: "h.yaml").images)
+        #expect(policy.base == "hk-python")
+        #expect(policy.allowed == ["hk-python", "hk-cuda"])
+        #expect(policy.buildLimits.wallTimeSeconds == 15 * 60)
+        #expect(policy.buildLimits.memoryBytes == 3 << 30)
+        let defaults = try #require(try CompetitionManifest.parse(Self.valid + "\nimages: {base: hk-python}\n", file: "h.yaml").images)
+        #expect(defaults.allowed == ["hk-python"])
+        #expect(defaults.buildLimits.wallTimeSeconds == 30 * 60)
+        #expect(defaults.buildLimits.memoryBytes == 4 << 30)
+    }
+
+    @Test("Mistakes in images: name the key", arguments: [
+        ("  base: hk-python\n", "", "images.base", "missing required key 'base'"),
+        ("  base: hk-python\n", "  base: Hk/Python\n", "images.base", "not a valid base image name"),
+        ("  allowed: [hk-python]\n", "  allowed: [\"../etc\"]\n", "images.allowed", "not a valid base image name"),
+        ("  allowed: [hk-python]\n", "  alowed: [hk-python]\n", "images.alowed", "did you mean 'allowed'?"),
+        ("wall_time: 15m", "wall_time: forever", "images.build.wall_time", "like 90s"),
+        ("wall_time: 15m", "wall_time: 8d", "images.build.wall_time", "from 1s to 7d"),
+        ("memory: 4GiB", "memory: 1MiB", "images.build.memory", "from 16MiB to 4TiB"),
+        ("memory: 4GiB", "cpus: 4", "images.build.cpus", "wall_time"),
+    ] as [(String, String, String, String)])
+    func imageMistakes(find: String, replace: String, field: String, message: String) throws {
+        let section = "\nimages:\n  base: hk-python\n  allowed: [hk-python]\n  build: {wall_time: 15m, memory: 4GiB}\n"
+        let text = Self.valid + section.replacingOccurrences(of: find, with: replace)
+        #expect(text != Self.valid + section)
+        #expect(Self.refuses(text, field: field, message), "\(replace)")
+    }
 }

@@ -41,7 +41,7 @@ public enum LineageRecord: Sendable, Hashable {
         case .datasetVersion(let version, _):
             [version.rootDigest.short, Self.format(bytes: version.size), "\(version.fileCount) file\(version.fileCount == 1 ? "" : "s")"]
         case .codeBundle(let bundle): [bundle.digest.short]
-        case .environment(let environment): [environment.digest.short]
+        case .environment(let environment): [environment.digest.short] + (environment.imageDigest.map { ["image \($0.description)"] } ?? [])
         case .run(let run):
             [run.status.rawValue, Self.format(run.startedAt)] + (run.jobID.map { ["job \($0)"] } ?? [])
         case .model(let model): [model.digest.short]

@@ -10,16 +10,21 @@ public struct Environment: Codable, Sendable, Hashable, FetchableRecord, Mutable
     /// The digest of the environment's definition (requirements and base), not of the build.
     public var digest: Digest
     public var createdAt: Date
+    /// The manifest digest of the environment's container image (image mode); nil for a
+    /// virtual environment.
+    public var imageDigest: Digest?
 
-    public init(id: Int64? = nil, digest: Digest, createdAt: Date) {
+    public init(id: Int64? = nil, digest: Digest, createdAt: Date, imageDigest: Digest? = nil) {
         self.id = id
         self.digest = digest
         self.createdAt = createdAt
+        self.imageDigest = imageDigest
     }
 
     enum CodingKeys: String, CodingKey, ColumnExpression {
         case id, digest
         case createdAt = "created_at"
+        case imageDigest = "image_digest"
     }
 
     /// Decoded by hand: graph queries decode hundreds of rows, and Codable decoding is
@@ -28,6 +33,7 @@ public struct Environment: Codable, Sendable, Hashable, FetchableRecord, Mutable
         id = try row.decode(forColumn: CodingKeys.id)
         digest = try row.decode(forColumn: CodingKeys.digest)
         createdAt = try row.decode(forColumn: CodingKeys.createdAt)
+        imageDigest = try row.decode(forColumn: CodingKeys.imageDigest)
     }
 
     public mutating func didInsert(_ inserted: InsertionSuccess) {
@@ -39,9 +45,16 @@ public struct Environment: Codable, Sendable, Hashable, FetchableRecord, Mutable
 
 extension Environment {
     /// The environment with this definition digest, recorded now if it is new.
-    public static func findOrCreate(digest: Digest, at date: Date, _ db: Database) throws -> Environment {
-        if let existing = try Environment.filter(CodingKeys.digest == digest).fetchOne(db) { return existing }
-        var environment = Environment(digest: digest, createdAt: date)
+    /// An image digest given is recorded on an environment that has none yet.
+    public static func findOrCreate(digest: Digest, at date: Date, imageDigest: Digest? = nil, _ db: Database) throws -> Environment {
+        if var existing = try Environment.filter(CodingKeys.digest == digest).fetchOne(db) {
+            if existing.imageDigest == nil, let imageDigest {
+                existing.imageDigest = imageDigest
+                try existing.update(db)
+            }
+            return existing
+        }
+        var environment = Environment(digest: digest, createdAt: date, imageDigest: imageDigest)
         try environment.insert(db)
         return environment
     }

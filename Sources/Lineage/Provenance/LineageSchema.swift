@@ -103,5 +103,11 @@ public enum LineageSchema {
             }
             try db.create(index: "lineage_context_member_by_node", on: "lineage_context_member", columns: ["node_kind", "node_id", "context_id"])
         }
+        // Image mode: an environment is a container image, and lineage shows its digest.
+        migrator.registerMigration("lineage-2-environment-image") { db in
+            try db.alter(table: "lineage_environment") { t in
+                t.add(column: "image_digest", .text)
+            }
+        }
     }
 }

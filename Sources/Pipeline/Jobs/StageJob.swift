@@ -56,7 +56,9 @@ struct StageJob: JobHandler {
                                            arguments: [submission.bundleDigest, submission.participant]).fetchOne(db)
         let environmentDigest = try Digest(parsing: submission.environmentDigest)
         let environmentExisted = try Environment.filter(Column("digest") == environmentDigest).fetchCount(db) > 0
-        let environment = try Environment.findOrCreate(digest: environmentDigest, at: now, db)
+        var imageDigest: Digest?
+        if case .built(let image?) = output { imageDigest = try Digest(parsing: image.manifestDigest) }
+        let environment = try Environment.findOrCreate(digest: environmentDigest, at: now, imageDigest: imageDigest, db)
         let dataset = LineageNode.datasetVersion(submission.datasetVersionID)
         let context = try LineageContext.findOrCreate(.submission, name: "\(submission.competition)-\(submissionID)", at: now, db)
         switch stage {

@@ -25,6 +25,9 @@ public struct CompetitionManifest: Sendable, Equatable, Codable {
     /// `artifactPaths`). Optional so that manifests stored before it decode; nil means the
     /// default, the scripts the entrypoints name.
     public var visibility: Visibility?
+    /// Environments as container images (`images:`); nil: virtual environments on the
+    /// host's Python, as before. Optional so that manifests stored before it decode.
+    public var images: ImagePolicy?
 
     /// Where `stage` runs under this manifest; nil when the daemon's `executor:` decides.
     public func executor(for stage: String) -> ExecutorKind? {

@@ -1,4 +1,5 @@
 import Execution
+import Images
 import Foundation
 import Synchronization
 import GRDB
@@ -43,6 +44,9 @@ public struct PipelineExecutor: Sendable {
             try prepareReporting(stage, submissionID: submissionID, job: job, context: context)
         }
         let (result, outOfMemory) = try await execute(prepared, job, context: context, what: "the \(stage.rawValue) stage")
+        if stage == .build, ImageBuild.isImageBuild(prepared.argv) {
+            return try await imageBuilt(prepared, result, outOfMemory: outOfMemory, submissionID: submissionID, context: context)
+        }
         let output = try await blocking { () throws(ExecutionError) in
             outOfMemory.map(StageOutput.unusable) ?? collected(stage, submissionID: submissionID, result)
         }
@@ -107,6 +111,8 @@ public struct PipelineExecutor: Sendable {
         /// Participant or host code in bubblewrap, which runs locally in a resource group of
         /// `limits` (`execute`); the environment build is not.
         var sandboxed: Bool
+        /// Runs in a resource group of `limits` though not sandboxed: an image build.
+        var grouped = false
         /// What the stage is shown of the competition directory, when not all of it.
         var visiblePaths: [String]?
 
@@ -114,7 +120,7 @@ public struct PipelineExecutor: Sendable {
         var outputs: [String] = []
 
         static func sandboxed(_ spec: SandboxSpec, command: [String]) -> PreparedStage {
-            PreparedStage(argv: Bubblewrap.argv(spec, command: command), limits: spec.limits, sandboxed: true,
+            PreparedStage(argv: Bubblewrap.argv(spec, command: command), limits: spec.limits, sandboxed: true, grouped: true,
                           outputs: spec.mounts.filter(\.writable).map(\.source))
         }
     }
@@ -145,6 +151,10 @@ public struct PipelineExecutor: Sendable {
             try snapshot.materialize(try Digest(parsing: submission.bundleDigest), into: bundle)
         }
 
+        if stage == .build, ImageBuild.isImageBuild(job.argv) {
+            // In image mode, in a resource group of `images.build`'s limits.
+            return PreparedStage(argv: job.argv, limits: manifest.images?.buildLimits ?? limits, sandboxed: false, grouped: true)
+        }
         if stage == .build {
             try fm.createDirectory(atPath: layout.stateDirectory + "/envs", withIntermediateDirectories: true)
             // The command stored with the job is the one that runs.
@@ -269,7 +279,7 @@ public struct PipelineExecutor: Sendable {
     func execute(_ prepared: PreparedStage, _ job: Job, context: ExecutionContext,
                  what: String) async throws(ExecutionError) -> (ExecutionResult, String?) {
         var group: ResourceGroup?
-        if prepared.sandboxed, let resourceGroups {
+        if prepared.grouped, let resourceGroups {
             do {
                 group = try resourceGroups.create(name: "job-\(job.id)", limits: prepared.limits)
             } catch {
@@ -336,7 +346,7 @@ public struct PipelineExecutor: Sendable {
         let snapshot = TreeSnapshot(store: blobs)
         switch stage {
         case .build:
-            return .built
+            return .built(nil)
         case .train:
             return .model(try snapshot.capture(layout.path(submissionID, "model")).rootDigest)
         case .predict:

@@ -1,9 +1,10 @@
+import Images
 import Lineage
 
 /// What a stage made, carried from its run to its record in memory.
 enum StageOutput: Sendable, Equatable {
-    /// The environment is built (or was already).
-    case built
+    /// The environment is built (or was already): in image mode, its image.
+    case built(EnvironmentImage?)
     case model(Digest)
     case predictions(Digest)
     case score(Double, metric: String?)

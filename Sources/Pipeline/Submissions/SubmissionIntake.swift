@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Images
 import Lineage
 import Scheduler
 
@@ -31,8 +32,15 @@ public struct SubmissionIntake: Sendable {
         guard FileManager.default.fileExists(atPath: bundleDirectory + "/submission.py") else {
             throw PipelineError(.invalidBundle, "the bundle has no submission.py; it must define the classes Trainer and Predictor (see `hekatonctl init --competition \(name)`)")
         }
+        // In image mode a missing base or a refused Dockerfile is said before anything is stored.
+        if let policy = manifest.images {
+            _ = try EnvironmentBuild.recipe(policy, layout: layout, bundleDirectory: bundleDirectory, bundleDigest: nil)
+        }
         let bundle = try TreeSnapshot(store: blobs).capture(bundleDirectory)
-        let environmentDigest = PipelineLayout.environmentDigest(requirements: requirements, python: layout.python)
+        let recipe = try manifest.images.map { policy in
+            try EnvironmentBuild.recipe(policy, layout: layout, bundleDirectory: bundleDirectory, bundleDigest: bundle.rootDigest.description)
+        }
+        let environmentDigest = recipe?.key ?? PipelineLayout.environmentDigest(requirements: requirements, python: layout.python)
 
         return try database.write { db in
             let dayAgo = now.addingTimeInterval(-86400)
@@ -55,7 +63,7 @@ public struct SubmissionIntake: Sendable {
             let submissionContext = try LineageContext.findOrCreate(.submission, name: "\(name)-\(id)", parentID: competitionContext.id, at: now, db)
             try submissionContext.add([bundleRecord.node, .datasetVersion(dataset.id!)], db)
 
-            try Self.enqueueStages(db, for: &submission, manifest: manifest, queue: queue, layout: layout)
+            try Self.enqueueStages(db, for: &submission, manifest: manifest, queue: queue, layout: layout, recipe: recipe)
             return submission
         }
     }
@@ -63,10 +71,12 @@ public struct SubmissionIntake: Sendable {
     /// Enqueues a submission's build → train → predict → score jobs (without train when the
     /// submission evaluates a model it was given) and records their ids on it.
     static func enqueueStages(_ db: Database, for submission: inout Submission, manifest: CompetitionManifest,
-                              queue: JobQueue, layout: PipelineLayout, extraLabels: [String: String] = [:]) throws {
+                              queue: JobQueue, layout: PipelineLayout, extraLabels: [String: String] = [:],
+                              recipe: EnvironmentRecipe? = nil) throws {
         let id = submission.id!
         func spec(_ stage: Stage, _ argv: [String], after: [Int64], unique: String? = nil) -> JobSpec {
-            let limits = manifest.limits.limits(for: stage.rawValue)
+            let limits = stage == .build ? manifest.images?.buildLimits ?? manifest.limits.limits(for: stage.rawValue)
+                : manifest.limits.limits(for: stage.rawValue)
             // Where the manifest sends the stage; the daemon's `executor:` when it does not say.
             return JobSpec(kind: .stage, argv: argv, queue: stage.rawValue, timeoutSeconds: limits.wallTimeSeconds, maxAttempts: 2,
                            uniqueKey: unique, dependencies: after,
@@ -75,7 +85,16 @@ public struct SubmissionIntake: Sendable {
                            executor: manifest.executor(for: stage.rawValue)?.rawValue)
         }
         let environmentDigest = submission.environmentDigest
-        let buildCommand = EnvironmentBuild.argv(layout, environmentDigest: environmentDigest, submissionID: id)
+        var buildCommand = EnvironmentBuild.argv(layout, environmentDigest: environmentDigest, submissionID: id)
+        if manifest.images != nil {
+            if let recipe {
+                buildCommand = EnvironmentBuild.imageArgv(layout, recipe, submissionID: id)
+            } else if let earlier = try Self.earlierBuild(of: submission, db),
+                      let argv = EnvironmentBuild.imageArgv(reusing: earlier, layout: layout, submissionID: id) {
+                // A round's submission of code submitted before: the same image build.
+                buildCommand = argv
+            }
+        }
         let build = try queue.enqueue(db, spec(.build, buildCommand, after: [],
                                                unique: "environment:\(environmentDigest)")).job
         var last = build.id
@@ -90,5 +109,12 @@ public struct SubmissionIntake: Sendable {
         submission.predictJob = predict.id
         submission.scoreJob = score.id
         try submission.update(db)
+    }
+
+    /// The build command of the submission this one derives from (a retrain round's).
+    static func earlierBuild(of submission: Submission, _ db: Database) throws -> [String]? {
+        guard let source = submission.sourceSubmissionID,
+              let buildJob = try Submission.fetchOne(db, key: source)?.buildJob else { return nil }
+        return try Job.fetchOne(db, key: buildJob)?.argv
     }
 }
