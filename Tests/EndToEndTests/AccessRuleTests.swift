@@ -31,11 +31,11 @@ struct AccessRuleTests {
         // Hosts only: a participant can neither register data nor publish.
         let register = try ctl("nobody", ["dataset", "register", "pococha-daily", day.path], daemon)
         #expect(register.status == 77, "\(register.stderr)")
-        let publish = try ctl("nobody", ["competition", "publish", Self.examples.appendingPathComponent("competition").path], daemon)
+        let competition = try ExampleCompetition.copy(to: daemon.root.appendingPathComponent("competition"))
+        let publish = try ctl("nobody", ["competition", "publish", competition.path], daemon)
         #expect(publish.status == 77, "\(publish.stderr)")
         #expect(try hekatonctl(["dataset", "register", "pococha-daily", day.path], socket: daemon.socketPath).status == 0)
-        #expect(try hekatonctl(["competition", "publish", Self.examples.appendingPathComponent("competition").path],
-                               socket: daemon.socketPath).status == 0)
+        #expect(try hekatonctl(["competition", "publish", competition.path], socket: daemon.socketPath).status == 0)
 
         let bundle = daemon.root.appendingPathComponent("popularity")
         try FileManager.default.copyItem(at: Self.examples.appendingPathComponent("submissions/popularity"), to: bundle)

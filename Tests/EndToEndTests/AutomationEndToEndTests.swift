@@ -16,8 +16,7 @@ struct AutomationEndToEndTests {
     /// base image built from Debian's busybox-static.
     func automatedDaemon() throws -> (DaemonUnderTest, URL) {
         let daemon = try DaemonUnderTest()
-        let competition = daemon.root.appendingPathComponent("competition")
-        try FileManager.default.copyItem(at: Self.examples.appendingPathComponent("competition"), to: competition)
+        let competition = try ExampleCompetition.copy(to: daemon.root.appendingPathComponent("competition"))
         let base = daemon.root.appendingPathComponent("busybox-base")
         let built = try runCommand(Self.root.appendingPathComponent("scripts/busybox-base-image").path, [base.path])
         try #require(built.status == 0, "\(built.stderr)")
@@ -27,7 +26,7 @@ struct AutomationEndToEndTests {
                                          with: "parameters:\n  k: 10\n  world: {listeners: 200, livers: 50}\n")
         text = text.replacingOccurrences(of: "  artifact: {cron: \"0 5 * * *\", time_zone: Asia/Tokyo}\n",
                                          with: "  artifact: {cron: \"0 5 * * *\", time_zone: Asia/Tokyo}\n  retrain: {cron: \"0 3 * * 1,4\", time_zone: Asia/Tokyo}\n")
-        text = AutomationFixture.withoutArtifactImage(text) + "  oci: {base: \(base.path), prefix: artifact, entrypoint: [/bin/sh], port: 8080}\n"
+        text += "  oci: {base: \(base.path), prefix: artifact, entrypoint: [/bin/sh], port: 8080}\n"
         try text.write(to: manifest, atomically: true, encoding: .utf8)
         let published = try hekatonctl(["competition", "publish", competition.path], socket: daemon.socketPath)
         try #require(published.status == 0, "\(published.stderr)")

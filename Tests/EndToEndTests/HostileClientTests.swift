@@ -77,8 +77,7 @@ struct HostileClientTests {
         #expect(schedule.text.contains("at most 64"), "\(schedule.text)")
 
         // A manifest whose limits no Duration or cgroup file can hold is refused at publishing.
-        let competition = daemon.root.appendingPathComponent("competition")
-        try FileManager.default.copyItem(at: Self.examples.appendingPathComponent("competition"), to: competition)
+        let competition = try ExampleCompetition.copy(to: daemon.root.appendingPathComponent("competition"))
         let manifest = competition.appendingPathComponent("hekaton.yaml")
         for (from, to, field) in [("train: {wall_time: 20m}", "train: {wall_time: \"1e300\"}", "limits.train.wall_time"),
                                   ("memory: 2GiB", "memory: 1e300GiB", "limits.default.memory"),
@@ -105,8 +104,8 @@ struct HostileClientTests {
         _ = try runCommand("/usr/bin/env", ["python3", Self.examples.appendingPathComponent("generate.py").path,
                                             "--day", "2026-11-28", "--out", day.path, "--listeners", "200", "--livers", "50"])
         #expect(try hekatonctl(["dataset", "register", "pococha-daily", day.path], socket: daemon.socketPath).status == 0)
-        #expect(try hekatonctl(["competition", "publish", Self.examples.appendingPathComponent("competition").path],
-                               socket: daemon.socketPath).status == 0)
+        let competition = try ExampleCompetition.copy(to: daemon.root.appendingPathComponent("competition"))
+        #expect(try hekatonctl(["competition", "publish", competition.path], socket: daemon.socketPath).status == 0)
         let hostJob = try daemon.client.call("POST", "/v1/jobs", body: JobSubmitRequest(argv: ["/bin/echo", "host secret"]), as: JobInfo.self)
         let bundle = daemon.root.appendingPathComponent("popularity")
         try FileManager.default.copyItem(at: Self.examples.appendingPathComponent("submissions/popularity"), to: bundle)

@@ -15,18 +15,17 @@ struct HostileSubmissionTests {
 
     /// The example competition with tight limits, so that the timeout and memory cases are quick
     /// (the time limit is train's: the environment build, by pip, may be slow on a loaded machine);
-    /// `configuration` and `wrapper` go to the daemon as `DaemonUnderTest` takes them.
+    /// `configuration` and `wrapper` go to the daemon as `DaemonUnderTest` takes them; with
+    /// `images` participant code runs in environment images built from the example's base.
     func daemonWithTightLimits(memory: String = "256MiB", wallTime: String = "8s", configuration: String? = nil,
-                               wrapper: [String] = []) throws -> DaemonUnderTest {
+                               wrapper: [String] = [], images: Bool = false) throws -> DaemonUnderTest {
         let daemon = try DaemonUnderTest(configuration: configuration, wrapper: wrapper)
-        let competition = daemon.root.appendingPathComponent("competition")
-        try FileManager.default.copyItem(at: Self.examples.appendingPathComponent("competition"), to: competition)
-        let manifest = competition.appendingPathComponent("hekaton.yaml")
-        let text = try String(contentsOf: manifest, encoding: .utf8)
-            .replacingOccurrences(of: "default: {wall_time: 10m, memory: 2GiB, processes: 64, cpus: 1}",
-                                  with: "default: {wall_time: 300s, memory: \(memory), processes: 32, cpus: 1, output: 64MiB}")
-            .replacingOccurrences(of: "train: {wall_time: 20m}", with: "train: {wall_time: \(wallTime)}")
-        try text.write(to: manifest, atomically: true, encoding: .utf8)
+        if images { try ImageFixture.installBase(into: daemon.stateDirectory) }
+        let competition = try ExampleCompetition.copy(to: daemon.root.appendingPathComponent("competition"), images: images) { text in
+            text.replacingOccurrences(of: "default: {wall_time: 10m, memory: 2GiB, processes: 64, cpus: 1}",
+                                      with: "default: {wall_time: 300s, memory: \(memory), processes: 32, cpus: 1, output: 64MiB}")
+                .replacingOccurrences(of: "train: {wall_time: 20m}", with: "train: {wall_time: \(wallTime)}")
+        }
         let day = daemon.root.appendingPathComponent("day")
         let generated = try runCommand("/usr/bin/env", ["python3", Self.examples.appendingPathComponent("generate.py").path,
                                                         "--day", "2026-11-28", "--out", day.path, "--listeners", "200", "--livers", "50"])
@@ -80,14 +79,13 @@ struct HostileSubmissionTests {
     }
 
     /// Where participant code runs: on the host's /usr with a virtual environment, or in an
-    /// environment image (the systems an image's tools allow; `ImageSandboxTests` says when not).
-    static let systems = ImageRootFixture.available ? ["host", "image"] : ["host"]
+    /// environment image the daemon builds (when the image tools are here; `ImageFixture`).
+    static let systems = ImageFixture.runnable ? ["host", "image"] : ["host"]
 
     @Test("Each hostile submission fails alone and clearly; an honest one beside them is scored", arguments: systems)
     func contained(on system: String) throws {
-        let daemon = try daemonWithTightLimits(configuration: "max_log_bytes: 1048576\n")
+        let daemon = try daemonWithTightLimits(configuration: "max_log_bytes: 1048576\n", images: system == "image")
         defer { daemon.stop() }
-        if system == "image" { try daemon.seedEnvironmentImage() }
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(listener) }
         var address = sockaddr_in()
@@ -159,9 +157,9 @@ struct HostileSubmissionTests {
                     raise ValueError("my model diverged")
             """, "", "train", "ValueError: my model diverged"),
         ] + (system == "image" ? [("image", """
-                    import hekaton_image_marker, os
-                    raise RuntimeError(f"IN THE {hekaton_image_marker.WHERE} {os.path.exists('/usr/bin/bwrap')}")
-            """, "", "train", "IN THE image False")] : [])
+                    import os, sys
+                    raise RuntimeError(f"IN THE IMAGE {sys.prefix} {os.path.exists('/usr/bin/bwrap')}")
+            """, "", "train", "IN THE IMAGE /opt/hekaton/env False")] : [])
         // Another participant's bundle, with a file the search must never see.
         let other = daemon.root.appendingPathComponent("submissions/other")
         try FileManager.default.copyItem(at: Self.examples.appendingPathComponent("submissions/popularity"), to: other)

@@ -10,17 +10,13 @@ struct PipelineEndToEndTests {
     static let examples = BuiltProducts.packageRoot.appendingPathComponent("examples/pococha")
 
     /// A daemon with the example competition published and one day of data registered;
-    /// `manifestAddition` is appended to a copy of the example's manifest.
-    func competitionDaemon(manifestAddition: String = "") throws -> DaemonUnderTest {
+    /// `manifestAddition` is appended to a copy of the example's manifest. With `images` the
+    /// example keeps its environment images and the daemon gets their base; otherwise it runs
+    /// on virtual environments (`ExampleCompetition`).
+    func competitionDaemon(manifestAddition: String = "", images: Bool = false) throws -> DaemonUnderTest {
         let daemon = try DaemonUnderTest(configuration: "socket_mode: \"0666\"\n")
-        var competition = Self.examples.appendingPathComponent("competition")
-        if !manifestAddition.isEmpty {
-            let copy = daemon.root.appendingPathComponent("competition")
-            try FileManager.default.copyItem(at: competition, to: copy)
-            let manifest = copy.appendingPathComponent("hekaton.yaml")
-            try (try String(contentsOf: manifest, encoding: .utf8) + manifestAddition).write(to: manifest, atomically: true, encoding: .utf8)
-            competition = copy
-        }
+        if images { try ImageFixture.installBase(into: daemon.stateDirectory) }
+        let competition = try ExampleCompetition.copy(to: daemon.root.appendingPathComponent("competition"), images: images) { $0 + manifestAddition }
         let day = daemon.root.appendingPathComponent("day")
         let generated = try runCommand("/usr/bin/env", ["python3", Self.examples.appendingPathComponent("generate.py").path,
                                                         "--day", "2026-11-28", "--seed", "1", "--out", day.path])

@@ -45,8 +45,8 @@ extension PipelineExecutor {
             do {
                 _ = try await BlockingWork.runWhole { [layout] in
                     let images = ImageStore(stateDirectory: layout.stateDirectory)
-                    return try ArtifactImage.base(oci, materialized: nil, environment: try images.environment(key: submission.environmentDigest),
-                                                  store: images, competition: name)
+                    let environment = Self.requiresImages(manifest) ? try images.environment(key: submission.environmentDigest) : nil
+                    return try ArtifactImage.base(oci, materialized: nil, environment: environment, store: images, competition: name)
                 }
             } catch {
                 throw failure((error as? PipelineError)?.message ?? "cannot read the environment image of submission #\(submission.id!): \(error)",
@@ -162,10 +162,10 @@ extension PipelineExecutor {
         if FileManager.default.fileExists(atPath: exported) { try Self.removeTree(exported) }
         try FileManager.default.createDirectory(atPath: exported, withIntermediateDirectories: true)
         if let oci = manifest.artifactPolicy.oci {
-            // Image mode: the production submission's environment is an image, and without a
-            // base of its own the artifact is that image plus one layer.
+            // A competition of images: the production submission's environment is an image,
+            // and without a base of its own the artifact is that image plus one layer.
             let images = ImageStore(stateDirectory: layout.stateDirectory)
-            let environment = try images.environment(key: inputs.submission.environmentDigest)
+            let environment = Self.requiresImages(manifest) ? try images.environment(key: inputs.submission.environmentDigest) : nil
             let base = try ArtifactImage.base(oci, materialized: work + "/oci-base", environment: environment, store: images,
                                               competition: manifest.name)
             let lineage = ArtifactImage.Lineage(competition: manifest.name, datasetVersion: "\(manifest.dataset.name)@\(inputs.dataset.tag)",

@@ -14,27 +14,25 @@ extension PipelineExecutor {
         var environment: [String: String]
     }
 
-    /// Whether a competition's participant code must run in environment images.
-    ///
-    /// The manifest's `images:` section says so (`manifest.images != nil`); until it is parsed,
-    /// the presence of a submission's image record alone decides, and a submission without
-    /// one runs on the host's system with its virtual environment, as before images.
+    /// Whether a competition's participant code runs in environment images: its manifest's
+    /// `images:` section says so, and nothing else (a record on disk never moves a competition
+    /// of virtual environments onto images, nor the other way).
     static func requiresImages(_ manifest: CompetitionManifest) -> Bool {
-        false
+        manifest.images != nil
     }
 
-    /// The submission's environment image when one is built for its environment key, else its
-    /// virtual environment on the host's system. With `imageRequired` (a competition of
-    /// images) a missing image is refused: the stage never falls back to the host's system.
+    /// The submission's environment image in a competition of images (`imageRequired`), else
+    /// its virtual environment on the host's system. A missing image is refused: the stage
+    /// never falls back to the host's system.
     func participantSystem(of submission: Submission, uid: UInt32?, imageRequired: Bool) throws -> ParticipantSystem {
-        let store = ImageStore(stateDirectory: layout.stateDirectory)
         let key = submission.environmentDigest
-        guard let image = try store.environment(key: key) else {
-            if imageRequired {
-                throw PipelineError(.invalidBundle, "the environment image \(key) of submission #\(submission.id ?? 0) is not built (no \(store.recordPath(key: key))): its build stage must succeed first; submit again if it failed")
-            }
+        guard imageRequired else {
             let venv = layout.environment(key)
             return ParticipantSystem(image: nil, mounts: [.init(source: venv, target: venv)], environment: ["PATH": venv + "/bin:/usr/bin:/bin"])
+        }
+        let store = ImageStore(stateDirectory: layout.stateDirectory)
+        guard let image = try store.environment(key: key) else {
+            throw PipelineError(.invalidBundle, "the environment image \(key) of submission #\(submission.id ?? 0) is not built (no \(store.recordPath(key: key))): its build stage must succeed first; submit again if it failed")
         }
         let system = try ImageSystem(root: store.rootfs(image), othersMustReach: uid != nil)
         return ParticipantSystem(image: system, mounts: [], environment: Self.imageEnvironment(image.environment))

@@ -24,16 +24,19 @@ final class AutomationFixture: @unchecked Sendable {
     ///   - name: the competition's name (a copy of Pococha renamed).
     ///   - edit: changes the manifest's text further (after the source and name are set).
     ///   - sourceCommand: a source command instead of the directory source.
+    ///   - images: keep the example's environment images (and give the daemon their base);
+    ///     otherwise the competition runs on virtual environments (`ExampleCompetition`).
     ///   - prepare: changes the copied competition directory before it is published.
     ///   - suspend: the schedules to suspend after publishing.
-    init(name: String = "pococha", sourceCommand: String? = nil, edit: (String) -> String = { $0 },
+    init(name: String = "pococha", sourceCommand: String? = nil, images: Bool = false, edit: (String) -> String = { $0 },
          prepare: (URL) throws -> Void = { _ in }, suspend: [String] = ["ingest", "artifact"]) throws {
         root = try makeScratchDirectory()
         self.name = name
         daemon = try DaemonUnderTest(root: root)
         competition = root.appendingPathComponent("competitions/\(name)")
         source = root.appendingPathComponent("upstream/\(name)")
-        try addCompetition(name: name, at: competition, source: source, sourceCommand: sourceCommand, edit: edit)
+        if images { try ImageFixture.installBase(into: daemon.stateDirectory) }
+        try addCompetition(name: name, at: competition, source: source, sourceCommand: sourceCommand, images: images, edit: edit)
         try prepare(competition)
         let published = try publish(competition)
         try #require(published.status == 0, "\(published.stderr)")
@@ -45,26 +48,17 @@ final class AutomationFixture: @unchecked Sendable {
         try? FileManager.default.removeItem(at: root)
     }
 
-    /// Copies the example competition to `directory`, named `name`, reading `source`.
-    func addCompetition(name: String, at directory: URL, source: URL, sourceCommand: String? = nil,
+    /// Copies the example competition to `directory`, named `name`, reading `source`; on
+    /// virtual environments unless `images`.
+    func addCompetition(name: String, at directory: URL, source: URL, sourceCommand: String? = nil, images: Bool = false,
                         edit: (String) -> String = { $0 }) throws {
-        try FileManager.default.createDirectory(at: directory.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try FileManager.default.copyItem(at: Self.examples.appendingPathComponent("competition"), to: directory)
-        let manifest = directory.appendingPathComponent("hekaton.yaml")
-        var text = try String(contentsOf: manifest, encoding: .utf8)
-        text = text.replacingOccurrences(of: "name: pococha\n", with: "name: \(name)\n")
-        text = text.replacingOccurrences(of: "    command: [python3, host/fetch.py]\n",
-                                         with: sourceCommand.map { "    command: \($0)\n" } ?? "    directory: \(source.path)\n")
-        text = text.replacingOccurrences(of: "parameters:\n  k: 10\n", with: "parameters:\n  k: 10\n  world: {listeners: 200, livers: 50}\n")
-        try edit(Self.withoutArtifactImage(text)).write(to: manifest, atomically: true, encoding: .utf8)
-    }
-
-    /// The example's manifest without its `artifact.oci` section, the last in the file: that
-    /// image is built on the production model's environment image, and these fixtures'
-    /// environments are virtual environments, not images.
-    static func withoutArtifactImage(_ text: String) -> String {
-        guard let section = text.range(of: "\n  oci:") else { return text }
-        return String(text[..<section.lowerBound]) + "\n"
+        try ExampleCompetition.copy(to: directory, images: images) { text in
+            var text = text.replacingOccurrences(of: "name: pococha\n", with: "name: \(name)\n")
+            text = text.replacingOccurrences(of: "    command: [python3, host/fetch.py]\n",
+                                             with: sourceCommand.map { "    command: \($0)\n" } ?? "    directory: \(source.path)\n")
+            text = text.replacingOccurrences(of: "parameters:\n  k: 10\n", with: "parameters:\n  k: 10\n  world: {listeners: 200, livers: 50}\n")
+            return edit(text)
+        }
     }
 
     func publish(_ directory: URL) throws -> CommandResult {
