@@ -250,9 +250,10 @@ enum ImageFixture {
     static let runnable = toolsPresent || required
     static let skipReason: Comment = "environment images need root and \(tools.joined(separator: ", ")) (apt-get install buildah umoci skopeo mmdebstrap uidmap); HEKATON_REQUIRE_IMAGES=1 fails instead of skipping"
 
-    /// The base layout, made once per run.
+    /// The base layout, made once per run in one place every run reuses (the script keeps
+    /// an existing layout), so that runs leave no copies behind.
     static let base: Result<String, any Error> = Result(catching: {
-        let directory = try makeScratchDirectory().appendingPathComponent("hk-python").path
+        let directory = "/tmp/hekaton-test-bases/hk-python"
         let made = try runCommand(BuiltProducts.packageRoot.appendingPathComponent("scripts/base-image").path, [directory])
         guard made.status == 0 else { throw TimedOut(what: "scripts/base-image: \(made.stderr)", timeout: .zero) }
         return directory
