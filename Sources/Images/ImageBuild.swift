@@ -52,9 +52,13 @@ public enum ImageBuild {
           shift 2
         done
         printf '%s' "$containerfile" > "$work/Containerfile"
-        set -- --isolation chroot --pull=never --layers=false --format oci -f "$work/Containerfile" -t "$image"
+        set -- --isolation chroot --pull=never --layers=false --format oci --cap-drop=CAP_SYS_CHROOT -f "$work/Containerfile" -t "$image"
         if [ -n "$ca" ]; then set -- "$@" --volume "$ca:/etc/ssl/certs/ca-certificates.crt:ro"; fi
-        b build "$@" "$context"
+        # RUN steps are participant code run as root: chroot isolation shares the host's
+        # process table, so the build runs in PID, IPC and UTS namespaces of its own (its
+        # RUN steps see and can signal only the build's processes); the network stays open.
+        unshare --pid --fork --kill-child --mount-proc --ipc --uts -- \
+          buildah --root "$root/storage" --runroot "$root/run" --storage-driver vfs build "$@" "$context"
         env=$(b inspect --type image --format '[{{range $i, $e := .OCIv1.Config.Env}}{{if $i}},{{end}}{{printf "%q" $e}}{{end}}]' "$image")
         wd=$(b inspect --type image --format '{{if .OCIv1.Config.WorkingDir}}{{printf "%q" .OCIv1.Config.WorkingDir}}{{else}}null{{end}}' "$image")
         b push --quiet --digestfile "$work/digest" "$image" "oci:$root/oci:$ref"

@@ -167,6 +167,32 @@ struct ImageBuildEndToEndTests {
         #expect(try store.leftovers() == [])
     }
 
+    @Test("A RUN step runs as root but sees and signals only the build's own processes")
+    func runStepContained() throws {
+        let daemon = try imageDaemon()
+        defer { daemon.stop() }
+        let store = ImageFixture.Store(state: daemon.stateDirectory)
+        // A sleeper outside the build, which a RUN step sharing the host's processes could kill.
+        let outside = Process()
+        outside.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        outside.arguments = ["600"]
+        try outside.run()
+        defer { outside.terminate() }
+        let hostile = try pipeline.submit(try bundle(daemon, "hostile", dockerfile: """
+            FROM hk-python
+            RUN test "$(ls /proc | grep -c '^[0-9]')" -lt 20 && echo few-processes-visible
+            RUN kill -9 -1; sleep 5
+            """), tag: "hostile", daemon)
+        let info = try pipeline.waitForEnd(hostile.id, daemon)
+        #expect(info.state == "failed")
+        #expect(info.error?.contains("Dockerfile line 3 (RUN kill -9 -1; sleep 5)") == true, "\(info.error ?? "")")
+        #expect(try buildLog(hostile, daemon).contains("few-processes-visible"))
+        #expect(outside.isRunning, "a process outside the build survived its kill -9 -1")
+        #expect(kill(daemon.pid, 0) == 0, "the daemon survived")
+        #expect(try store.records().isEmpty)
+        #expect(try store.leftovers() == [])
+    }
+
     @Test("A build over its wall time is stopped with a clear error and leaves nothing")
     func overTime() throws {
         let daemon = try imageDaemon(build: "{wall_time: 5s}")
@@ -224,9 +250,10 @@ enum ImageFixture {
     static let runnable = toolsPresent || required
     static let skipReason: Comment = "environment images need root and \(tools.joined(separator: ", ")) (apt-get install buildah umoci skopeo mmdebstrap uidmap); HEKATON_REQUIRE_IMAGES=1 fails instead of skipping"
 
-    /// The base layout, made once per run.
+    /// The base layout, made once per run in one place every run reuses (the script keeps
+    /// an existing layout), so that runs leave no copies behind.
     static let base: Result<String, any Error> = Result(catching: {
-        let directory = try makeScratchDirectory().appendingPathComponent("hk-python").path
+        let directory = "/tmp/hekaton-test-bases/hk-python"
         let made = try runCommand(BuiltProducts.packageRoot.appendingPathComponent("scripts/base-image").path, [directory])
         guard made.status == 0 else { throw TimedOut(what: "scripts/base-image: \(made.stderr)", timeout: .zero) }
         return directory
