@@ -2,32 +2,44 @@ import Foundation
 
 /// The command that builds an environment image, stored as the build job's command and run
 /// as stored: `/bin/sh -c SCRIPT build ARGS…`, or `… clean ARGS…` to remove what a failed or
-/// killed build left. Builds take `STATE/images/build.lock` in turn, so that a build may
-/// remove every working container and unfinished unpacking it finds: they are a dead
-/// build's. The record is written last, atomically, while the lock is held.
+/// killed build left. Builds take `STATE/images/build.lock` in turn; the record is written
+/// last, atomically, while the lock is held.
+///
+/// A Dockerfile's `RUN` steps are participant code with the network open. They never run as
+/// the host's root: buildah runs rootless as `buildUser`, whose subordinate uid range makes
+/// the build's root an unprivileged uid on the host, in PID, IPC and UTS namespaces of its own,
+/// with a fresh storage directory per build (nothing one build leaves can reach the next).
+/// Only root's own steps touch the daemon's store: copying the finished image into the
+/// shared layout, unpacking it (umoci resolves every path inside the root it unpacks to),
+/// and writing the record.
 public enum ImageBuild {
+    /// The unprivileged account builds run as; it needs ranges in /etc/subuid and /etc/subgid.
+    public static let buildUser = "hekaton-build"
+
+    /// How a host gives builds their account (`scripts/install-deps` and the package do this).
+    public static let buildUserSetup = """
+        useradd --system --no-create-home --shell /usr/sbin/nologin \(buildUser) && \
+        usermod --add-subuids 1000000000-1000065535 --add-subgids 1000000000-1000065535 \(buildUser)
+        """
+
     static let script = #"""
         set -eu
         umask 022
         export PATH="${PATH:-/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin}"
-        root=$1 hex=$2 context=$3 containerfile=$4 ca=$5 dockerfile=$6 base=$7 base_digest=$8
-        shift 8
+        root=$1 hex=$2 context=$3 containerfile=$4 ca=$5 dockerfile=$6 base=$7 base_digest=$8 user=$9
+        shift 9
         ref="env-$hex"
         image="localhost/hekaton-env-$hex"
         record="$root/environments/$hex.json"
         work="$root/work/$hex"
-        b() { buildah --root "$root/storage" --runroot "$root/run" --storage-driver vfs "$@"; }
         if [ "$0" = build ] && [ -f "$record" ]; then echo "environment sha256:$hex already built; reusing it"; exit 0; fi
         mkdir -p "$root/environments" "$root/rootfs" "$root/work" "$root/oci"
         chmod 0755 "$root" "$root/rootfs"
+        chmod 0711 "$root/work"
         exec 9>>"$root/build.lock"
         flock 9
         # What an earlier build of this environment, or any killed build, left behind.
         clean() {
-          b rm --all >/dev/null 2>&1 || true
-          for old in $(b images --noheading --format '{{.Name}}:{{.Tag}}' 2>/dev/null | grep '^localhost/hekaton-env-' || true); do
-            b rmi -f "$old" >/dev/null 2>&1 || true
-          done
           rm -rf "$root/rootfs/"*.partial "$record.tmp"
           if [ ! -f "$record" ]; then
             if [ -s "$work/digest" ]; then
@@ -42,27 +54,42 @@ public enum ImageBuild {
         }
         if [ "$0" = clean ]; then clean; echo "removed what the build of environment sha256:$hex left"; exit 0; fi
         if [ -f "$record" ]; then echo "environment sha256:$hex already built; reusing it"; exit 0; fi
+        # Fail closed: without its unprivileged account a build would run participants' RUN steps as root.
+        if ! uid=$(id -u "$user" 2>/dev/null) || ! gid=$(id -g "$user" 2>/dev/null) \
+           || ! grep -qsE "^($user|$uid):" /etc/subuid || ! grep -qsE "^($user|$uid):" /etc/subgid; then
+          echo "error: environment images are built as the unprivileged user $user with subordinate uids and gids, and this host has none; as root run: \#(buildUserSetup)" >&2
+          exit 77
+        fi
         clean
         trap 'status=$?; if [ "$status" != 0 ]; then clean; fi' EXIT
         trap 'exit 143' TERM INT
-        mkdir -p "$work"
+        mkdir -p "$work/home" "$work/run" "$work/context"
+        # The context is copied: the bundle's own directory is closed to every uid but its sandbox's.
+        cp -R "$context/." "$work/context/"
+        printf '%s' "$containerfile" > "$work/Containerfile"
+        chown -R "$uid:$gid" "$work"
+        builder() { setpriv --reuid="$uid" --regid="$gid" --clear-groups --inh-caps=-all \
+          env HOME="$work/home" XDG_RUNTIME_DIR="$work/run" "$@"; }
+        b() { builder buildah --root "$work/storage" --runroot "$work/run" --storage-driver vfs "$@"; }
         # Each base the build names, as localhost/NAME:latest, so that FROM NAME resolves without a registry.
         while [ $# -ge 2 ]; do
-          skopeo copy --quiet "$2" "containers-storage:[vfs@$root/storage+$root/run]localhost/$1:latest"
+          builder skopeo copy --quiet "$2" "containers-storage:[vfs@$work/storage+$work/run]localhost/$1:latest"
           shift 2
         done
-        printf '%s' "$containerfile" > "$work/Containerfile"
-        set -- --isolation chroot --pull=never --layers=false --format oci --cap-drop=CAP_SYS_CHROOT -f "$work/Containerfile" -t "$image"
+        set -- --isolation chroot --pull=never --layers=false --format oci -f "$work/Containerfile" -t "$image"
         if [ -n "$ca" ]; then set -- "$@" --volume "$ca:/etc/ssl/certs/ca-certificates.crt:ro"; fi
-        # RUN steps are participant code run as root: chroot isolation shares the host's
-        # process table, so the build runs in PID, IPC and UTS namespaces of its own (its
-        # RUN steps see and can signal only the build's processes); the network stays open.
+        # The RUN steps see and can signal only the build's processes; the network stays open.
         unshare --pid --fork --kill-child --mount-proc --ipc --uts -- \
-          buildah --root "$root/storage" --runroot "$root/run" --storage-driver vfs build "$@" "$context"
+          setpriv --reuid="$uid" --regid="$gid" --clear-groups --inh-caps=-all \
+          env HOME="$work/home" XDG_RUNTIME_DIR="$work/run" \
+          buildah --root "$work/storage" --runroot "$work/run" --storage-driver vfs build "$@" "$work/context"
         env=$(b inspect --type image --format '[{{range $i, $e := .OCIv1.Config.Env}}{{if $i}},{{end}}{{printf "%q" $e}}{{end}}]' "$image")
         wd=$(b inspect --type image --format '{{if .OCIv1.Config.WorkingDir}}{{printf "%q" .OCIv1.Config.WorkingDir}}{{else}}null{{end}}' "$image")
-        b push --quiet --digestfile "$work/digest" "$image" "oci:$root/oci:$ref"
-        digest=$(cat "$work/digest")
+        b push --quiet "$image" "oci:$work/layout:$ref"
+        # Into the shared layout as root, the same manifest bytes: its digest is the image's.
+        skopeo copy --quiet "oci:$work/layout:$ref" "oci:$root/oci:$ref"
+        digest="sha256:$(skopeo inspect --raw "oci:$root/oci:$ref" | sha256sum | cut -d' ' -f1)"
+        printf '%s' "$digest" > "$work/digest"
         mhex=${digest#sha256:}
         if [ ! -d "$root/rootfs/$mhex" ]; then
           umoci unpack --image "$root/oci:$ref" "$root/rootfs/$mhex.partial" >/dev/null
@@ -71,8 +98,6 @@ public enum ImageBuild {
           find "$root/rootfs/$mhex.partial/rootfs" -xdev -perm -0002 ! -type l -exec chmod o-w {} +
           mv "$root/rootfs/$mhex.partial" "$root/rootfs/$mhex"
         fi
-        # The layout is the store: buildah's copy of the image goes.
-        b rmi -f "$image" >/dev/null
         printf '{"key":"sha256:%s","manifestDigest":"%s","base":"%s","baseDigest":"%s","environment":%s,"workingDir":%s,"fromDockerfile":%s}\n' \
           "$hex" "$digest" "$base" "$base_digest" "$env" "$wd" "$dockerfile" > "$record.tmp"
         mv "$record.tmp" "$record"
@@ -88,7 +113,7 @@ public enum ImageBuild {
     /// Builds `recipe` with the bundle directory `context` as the build context.
     public static func argv(_ store: ImageStore, _ recipe: EnvironmentRecipe, context: String, caBundle: String?) -> [String] {
         var argv = ["/bin/sh", "-c", script, "build", store.root, ImageStore.hex(recipe.key), context, recipe.containerfile,
-                    caBundle ?? "", recipe.fromDockerfile ? "true" : "false", recipe.base.name, recipe.base.manifestDigest]
+                    caBundle ?? "", recipe.fromDockerfile ? "true" : "false", recipe.base.name, recipe.base.manifestDigest, buildUser]
         for base in recipe.bases { argv += [base.name, base.transportName] }
         return argv
     }
@@ -102,7 +127,7 @@ public enum ImageBuild {
     }
 
     public static func isImageBuild(_ argv: [String]) -> Bool {
-        argv.count >= 12 && argv[0] == "/bin/sh" && argv[2] == script
+        argv.count >= 13 && argv[0] == "/bin/sh" && argv[2] == script
     }
 
     /// The key an image build's command builds.
