@@ -26,6 +26,20 @@ struct ImageStageTests {
         return rootfs
     }
 
+    /// A competition of images on the base `hk-python`.
+    static let imagesSection = "images:\n  base: hk-python\n  allowed: [hk-python]\n"
+
+    /// A base layout with just what intake reads of it (its index and its manifest's blob):
+    /// the stages here run on the scripted executor, which builds nothing.
+    func base(in fixture: PipelineJobsFixture) throws {
+        let layout = ImageStore(stateDirectory: fixture.layout.stateDirectory).base("hk-python")
+        let hex = String(repeating: "cd", count: 32)
+        try FileManager.default.createDirectory(atPath: layout + "/blobs/sha256", withIntermediateDirectories: true)
+        try Data("{}".utf8).write(to: URL(fileURLWithPath: layout + "/blobs/sha256/" + hex))
+        try Data(#"{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:\#(hex)","size":2}]}"#.utf8)
+            .write(to: URL(fileURLWithPath: layout + "/index.json"))
+    }
+
     /// `--setenv NAME VALUE` of an argv, as a dictionary.
     static func environment(_ argv: [String]) -> [String: String] {
         Dictionary(ImageSystemTests.operands(argv, "--setenv").map { ($0[0], $0[1]) }) { _, last in last }
@@ -33,7 +47,8 @@ struct ImageStageTests {
 
     @Test("Train and predict run on the image's root, with its Env under the stage's own variables; scoring on the host's /usr")
     func stagesOnTheImage() async throws {
-        let fixture = try PipelineJobsFixture { _, _ in .succeed(score: 0.5) }
+        let fixture = try PipelineJobsFixture(manifest: Self.imagesSection) { _, _ in .succeed(score: 0.5) }
+        try base(in: fixture)
         let submission = try fixture.submit()
         let rootfs = try image(for: submission, in: fixture)
         let venv = fixture.layout.environment(submission.environmentDigest)
@@ -58,10 +73,12 @@ struct ImageStageTests {
         #expect(Self.environment(score)["PATH"] == "/usr/bin:/bin")
     }
 
-    @Test("Without an image record the stages run on the host's system with the virtual environment, as before images")
-    func venvWithoutRecord() async throws {
+    @Test("A competition without images: runs on the host's system with the virtual environment, even beside an image record")
+    func venvWithoutImagesSection() async throws {
         let fixture = try PipelineJobsFixture { _, _ in .succeed(score: 0.5) }
         let submission = try fixture.submit()
+        // The manifest alone decides: a record on disk never moves a competition onto images.
+        _ = try image(for: submission, in: fixture)
         let venv = fixture.layout.environment(submission.environmentDigest)
         #expect(try await fixture.runJobs { try fixture.submission(submission.id!)?.state.isFinal == true })
         let train = try #require(fixture.stages.ran.first { $0.stage == .train }?.argv)

@@ -39,6 +39,8 @@ _SCHEMA: dict[str, Any] = {
                  "oci": {"base": None, "base_reference": None, "prefix": None, "entrypoint": None, "cmd": None,
                          "working_dir": None, "env": None, "port": None}},
     "visibility": {"participant": None, "artifact": None, "private": None},
+    # Environments as images: built by the daemon; the local runner uses this interpreter.
+    "images": {"base": None, "allowed": None, "build": {"wall_time": None, "memory": None}},
 }
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _DEFAULT_WALL_TIME = 600.0
