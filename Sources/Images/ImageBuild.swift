@@ -118,22 +118,114 @@ public enum ImageBuild {
         return argv
     }
 
-    /// The same command removing what a build left (after it failed or was killed).
+    /// The build's own command inside `argv`, which may run it in a unit of its own
+    /// (`inUnit`): `/bin/sh -c SCRIPT MODE ROOT HEX CONTEXT CONTAINERFILE CA DOCKERFILE BASE
+    /// BASE-DIGEST USER [NAME TRANSPORT]…`; nil when `argv` is no image build.
+    public static func buildArgv(_ argv: [String]) -> [String]? {
+        guard let index = argv.firstIndex(of: script), index >= 2, argv[index - 1] == "-c", argv[index - 2] == "/bin/sh",
+              argv.count - index >= 11 else { return nil }
+        return Array(argv[(index - 2)...])
+    }
+
+    /// The same command removing what a build left (after it failed or was killed). It runs
+    /// as the daemon's child: a build's unit that is still there is stopped first.
     public static func cleanArgv(_ build: [String]) -> [String]? {
-        guard isImageBuild(build) else { return nil }
-        var argv = build
+        guard var argv = buildArgv(build) else { return nil }
         argv[3] = "clean"
+        if let unit = unitName(of: build) {
+            return ["/bin/sh", "-c", #"systemctl stop "$0" 2>/dev/null; systemctl reset-failed "$0" 2>/dev/null; exec "$@""#, unit] + argv
+        }
         return argv
     }
 
-    public static func isImageBuild(_ argv: [String]) -> Bool {
-        argv.count >= 13 && argv[0] == "/bin/sh" && argv[2] == script
-    }
+    public static func isImageBuild(_ argv: [String]) -> Bool { buildArgv(argv) != nil }
 
     /// The key an image build's command builds.
     public static func key(of argv: [String]) -> String? {
-        isImageBuild(argv) ? "sha256:" + argv[5] : nil
+        buildArgv(argv).map { "sha256:" + $0[5] }
     }
+
+    /// Where builds run.
+    public enum Runner: String, Sendable, Equatable {
+        /// As the daemon's child: a daemon started by hand, by the demo or by the tests.
+        case direct
+        /// In a systemd service of its own (`systemd-run`), when the daemon is a systemd
+        /// service. hekatond.service's `NoNewPrivileges=yes` disarms the setuid `newuidmap`
+        /// that maps `hekaton-build`'s subordinate uids, and its capability bounding set
+        /// leaves out the CAP_SYS_ADMIN of `unshare --pid`; the build's unit has neither
+        /// restriction, and has the build's memory, task, CPU and time limits.
+        case unit
+
+        /// `unit` when systemd started the daemon as a service (it sets INVOCATION_ID and
+        /// /run/systemd/system exists), else `direct`; `HEKATON_IMAGE_BUILDS=direct|unit` decides instead.
+        public static func detect(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> Runner {
+            if let chosen = environment["HEKATON_IMAGE_BUILDS"].flatMap(Runner.init(rawValue:)) { return chosen }
+            return environment["INVOCATION_ID"] != nil && FileManager.default.fileExists(atPath: "/run/systemd/system") ? .unit : .direct
+        }
+    }
+
+    /// The limits of a build's unit.
+    public struct UnitLimits: Sendable, Equatable {
+        public var memoryBytes: Int64
+        public var tasks: Int
+        public var cpus: Int
+        public var wallTimeSeconds: Double
+
+        public init(memoryBytes: Int64, tasks: Int, cpus: Int, wallTimeSeconds: Double) {
+            self.memoryBytes = memoryBytes
+            self.tasks = tasks
+            self.cpus = cpus
+            self.wallTimeSeconds = wallTimeSeconds
+        }
+    }
+
+    /// The unit of submission `submissionID`'s build of environment `hex`: one name per
+    /// submission, so that a retry, or the daemon after a restart, finds what an earlier
+    /// attempt left running.
+    public static func unitName(hex: String, submissionID: Int64) -> String {
+        "hekaton-image-build-\(hex.prefix(16))-\(submissionID).service"
+    }
+
+    /// The unit a build command runs in; nil when it runs as the daemon's child.
+    public static func unitName(of argv: [String]) -> String? {
+        argv.count > 3 && argv[0] == "/bin/sh" && argv[2] == unitRunner ? argv[3] : nil
+    }
+
+    /// `build` (from `argv`), run in the transient service `unit` with `limits`.
+    public static func inUnit(_ build: [String], unit: String, limits: UnitLimits) -> [String] {
+        // The job's time limit stops the build first; the unit's own is the backstop for a
+        // unit whose daemon was killed before it could stop it.
+        let runtime = Int(limits.wallTimeSeconds.rounded(.up)) + 60
+        return ["/bin/sh", "-c", unitRunner, unit, "\(limits.memoryBytes)", "\(limits.tasks)", "\(max(limits.cpus, 1) * 100)%", "\(runtime)"]
+            + (buildArgv(build) ?? build)
+    }
+
+    /// Runs its arguments in the transient service `$0` and waits for it: the build's output
+    /// goes to the job's log (`--pipe`), its exit status is the command's. A stopped job
+    /// (time limit, cancel, the daemon stopping) stops the unit, whose build then removes
+    /// what it left.
+    static let unitRunner = #"""
+        set -u
+        unit=$0 memory=$1 tasks=$2 cpu=$3 runtime=$4
+        shift 4
+        for tool in systemd-run systemctl; do
+          if ! command -v "$tool" >/dev/null; then
+            echo "error: under systemd, environment builds run in a unit of their own, and $tool is missing; install systemd or set HEKATON_IMAGE_BUILDS=direct for a daemon started outside its unit" >&2
+            exit 78
+          fi
+        done
+        # What an earlier attempt left running (its daemon was killed) is stopped first.
+        systemctl stop "$unit" 2>/dev/null
+        systemctl reset-failed "$unit" 2>/dev/null
+        trap 'systemctl stop "$unit"; exit 143' TERM INT HUP
+        systemd-run --wait --pipe --collect --service-type=exec --unit="$unit" \
+          --description="Hekaton environment build" \
+          -p MemoryMax="$memory" -p MemorySwapMax=0 -p TasksMax="$tasks" -p CPUQuota="$cpu" \
+          -p RuntimeMaxSec="$runtime" -p TimeoutStopSec=30s \
+          -p ProtectHome=yes -p PrivateTmp=yes -p ProtectKernelModules=yes -p ProtectKernelLogs=yes \
+          -- "$@" &
+        wait $!
+        """#
 
     /// What buildah reports of the step that failed (`building at STEP "RUN false": exit status 1`).
     public static func failedStep(inLog log: String) -> (step: String, error: String)? {

@@ -132,6 +132,16 @@ sed -i -e 's/^name: pococha$/name: pococha-tight/' \
 chown -R hank:hekaton-admin /srv/hekaton/pococha-competition "$tight"
 check "the host publishes the Pococha competition" as hank hekatonctl competition publish /srv/hekaton/pococha-competition
 check "the host publishes a copy with tight limits" as hank hekatonctl competition publish "$tight"
+# The competition as written, on environment images: its base imported as a host does
+# (skopeo copy from a registry; here the layout scripts/base-image made on the host).
+images=/srv/hekaton/pococha-images
+if [ -d "$payload/base/hk-python" ]; then
+cp -r /srv/hekaton/pococha-source/competition "$images"
+sed -i -e 's/^name: pococha$/name: pococha-images/' -e '/^schedules:/,/^  artifact:/d' "$images/hekaton.yaml"
+chown -R hank:hekaton-admin "$images"
+mkdir -p /var/lib/hekaton/bases && cp -r "$payload/base/hk-python" /var/lib/hekaton/bases/hk-python
+check "the host publishes the competition on images, its base imported" as hank hekatonctl competition publish "$images"
+fi
 
 echo "== participants: three Pococha submissions and one whose training takes two minutes"
 declare -A ids
@@ -161,6 +171,21 @@ EOF
 slow_submission /home/dave/slow 125
 ids[slow]=$(submit dave pococha /home/dave/slow two-minutes)
 note "submissions: mf ${ids[mf]}, itemknn ${ids[itemknn]}, popularity ${ids[popularity]}, two-minutes ${ids[slow]}"
+
+if [ -d "$payload/base/hk-python" ]; then
+echo "== participants on images: a requirements.txt on the base, and a Dockerfile (the VM has no PyPI: neither installs)"
+cp -r "$payload/pococha/submissions/popularity" /home/carol/popularity-image; chown -R carol:carol /home/carol/popularity-image
+ids[image]=$(submit carol pococha-images /home/carol/popularity-image popularity-image)
+cp -r "$payload/pococha/submissions/popularity" /home/erin/dockerfile
+cat > /home/erin/dockerfile/Dockerfile <<'EOF'
+FROM hk-python
+# What the build's RUN steps are on the host: root in the build is hekaton-build's subordinate uid.
+RUN cat /proc/self/uid_map > /opt/build-uid-map && ls /proc | grep -c '^[0-9]' > /opt/build-processes
+EOF
+chown -R erin:erin /home/erin/dockerfile
+ids[dockerfile]=$(submit erin pococha-images /home/erin/dockerfile dockerfile)
+note "image submissions: requirements ${ids[image]}, Dockerfile ${ids[dockerfile]}"
+fi
 
 echo "== limits inside the delegated subtree"
 service_cgroup=/sys/fs/cgroup/system.slice/hekatond.service
@@ -217,6 +242,31 @@ sorted_scores() { field /v1/competitions/pococha/leaderboard '[e["score"] for e 
 check "the leaderboard ranks alice, bob and carol" sh -c "r=\$(curl -s --unix-socket $sock http://hekatond/v1/competitions/pococha/leaderboard); for p in alice bob carol; do echo \"\$r\" | grep -q \"\\\"\$p\\\"\" || exit 1; done"
 check "the leaderboard is in order of recall@10" sh -c "[ '$(sorted_scores)' = True ]"
 note "leaderboard: $(ranked)"
+
+if [ -d "$payload/base/hk-python" ]; then
+echo "== environment images built under the unit"
+for name in image dockerfile; do
+    if [ -z "${ids[$name]}" ]; then fail "image submission $name scored" "it was refused"; continue; fi
+    wait_for "image submission ${ids[$name]} ($name) to end" 1500 ended "${ids[$name]}"
+    state=$(submission_state "${ids[$name]}")
+    if [ "$state" = scored ]; then
+        pass "image submission $name built, ran in its image and scored" "score $(field "/v1/submissions/${ids[$name]}" 'd["score"]')"
+    else
+        fail "image submission $name built, ran in its image and scored" "$state: $(field "/v1/submissions/${ids[$name]}" '(d.get("error") or "") + " " + (d.get("logTail") or "")[-600:]') build log: $(api "/v1/jobs/$(job_of "${ids[$name]}" build)/logs" | tail -c 1500 | tr '\n' ' ')"
+    fi
+done
+check "builds ran in units of their own (hekaton-image-build-*.service)" sh -c "journalctl --no-pager -o cat -u 'hekaton-image-build-*' | grep -q 'Hekaton environment build'"
+check "no build unit is left once the builds ended" sh -c "[ -z \"\$(systemctl list-units --all --no-legend 'hekaton-image-build-*')\" ]"
+map=$(cat /var/lib/hekaton/images/rootfs/*/rootfs/opt/build-uid-map 2>/dev/null | head -1)
+if [ -n "$map" ] && awk '$1 == 0 && $2 != 0 { ok = 1 } END { exit !ok }' <<<"$map"; then
+    pass "the Dockerfile's RUN step ran as an unprivileged host uid" "uid_map: $map"
+else
+    fail "the Dockerfile's RUN step ran as an unprivileged host uid" "uid_map: ${map:-none}"
+fi
+procs=$(cat /var/lib/hekaton/images/rootfs/*/rootfs/opt/build-processes 2>/dev/null | head -1)
+check "... in a PID namespace of its own (it saw ${procs:-?} processes)" sh -c "[ -n '$procs' ] && [ '$procs' -lt 10 ]"
+note "environment images: $(ls /var/lib/hekaton/images/environments 2>/dev/null | wc -l) built; $(du -sh /var/lib/hekaton/images 2>/dev/null | cut -f1) on disk"
+fi
 
 echo "== hostile submissions under the installed unit"
 hostile() { # NAME BODY

@@ -73,19 +73,29 @@ extension EnvironmentBuild {
         return text
     }
 
-    /// The image build's command for submission `id`, its bundle as the context.
-    static func imageArgv(_ layout: PipelineLayout, _ recipe: EnvironmentRecipe, submissionID: Int64) -> [String] {
+    /// The image build's command for submission `id`, its bundle as the context; in a unit
+    /// of its own when `runner` says so (a daemon that is a systemd service).
+    static func imageArgv(_ layout: PipelineLayout, _ recipe: EnvironmentRecipe, submissionID: Int64,
+                          limits: StageLimits, runner: ImageBuild.Runner) -> [String] {
         let ca = FileManager.default.fileExists(atPath: ImageBuild.hostCABundle) ? ImageBuild.hostCABundle : nil
-        return ImageBuild.argv(store(layout), recipe, context: layout.path(submissionID, "bundle"), caBundle: ca)
+        let build = ImageBuild.argv(store(layout), recipe, context: layout.path(submissionID, "bundle"), caBundle: ca)
+        return placed(build, submissionID: submissionID, limits: limits, runner: runner)
     }
 
     /// An earlier submission's image build for another submission of the same code (a
     /// retrain round's): the same inputs, its own copy of the bundle as the context.
-    static func imageArgv(reusing earlier: [String], layout: PipelineLayout, submissionID: Int64) -> [String]? {
-        guard ImageBuild.isImageBuild(earlier) else { return nil }
-        var argv = earlier
-        argv[6] = layout.path(submissionID, "bundle")
-        return argv
+    static func imageArgv(reusing earlier: [String], layout: PipelineLayout, submissionID: Int64,
+                          limits: StageLimits, runner: ImageBuild.Runner) -> [String]? {
+        guard var build = ImageBuild.buildArgv(earlier) else { return nil }
+        build[6] = layout.path(submissionID, "bundle")
+        return placed(build, submissionID: submissionID, limits: limits, runner: runner)
+    }
+
+    static func placed(_ build: [String], submissionID: Int64, limits: StageLimits, runner: ImageBuild.Runner) -> [String] {
+        guard runner == .unit else { return build }
+        let unitLimits = ImageBuild.UnitLimits(memoryBytes: limits.memoryBytes, tasks: limits.processes, cpus: limits.cpus,
+                                               wallTimeSeconds: limits.wallTimeSeconds)
+        return ImageBuild.inUnit(build, unit: ImageBuild.unitName(hex: build[5], submissionID: submissionID), limits: unitLimits)
     }
 
     /// The participant's words for a failed image build: the Dockerfile line of the step
@@ -95,6 +105,10 @@ extension EnvironmentBuild {
         if result.stoppedBy == .timeout {
             return "the environment build ran over its time limit (\(DurationText.describe(limits.wallTimeSeconds)), images.build.wall_time in hekaton.yaml) and was stopped; \(see)"
         }
+        if log.contains("Finished with result: oom-kill") {
+            return "the environment build ran out of memory (limit \(limits.memoryBytes >> 20) MiB, images.build.memory in hekaton.yaml); \(see)"
+        }
+        let argv = ImageBuild.buildArgv(argv) ?? argv
         let fromDockerfile = argv.count > 9 && argv[9] == "true"
         if let (step, error) = ImageBuild.failedStep(inLog: log) {
             if fromDockerfile, let checked = try? Dockerfile.check(argv[7], allowed: [argv[10]] + Self.baseNames(argv)),
@@ -114,6 +128,7 @@ extension EnvironmentBuild {
     }
 
     static func baseNames(_ argv: [String]) -> [String] {
-        stride(from: 12, to: argv.count - 1, by: 2).map { argv[$0] }
+        let argv = ImageBuild.buildArgv(argv) ?? argv
+        return stride(from: 12, to: argv.count - 1, by: 2).map { argv[$0] }
     }
 }

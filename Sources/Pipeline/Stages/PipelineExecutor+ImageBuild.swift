@@ -9,18 +9,18 @@ extension PipelineExecutor {
     func imageBuilt(_ prepared: PreparedStage, _ result: ExecutionResult, outOfMemory: String?, submissionID: Int64,
                     context: ExecutionContext) async throws(ExecutionError) -> HandledAttempt<StageOutput> {
         let store = EnvironmentBuild.store(layout)
+        var unrecorded: String?
         if result.succeeded, outOfMemory == nil, let key = ImageBuild.key(of: prepared.argv) {
-            let output = try await blocking { () throws(ExecutionError) -> StageOutput in
+            let output = try await blocking { () throws(ExecutionError) -> StageOutput? in
                 do {
-                    guard let image = try store.environment(key: key) else {
-                        return .unusable("the environment build ended without recording environment \(key)")
-                    }
-                    return .built(image)
+                    return try store.environment(key: key).map(StageOutput.built)
                 } catch {
                     return .unusable("the record of environment \(key) is unreadable: \(error)")
                 }
             }
-            return HandledAttempt(result, output: output)
+            if let output { return HandledAttempt(result, output: output) }
+            // A build's unit stopped by a signal ends "successfully" for systemd-run: no record, no image.
+            unrecorded = "the environment build ended without recording environment \(key); see `hekatonctl logs \(submissionID) --stage build`"
         }
         // A killed build (time, memory) could not clean up after itself.
         if let clean = ImageBuild.cleanArgv(prepared.argv) {
@@ -30,9 +30,9 @@ extension PipelineExecutor {
             }
         }
         let log = await Self.tail(context.logURL)
-        let message = outOfMemory != nil
+        let message = unrecorded ?? (outOfMemory != nil
             ? "the environment build ran out of memory (limit \(prepared.limits.memoryBytes >> 20) MiB, images.build.memory in hekaton.yaml); see `hekatonctl logs \(submissionID) --stage build`"
-            : EnvironmentBuild.failure(argv: prepared.argv, log: log, result: result, submissionID: submissionID, limits: prepared.limits)
+            : EnvironmentBuild.failure(argv: prepared.argv, log: log, result: result, submissionID: submissionID, limits: prepared.limits))
         JobLog.note(message, to: context.logURL)
         return HandledAttempt(result, output: .unusable(message))
     }

@@ -86,11 +86,13 @@ public struct SubmissionIntake: Sendable {
         }
         let environmentDigest = submission.environmentDigest
         var buildCommand = EnvironmentBuild.argv(layout, environmentDigest: environmentDigest, submissionID: id)
-        if manifest.images != nil {
+        if let images = manifest.images {
+            let runner = ImageBuild.Runner.detect()
             if let recipe {
-                buildCommand = EnvironmentBuild.imageArgv(layout, recipe, submissionID: id)
+                buildCommand = EnvironmentBuild.imageArgv(layout, recipe, submissionID: id, limits: images.buildLimits, runner: runner)
             } else if let earlier = try Self.earlierBuild(of: submission, db),
-                      let argv = EnvironmentBuild.imageArgv(reusing: earlier, layout: layout, submissionID: id) {
+                      let argv = EnvironmentBuild.imageArgv(reusing: earlier, layout: layout, submissionID: id,
+                                                            limits: images.buildLimits, runner: runner) {
                 // A round's submission of code submitted before: the same image build.
                 buildCommand = argv
             }

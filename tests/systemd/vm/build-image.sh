@@ -12,12 +12,14 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 dir=${HKVM_DIR:-/var/tmp/hekaton-vm}
 mirror=${HKVM_MIRROR:-http://deb.debian.org/debian}
-size=${HKVM_IMAGE_SIZE:-3G}
+size=${HKVM_IMAGE_SIZE:-6G}
 # Extra Debian packages on top of the defaults (space separated).
 extra=${HKVM_EXTRA_PACKAGES:-}
 
 image=$dir/bookworm.img
-if [ -e "$image" ] && [ -z "${HKVM_FORCE:-}" ]; then
+# The image is rebuilt when this script changes (its packages, its hooks) or the extra packages do.
+stamp=$( (cat "$0" "$here"/guest/*; echo "$extra") | sha256sum | cut -c1-16)
+if [ -e "$image" ] && [ "$(cat "$dir/bookworm.stamp" 2>/dev/null)" = "$stamp" ] && [ -z "${HKVM_FORCE:-}" ]; then
     echo "image exists: $image (HKVM_FORCE=1 to rebuild)"; exit 0
 fi
 [ "$(id -u)" = 0 ] || { echo "build-image.sh: run as root (mmdebstrap --mode=root, mkfs.ext4 -d)" >&2; exit 1; }
@@ -29,6 +31,7 @@ packages=(
     libsqlite3-0 libsystemd0 libssl3 libstdc++6 libcurl4 # what hekatond links against
     bubblewrap python3 python3-venv curl procps util-linux passwd kmod iproute2 less
     acl                                                  # what the hekaton package depends on
+    buildah umoci skopeo uidmap                          # what it suggests, for environment images
 )
 # shellcheck disable=SC2206
 packages+=($extra)
@@ -64,5 +67,6 @@ rm -f "$image.new"
 truncate -s "$size" "$image.new"
 mkfs.ext4 -q -L hkvm-root -d "$root" "$image.new"
 mv "$image.new" "$image"; mv "$dir/vmlinuz.new" "$dir/vmlinuz"; mv "$dir/initrd.img.new" "$dir/initrd.img"
+echo "$stamp" > "$dir/bookworm.stamp"
 echo "built $image ($(du -sh --apparent-size "$image" | cut -f1) apparent, $(du -sh "$image" | cut -f1) used)," \
      "kernel $(basename "$kernel"), in $(( $(date +%s) - start )) s"
