@@ -218,11 +218,13 @@ public enum ImageBuild {
         systemctl stop "$unit" 2>/dev/null
         systemctl reset-failed "$unit" 2>/dev/null
         trap 'systemctl stop "$unit"; exit 143' TERM INT HUP
+        # ProtectHome=tmpfs, not =yes: buildah's user-namespace child stats hekaton-build's
+        # ~/.config/containers whatever HOME says; an empty /home lets it go on with defaults.
         systemd-run --wait --pipe --collect --service-type=exec --unit="$unit" \
           --description="Hekaton environment build" \
           -p MemoryMax="$memory" -p MemorySwapMax=0 -p TasksMax="$tasks" -p CPUQuota="$cpu" \
           -p RuntimeMaxSec="$runtime" -p TimeoutStopSec=30s \
-          -p ProtectHome=yes -p PrivateTmp=yes -p ProtectKernelModules=yes -p ProtectKernelLogs=yes \
+          -p ProtectHome=tmpfs -p PrivateTmp=yes -p ProtectKernelModules=yes -p ProtectKernelLogs=yes \
           -- "$@" &
         wait $!
         """#
