@@ -24,7 +24,7 @@ final class StopLatch: Sendable {
     /// Returns after `duration`, or as soon as the latch fires (at once if it has).
     func pause(_ duration: Duration) async {
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await Task.sleep(for: duration) }
+            group.addTask { try? await Task.sleep(for: duration, clock: .continuous) }
             group.addTask { await self.untilFired() }
             await group.next()
             group.cancelAll()

@@ -11,6 +11,8 @@ struct HekatonBench: AsyncParsableCommand {
             // Each benchmark is a subcommand in its own file.
             CronBench.self,
             CtlBench.self,
+            IdleBench.self,
+            IdleFloor.self,
             LineageBench.self,
             QueueBench.self,
             SandboxBench.self,

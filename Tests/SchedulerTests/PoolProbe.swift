@@ -17,7 +17,8 @@ struct PoolProbe: Sendable {
 
     struct Timeout: Error, CustomStringConvertible {
         var wanted: Int
-        var description: String { "fewer than \(wanted) events came within the deadline" }
+        var what: String?
+        var description: String { what.map { "not within the deadline: \($0)" } ?? "fewer than \(wanted) events came within the deadline" }
     }
 
     /// The next `count` elements of `stream`.
@@ -30,7 +31,7 @@ struct PoolProbe: Sendable {
                 return elements
             }
             group.addTask {
-                try await Task.sleep(for: .seconds(seconds))
+                try await Task.sleep(for: .seconds(seconds), clock: .continuous)
                 return nil
             }
             defer { group.cancelAll() }

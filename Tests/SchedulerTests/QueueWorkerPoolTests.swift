@@ -97,7 +97,7 @@ struct QueueWorkerPoolTests {
         }
     }
 
-    @Test("On its heartbeat the pool adopts a cluster job whose worker's lease expired, and runs it")
+    @Test("When another worker's lease runs out the pool adopts its cluster job, and runs it")
     func heartbeatRescuesExpiredLease() async throws {
         // The pool never claims from "held" (its limit is 0), so only the other worker takes the job there.
         let pool = pool(queueLimits: QueueLimits(limits: ["held": 0]))
@@ -111,6 +111,11 @@ struct QueueWorkerPoolTests {
             let orphan = try fixture.enqueue(["ok"], queue: "held")
             let lease = try fixture.claimOnly(orphan.id, owner: "vanished")
             #expect(try fixture.queue.recordExternalID("cluster-7", for: lease))
+            // Told of the change as an enqueue or a cancel tells it, the idle pool sleeps until
+            // that lease runs out; one daemon per state directory means no other worker exists
+            // unseen, and the leases of a previous one are rescued at start-up.
+            pool.wake()
+            try await Self.until("the idle pool sleeps until the lease runs out") { fixture.clock.sleeperDeadlines.count == 1 }
             fixture.clock.advance(by: 61)
             let recorded = try await PoolProbe.next(1, of: probe.completions)
             #expect(recorded.map(\.jobID) == [orphan.id] && recorded.map(\.state) == [.succeeded])
@@ -180,6 +185,64 @@ struct QueueWorkerPoolTests {
             let failed = try #require(try fixture.queue.job(job.id))
             #expect(failed.state == .dead)
             #expect(failed.error?.hasPrefix("the job ran, but recording its outputs failed") == true)
+        }
+    }
+
+    @Test("The pool beats only while a job runs; idle, it sleeps until the next job comes due, with no timer before")
+    func heartbeatOnlyWhileRunning() async throws {
+        let pool = pool()
+        try await running(pool) {
+            let job = try fixture.enqueue(["hang"])
+            pool.wake()
+            _ = try await PoolProbe.next(1, of: executor.started)
+            let started = fixture.clock.now()
+            try await Self.until("the pool sleeps until its heartbeat while the job runs") {
+                fixture.clock.sleeperDeadlines == [started + 20]
+            }
+            try fixture.queue.cancel(job.id)
+            pool.wake()
+            #expect(try await PoolProbe.next(1, of: probe.completions).map(\.state) == [.cancelled])
+            let due = started + 3600
+            try fixture.enqueue(["ok"], notBefore: due)
+            pool.wake()
+            try await Self.until("the idle pool sleeps until the job comes due, not until a heartbeat") {
+                fixture.clock.sleeperDeadlines == [due]
+            }
+            fixture.clock.set(due)
+            #expect(try await PoolProbe.next(1, of: probe.completions).map(\.state) == [.succeeded])
+        }
+    }
+
+    @Test("An idle pool wakes when another owner's lease runs out, and rescues that job")
+    func rescuesForeignLeaseWhileIdle() async throws {
+        let pool = pool()
+        try await running(pool) {
+            let job = try fixture.enqueue(["ok"])
+            let expiry = fixture.clock.now() + 60
+            _ = try fixture.claimOnly(job.id, owner: "crashed-worker")
+            pool.wake()
+            try await Self.until("the idle pool sleeps until the other owner's lease runs out") {
+                fixture.clock.sleeperDeadlines == [expiry + 0.001]
+            }
+            fixture.clock.set(expiry + 0.001)
+            try await Self.until("the pool rescues the job") { try fixture.state(job.id) != .running }
+            // Rescued into the queue behind its backoff, if any; the pool sleeps until then.
+            if let retry = try fixture.queue.job(job.id)?.notBefore, retry > fixture.clock.now() {
+                try await Self.until("the pool sleeps until the retry") { fixture.clock.sleeperDeadlines == [retry] }
+                fixture.clock.set(retry)
+            }
+            _ = try await PoolProbe.next(1, of: executor.started)
+            #expect(try await PoolProbe.next(1, of: probe.completions).map(\.state) == [.succeeded])
+            #expect(try fixture.queue.job(job.id)?.attempt == 2)
+        }
+    }
+
+    /// Waits for `condition`, checking every few milliseconds; the deadline bounds a failure.
+    static func until(_ what: String, within seconds: Double = 20, _ condition: () throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while try !condition() {
+            guard ContinuousClock.now < deadline else { throw PoolProbe.Timeout(wanted: 1, what: what) }
+            try await Task.sleep(for: .milliseconds(5), clock: .continuous)
         }
     }
 }

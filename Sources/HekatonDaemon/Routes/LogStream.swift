@@ -20,7 +20,7 @@ enum LogStream {
                 // Read on the blocking pool: a file read blocks its thread.
                 if let chunk = (try? await BlockingWork.run { reader.next(maxBytes: chunkBytes) }) ?? nil { return chunk }
                 if finished { return nil }
-                try? await Task.sleep(for: .milliseconds(200))
+                try? await Task.sleep(for: .milliseconds(200), clock: .continuous)
             }
             return nil
         })

@@ -17,7 +17,7 @@ struct SystemdWatchdog: Service, CustomStringConvertible {
         await cancelWhenGracefulShutdown { [notifier] in
             while !Task.isCancelled {
                 notifier.watchdog()
-                try? await Task.sleep(for: interval / 2)
+                try? await Task.sleep(for: interval / 2, clock: .continuous)
             }
         }
     }

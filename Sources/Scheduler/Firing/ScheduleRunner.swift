@@ -29,12 +29,18 @@ public final class ScheduleRunner: Sendable {
             } catch {
                 onError(error)
             }
-            // Sleep on the book's clock until the next fire, re-checking at least every minute
-            // so that a changed system clock is noticed; a wake-up cuts the sleep short.
-            let next = (try? await book.nextFireDate()) ?? nil
-            let recheck = book.clock.now() + 60
-            // A millisecond past the fire time, so a timer that ends a hair early still finds it due.
-            await wakeups.wait(until: min(next.map { $0 + 0.001 } ?? recheck, recheck))
+            // Sleep on the book's clock until the next fire (its timer follows a changed system
+            // clock), or with no schedule until a wake-up, which also cuts a sleep short. A
+            // millisecond past the fire time, so a timer that ends a hair early still finds it due.
+            // When the next fire cannot be read, try again in a minute.
+            let next: Date?
+            do {
+                next = try await book.nextFireDate().map { $0 + 0.001 }
+            } catch {
+                onError(error)
+                next = book.clock.now() + 60
+            }
+            await wakeups.wait(until: next)
         }
     }
 }

@@ -39,6 +39,11 @@ public final class ManualClock: WallClock {
         state.withLock { $0.sleepers.count }
     }
 
+    /// The deadlines tasks sleep until now, earliest first.
+    public var sleeperDeadlines: [Date] {
+        state.withLock { $0.sleepers.values.map(\.deadline).sorted() }
+    }
+
     public func sleep(until deadline: Date) async throws {
         let id = state.withLock { state in
             state.nextID += 1

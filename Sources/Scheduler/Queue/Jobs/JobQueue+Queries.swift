@@ -79,6 +79,15 @@ extension JobQueue {
         }.min()
     }
 
+    /// When the first lease that `owner` does not hold runs out: a pool with nothing of its
+    /// own running sleeps until then to rescue the job, instead of beating on a period.
+    public func nextLeaseExpiry(_ db: Database, notOwnedBy owner: String) throws -> Date? {
+        let next = try db.cachedStatement(sql: """
+            SELECT MIN(lease_expires_at) FROM job WHERE state = 'running' AND lease_owner IS NOT ?
+            """)
+        return try DatabaseValue.fetchOne(next, arguments: [owner]).flatMap(DatabaseTimestamp.date)
+    }
+
     /// Deletes jobs that ended before `date`, except those a job that may still run
     /// depends on. Returns their log paths, for the caller to delete the files.
     public func prune(finishedBefore date: Date) throws -> [String] {

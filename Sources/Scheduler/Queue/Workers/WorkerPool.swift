@@ -10,8 +10,9 @@ import Synchronization
 /// slots, and on its heartbeat renews leases and rescues expired ones. Under load a round
 /// carries many completions and claims, which is how the queue gets past the rate of
 /// single-row commits; every one is still committed before its effect is seen. Between
-/// rounds it sleeps until an attempt finishes, `wake()` is called, a retry comes due or the
-/// heartbeat is due. All of its timing (heartbeat, backoff, time limits) reads and sleeps on
+/// rounds it sleeps until an attempt finishes, `wake()` is called, a retry comes due, another
+/// owner's lease runs out or, while jobs run, the heartbeat is due; idle, no timer fires
+/// until something is due. All of its timing (heartbeat, backoff, time limits) reads and sleeps on
 /// the queue's clock, so a test with a `ManualClock` moves the pool's time by hand.
 ///
 /// On cancellation (shutdown) it stops claiming, stops the running attempts (they go back
@@ -118,6 +119,10 @@ public final class WorkerPool: Sendable {
         var held: Set<Int64>?
         var adopted: [Job] = []
         var nextDue: Date?
+        /// When the first lease another owner holds runs out, for it to be rescued then.
+        var foreignLeaseExpiry: Date?
+        /// Jobs the heartbeat put back in the queue, ready for the next round's claim.
+        var requeued = false
     }
 
     /// The executor with a limit of its own that runs `job` elsewhere, if any: such a job
@@ -172,11 +177,13 @@ public final class WorkerPool: Sendable {
                         round.held = try queue.heartbeat(db, owner: owner, jobIDs: heartbeatIDs, until: now + leaseSeconds)
                         let expired = try queue.expireLeases(db, adoptingAs: owner, leaseDuration: leaseSeconds)
                         round.adopted = expired.adopted
+                        round.requeued = !expired.requeued.isEmpty
                         round.completions += try recordRescued(db, expired)
                     }
                     if round.claimed.count < claimLimit + elsewhereRoom {
                         round.nextDue = try queue.nextDueDate(db)
                     }
+                    round.foreignLeaseExpiry = try queue.nextLeaseExpiry(db, notOwnedBy: owner)
                     return round
                 }
             } catch {
@@ -187,6 +194,8 @@ public final class WorkerPool: Sendable {
             unrecorded = []
             checkCancels = false
             if !round.completions.isEmpty { didFinish?(round.completions) }
+            // A pool that had nothing running beats a full interval after its first job starts.
+            if running.isEmpty && !(round.claimed.isEmpty && round.adopted.isEmpty) { nextHeartbeat = clock.now() + heartbeatSeconds }
             for job in round.claimed + round.adopted {
                 running[job.id] = start(job, in: &group)
                 elsewhere[job.id] = elsewhereExecutor(job)
@@ -204,7 +213,13 @@ public final class WorkerPool: Sendable {
             let claimedElsewhere = Dictionary(grouping: round.claimed.compactMap(elsewhereExecutor), by: { $0 }).mapValues(\.count)
             if claimLimit > 0 && round.claimed.count - claimedElsewhere.values.reduce(0, +) == claimLimit { continue }
             if elsewhereRooms.contains(where: { $0.value > 0 && claimedElsewhere[$0.key] == $0.value }) { continue }
-            await inbox.wait(until: min(nextHeartbeat, round.nextDue ?? nextHeartbeat), interruptible: true)
+            if round.requeued { continue }
+            // The heartbeat is due only while jobs run; an idle pool sleeps until a job comes
+            // due or another owner's lease runs out (a millisecond past it, so that it has),
+            // and otherwise until it is woken: no timer fires while nothing is due.
+            let heartbeat = running.isEmpty ? nil : nextHeartbeat
+            let deadline = [heartbeat, round.nextDue, round.foreignLeaseExpiry.map { $0 + 0.001 }].compactMap { $0 }.min()
+            await inbox.wait(until: deadline, interruptible: true)
         }
         return nil
     }
