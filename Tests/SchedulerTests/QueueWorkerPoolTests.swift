@@ -237,6 +237,20 @@ struct QueueWorkerPoolTests {
         }
     }
 
+    @Test("Participant A queues fifty stages, then B one: B's starts within the pool's first slots, before A's fifty end")
+    func fairShareInThePool() async throws {
+        let pool = pool(maxConcurrentJobs: 2)
+        try await running(pool) {
+            let alice = try (0..<50).map { _ in try fixture.queue.enqueue(JobSpec(argv: ["ok"], queue: "train", shareKey: "participant:a")).job }
+            let bob = try fixture.queue.enqueue(JobSpec(argv: ["ok"], queue: "train", shareKey: "participant:b")).job
+            pool.wake()
+            let started = try await PoolProbe.next(51, of: executor.started).map(\.id)
+            let bobAt = try #require(started.firstIndex(of: bob.id))
+            #expect(bobAt < 2, "B's stage took one of the first two slots; it started \(bobAt + 1)th")
+            #expect(Set(started) == Set(alice.map(\.id) + [bob.id]), "and every stage ran once")
+        }
+    }
+
     /// Waits for `condition`, checking every few milliseconds; the deadline bounds a failure.
     static func until(_ what: String, within seconds: Double = 20, _ condition: () throws -> Bool) async throws {
         let deadline = ContinuousClock.now + .seconds(seconds)

@@ -63,16 +63,22 @@ public struct SubmissionIntake: Sendable {
             let submissionContext = try LineageContext.findOrCreate(.submission, name: "\(name)-\(id)", parentID: competitionContext.id, at: now, db)
             try submissionContext.add([bundleRecord.node, .datasetVersion(dataset.id!)], db)
 
-            try Self.enqueueStages(db, for: &submission, manifest: manifest, queue: queue, layout: layout, recipe: recipe)
+            try Self.enqueueStages(db, for: &submission, manifest: manifest, queue: queue, layout: layout, recipe: recipe,
+                                   shareKey: Self.shareKey(participant: participant))
             return submission
         }
     }
 
+    /// The fair share a participant's stages take turns in.
+    public static func shareKey(participant: String) -> String { "participant:\(participant)" }
+
     /// Enqueues a submission's build → train → predict → score jobs (without train when the
-    /// submission evaluates a model it was given) and records their ids on it.
+    /// submission evaluates a model it was given) and records their ids on it. A participant's
+    /// stages carry their share, so that ready stages take turns across participants; the
+    /// host's (a retraining round's) carry none and go first among their equals.
     static func enqueueStages(_ db: Database, for submission: inout Submission, manifest: CompetitionManifest,
                               queue: JobQueue, layout: PipelineLayout, extraLabels: [String: String] = [:],
-                              recipe: EnvironmentRecipe? = nil) throws {
+                              recipe: EnvironmentRecipe? = nil, shareKey: String? = nil) throws {
         let id = submission.id!
         func spec(_ stage: Stage, _ argv: [String], after: [Int64], unique: String? = nil) -> JobSpec {
             let limits = stage == .build ? manifest.images?.buildLimits ?? manifest.limits.limits(for: stage.rawValue)
@@ -82,7 +88,7 @@ public struct SubmissionIntake: Sendable {
                            uniqueKey: unique, dependencies: after,
                            labels: [Stage.label: stage.rawValue, Stage.submissionLabel: "\(id)", "hekaton.competition": submission.competition]
                                .merging(extraLabels) { old, _ in old },
-                           executor: manifest.executor(for: stage.rawValue)?.rawValue)
+                           executor: manifest.executor(for: stage.rawValue)?.rawValue, shareKey: shareKey)
         }
         let environmentDigest = submission.environmentDigest
         var buildCommand = EnvironmentBuild.argv(layout, environmentDigest: environmentDigest, submissionID: id)

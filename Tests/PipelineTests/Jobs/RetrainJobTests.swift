@@ -44,6 +44,9 @@ struct RetrainJobTests {
         #expect(members.map(\.kind) == [.retrain, .evaluate])
         #expect(members.allSatisfy { $0.sourceSubmissionID == champion.id && $0.datasetVersionID == round.datasetVersionID })
         #expect(members.allSatisfy { $0.state == .scored })
+        let memberJobs = members.flatMap { [$0.buildJob, $0.trainJob, $0.predictJob, $0.scoreJob].compactMap { $0 } }
+        let shares = try await fixture.database.read { db in try Job.fetchAll(db, keys: memberJobs).map(\.shareKey) }
+        #expect(!shares.isEmpty && shares.allSatisfy { $0 == nil }, "the host's round keeps its place: no share")
         #expect(round.state == .promoted, "\(round.decision ?? "")")
         #expect(round.bestScore == 0.7)
         #expect(round.productionScore == 0.5)

@@ -26,6 +26,8 @@ struct StageJobTests {
              try Promotion.current(PipelineJobsFixture.competition, db))
         }
         #expect(kinds == [.stage, .stage, .stage, .stage])
+        let shares = try await fixture.database.read { db in try Job.fetchAll(db, keys: jobs).map(\.shareKey) }
+        #expect(shares == Array(repeating: "participant:ada", count: 4), "a participant's stages take turns in their share")
         #expect(runs == 4, "one lineage run per stage")
         #expect(predictions != nil)
         #expect(score == 0.42)

@@ -49,6 +49,8 @@ public struct Job: Codable, Sendable, Hashable, Identifiable, FetchableRecord, T
     public var executor: String?
     /// The executor's own id for the running attempt, such as a Slurm job id.
     public var externalID: String?
+    /// Whose work it is, for fair sharing; nil for the host's own jobs.
+    public var shareKey: String?
 
     /// The lease a worker holds while the job runs.
     public var lease: Lease? {
@@ -77,6 +79,7 @@ public struct Job: Codable, Sendable, Hashable, Identifiable, FetchableRecord, T
         case systemSeconds = "system_seconds"
         case peakMemoryBytes = "peak_rss_bytes"
         case externalID = "external_id"
+        case shareKey = "share_key"
     }
 
     /// A job as it would be stored; for executors' tests and tools. Jobs come from
@@ -90,7 +93,7 @@ public struct Job: Codable, Sendable, Hashable, Identifiable, FetchableRecord, T
         startedAt: Date? = nil, finishedAt: Date? = nil, leaseOwner: String? = nil, leaseExpiresAt: Date? = nil,
         cancelRequested: Bool = false, exitStatus: Int32? = nil, signal: Int32? = nil, wallSeconds: Double? = nil,
         userSeconds: Double? = nil, systemSeconds: Double? = nil, peakMemoryBytes: Int64? = nil, error: String? = nil,
-        executor: String? = nil, externalID: String? = nil
+        executor: String? = nil, externalID: String? = nil, shareKey: String? = nil
     ) {
         self.id = id
         self.queue = queue
@@ -123,6 +126,7 @@ public struct Job: Codable, Sendable, Hashable, Identifiable, FetchableRecord, T
         self.error = error
         self.executor = executor
         self.externalID = externalID
+        self.shareKey = shareKey
     }
 
     // Written out rather than decoded through Codable: the JSON and time columns have
@@ -159,6 +163,7 @@ public struct Job: Codable, Sendable, Hashable, Identifiable, FetchableRecord, T
         error = row["error"]
         executor = row["executor"]
         externalID = row["external_id"]
+        shareKey = row["share_key"]
     }
 
     private static func requiredDate(_ row: Row, _ column: String) throws -> Date {

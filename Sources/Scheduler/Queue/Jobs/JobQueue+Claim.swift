@@ -7,8 +7,9 @@ extension JobQueue {
         try writer.write { db in try claim(db, request) }
     }
 
-    /// Takes leases inside the caller's transaction: the best priority first, then the
-    /// oldest, never more running jobs in a queue than its limit, never a job before its
+    /// Takes leases inside the caller's transaction: the best priority first, then by fair
+    /// share (the host's jobs, then each share's next job after the jobs that share already
+    /// runs, the share that started a job least recently first), then the oldest; never more running jobs in a queue than its limit, never a job before its
     /// `not_before`, never more jobs than the pool's free slots or, for an executor that runs
     /// its jobs elsewhere, than its room. Each returned job is `running`, its attempt counted,
     /// its lease held by `request.owner`.
@@ -26,7 +27,7 @@ extension JobQueue {
 
         let running = request.queueLimits.isUnlimited ? [:] : try runningCountsByQueue(db)
         var queueRooms: [String: Int] = [:]
-        var chosen: [(id: Int64, priority: Int, queue: String, slot: String?)] = []
+        var chosen: [(id: Int64, priority: Int, turn: Int, lastStart: String, queue: String, slot: String?)] = []
         for queue in try queuesWithQueuedJobs(db) {
             var queueRoom = Int.max
             if let limit = request.queueLimits.limit(for: queue) {
@@ -38,13 +39,13 @@ extension JobQueue {
                 let (statement, arguments) = try candidates(db, queue: queue, slot: slot, request: request, now: nowText)
                 let rows = try Row.fetchCursor(statement, arguments: arguments + [min(room, queueRoom)])
                 while let row = try rows.next() {
-                    chosen.append((row[0], row[1], queue, slot))
+                    chosen.append((row[0], row[1], row[2], row[3], queue, slot))
                 }
             }
         }
         guard !chosen.isEmpty else { return [] }
-        // Across queues and slots, priority still decides who gets what is free.
-        chosen.sort { $0.priority != $1.priority ? $0.priority > $1.priority : $0.id < $1.id }
+        // Across queues and slots, priority and then the shares' turns decide who gets what is free.
+        chosen.sort { ($0.priority, $1.turn, $1.lastStart, $1.id) > ($1.priority, $0.turn, $0.lastStart, $0.id) }
         var ids: [Int64] = []
         for candidate in chosen where rooms[candidate.slot]! > 0 && queueRooms[candidate.queue]! > 0 {
             rooms[candidate.slot]! -= 1
@@ -63,27 +64,51 @@ extension JobQueue {
                 request.owner, DatabaseTimestamp.text(now + request.leaseDuration), nowText, request.executorName,
                 request.logDirectory, Self.jsonList(ids),
             ])
-        return claimed.sorted { $0.priority != $1.priority ? $0.priority > $1.priority : $0.id < $1.id }
+        // In the order they were chosen, which is the order they start.
+        let rank = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, $0) })
+        return claimed.sorted { rank[$0.id]! < rank[$1.id]! }
     }
 
-    /// The ready jobs of `queue` for one kind of slot, best first; the last argument, the
-    /// limit, is the caller's. Without executors that run elsewhere every job takes a slot
-    /// of the pool, and the query is the plain walk of the claim index.
+    /// The ready jobs of `queue` for one kind of slot, best first, each with its turn; the
+    /// last argument, the limit, is the caller's. Without executors that run elsewhere every
+    /// job takes a slot of the pool. When no ready job of the queue has a share, the query is
+    /// the plain walk of the claim index (every turn 0); otherwise ready jobs of equal
+    /// priority take turns by share: a share's n-th ready job has turn n plus the jobs the
+    /// share runs, and among equal turns the share whose last start is oldest goes first
+    /// (round robin: fifty quick jobs of one share still let another's first job in next).
     private func candidates(_ db: Database, queue: String, slot: String?, request: ClaimRequest,
                             now: String) throws -> (Statement, StatementArguments) {
-        let select = "SELECT id, priority FROM job WHERE state = 'queued' AND queue = ? AND not_before <= ?"
-        let order = "ORDER BY priority DESC, id LIMIT ?"
         let executor = "COALESCE(executor, ?, '')"
-        let arguments: StatementArguments = [queue, now, request.executorName]
+        var filter = "state = 'queued' AND queue = ? AND not_before <= ?"
+        var arguments: StatementArguments = [queue, now]
         if let slot {
-            return (try db.cachedStatement(sql: "\(select) AND \(executor) = ? \(order)"), arguments + [slot])
+            filter += " AND \(executor) = ?"
+            arguments += [request.executorName, slot]
+        } else if !request.elsewhereLimits.isEmpty {
+            filter += " AND \(executor) NOT IN (SELECT value FROM json_each(?))"
+            arguments += [request.executorName, try JSONColumn.encode(request.elsewhereLimits.keys.sorted())]
         }
-        if request.elsewhereLimits.isEmpty {
-            return (try db.cachedStatement(sql: "\(select) \(order)"), [queue, now])
+        let shared = try Bool.fetchOne(db.cachedStatement(sql: """
+            SELECT EXISTS (SELECT 1 FROM job WHERE state = 'queued' AND queue = ? AND share_key IS NOT NULL)
+            """), arguments: [queue]) ?? false
+        guard shared else {
+            return (try db.cachedStatement(sql: "SELECT id, priority, 0, '' FROM job WHERE \(filter) ORDER BY priority DESC, id LIMIT ?"), arguments)
         }
-        let elsewhere = try JSONColumn.encode(request.elsewhereLimits.keys.sorted())
-        return (try db.cachedStatement(sql: "\(select) AND \(executor) NOT IN (SELECT value FROM json_each(?)) \(order)"),
-                arguments + [elsewhere])
+        return (try db.cachedStatement(sql: """
+            WITH ready AS (
+                SELECT id, priority, share_key,
+                       ROW_NUMBER() OVER (PARTITION BY priority, share_key ORDER BY id) AS nth
+                FROM job WHERE \(filter)
+            )
+            SELECT id, priority,
+                   CASE WHEN share_key IS NULL THEN 0
+                        ELSE nth + (SELECT COUNT(*) FROM job r WHERE r.state = 'running' AND r.share_key = ready.share_key)
+                   END AS turn,
+                   CASE WHEN share_key IS NULL THEN ''
+                        ELSE COALESCE((SELECT MAX(s.started_at) FROM job s WHERE s.share_key = ready.share_key), '')
+                   END AS last_start
+            FROM ready ORDER BY priority DESC, turn, last_start, id LIMIT ?
+            """), arguments)
     }
 
     func runningCountsByQueue(_ db: Database) throws -> [String: Int] {

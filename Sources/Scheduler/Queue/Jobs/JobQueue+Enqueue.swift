@@ -27,13 +27,15 @@ extension JobQueue {
 
         try db.cachedStatement(sql: """
             INSERT INTO job (queue, priority, state, kind, argv, environment, working_directory, not_before, timeout_seconds,
-                             max_attempts, unique_key, labels, schedule_name, log_path, created_at, finished_at, error, executor)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                             max_attempts, unique_key, labels, schedule_name, log_path, created_at, finished_at, error, executor,
+                             share_key)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [
                 spec.queue, spec.priority, start.state, spec.kind, try JSONColumn.encode(spec.argv),
                 try JSONColumn.encode(spec.environment), spec.workingDirectory, DatabaseTimestamp.text(notBefore),
                 spec.timeoutSeconds, spec.maxAttempts, spec.uniqueKey, try JSONColumn.encode(spec.labels), spec.scheduleName,
                 spec.logPath, DatabaseTimestamp.text(now), finishedAt.map(DatabaseTimestamp.text), start.error, spec.executor,
+                spec.shareKey,
             ])
         // Built here rather than read back: the row is exactly this, and reading it back
         // would cost as much again as the insert.
@@ -42,7 +44,7 @@ extension JobQueue {
             environment: spec.environment, workingDirectory: spec.workingDirectory, notBefore: notBefore,
             timeoutSeconds: spec.timeoutSeconds, maxAttempts: spec.maxAttempts, uniqueKey: spec.uniqueKey,
             labels: spec.labels, scheduleName: spec.scheduleName, logPath: spec.logPath, createdAt: now,
-            finishedAt: finishedAt, error: start.error, executor: spec.executor)
+            finishedAt: finishedAt, error: start.error, executor: spec.executor, shareKey: spec.shareKey)
         if !spec.dependencies.isEmpty {
             let insertEdge = try db.cachedStatement(sql: "INSERT OR IGNORE INTO job_dependency (job_id, depends_on) VALUES (?, ?)")
             for dependency in spec.dependencies {

@@ -65,6 +65,10 @@ extension JobSpec {
             }
             try Self.checkText(value, "the value of \(name)", maxBytes: Self.maxArgumentBytes)
         }
+        if let share = shareKey {
+            guard !share.isEmpty else { throw JobQueueError(.invalidSpec, "the share key is empty; leave it out for the host's own jobs") }
+            try Self.checkText(share, "the share key", maxBytes: Self.maxUniqueKeyBytes)
+        }
         if let key = uniqueKey {
             guard !key.isEmpty else { throw JobQueueError(.invalidSpec, "the unique key is empty; leave it out for none") }
             try Self.checkText(key, "the unique key", maxBytes: Self.maxUniqueKeyBytes)

@@ -30,6 +30,10 @@ public struct JobSpec: Sendable, Hashable {
     public var logPath: String?
     /// The executor that runs it (recorded in `job.executor`); the worker pool's own when nil.
     public var executor: String?
+    /// Whose work it is, for fair sharing: among ready jobs of equal priority, each share's
+    /// next job takes its turn after the jobs that share already runs. Nil for the host's own
+    /// jobs, which go first among their equals.
+    public var shareKey: String?
 
     public static let defaultQueue = "default"
     public static let defaultMaxAttempts = 3
@@ -38,7 +42,8 @@ public struct JobSpec: Sendable, Hashable {
         kind: JobKind = .command, argv: [String], environment: [String: String] = [:], workingDirectory: String? = nil,
         queue: String = JobSpec.defaultQueue, priority: Int = 0, notBefore: Date? = nil, timeoutSeconds: Double? = nil,
         maxAttempts: Int = JobSpec.defaultMaxAttempts, uniqueKey: String? = nil, dependencies: [Int64] = [],
-        labels: [String: String] = [:], scheduleName: String? = nil, logPath: String? = nil, executor: String? = nil
+        labels: [String: String] = [:], scheduleName: String? = nil, logPath: String? = nil, executor: String? = nil,
+        shareKey: String? = nil
     ) {
         self.kind = kind
         self.argv = argv
@@ -55,5 +60,6 @@ public struct JobSpec: Sendable, Hashable {
         self.scheduleName = scheduleName
         self.logPath = logPath
         self.executor = executor
+        self.shareKey = shareKey
     }
 }

@@ -125,5 +125,17 @@ public enum SchedulerSchema {
                 t.add(column: "kind", .text).notNull().defaults(to: "command")
             }
         }
+        // Whose work a job is (a participant, later a team): ready jobs of equal priority
+        // take turns by it, so fifty jobs of one share do not hold back the first of another.
+        // Null for the host's own jobs, which keep their place.
+        migrator.registerMigration("scheduler-5-job-share") { db in
+            try db.alter(table: "job") { t in
+                t.add(column: "share_key", .text)
+            }
+            // The claim asks per queue whether any ready job has a share: one seek here.
+            try db.execute(sql: "CREATE INDEX job_queued_shared ON job(queue) WHERE state = 'queued' AND share_key IS NOT NULL")
+            try db.execute(sql: "CREATE INDEX job_running_share ON job(share_key) WHERE state = 'running' AND share_key IS NOT NULL")
+            try db.execute(sql: "CREATE INDEX job_share_started ON job(share_key, started_at) WHERE share_key IS NOT NULL")
+        }
     }
 }
