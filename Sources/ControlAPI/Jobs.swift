@@ -68,13 +68,15 @@ public struct JobInfo: Codable, Sendable, Equatable {
     public var clusterDetail: String?
     /// True when `POST /v1/jobs` found a waiting or running job with the same unique key.
     public var existing: Bool?
+    /// Whose fair share the job takes its turns in (`participant:NAME`); nil for the host's jobs.
+    public var share: String?
 
     public init(id: Int64, queue: String, priority: Int, state: String, argv: [String], workingDirectory: String?, attempt: Int,
                 maxAttempts: Int, timeoutSeconds: Double?, uniqueKey: String?, labels: [String: String], dependsOn: [Int64],
                 schedule: String?, createdAt: String, notBefore: String?, startedAt: String?, finishedAt: String?,
                 exitStatus: Int?, signal: Int?, wallSeconds: Double?, userSeconds: Double?, systemSeconds: Double?,
                 peakMemoryBytes: Int64?, error: String?, executor: String?, externalID: String?,
-                clusterState: String? = nil, clusterDetail: String? = nil, existing: Bool? = nil) {
+                clusterState: String? = nil, clusterDetail: String? = nil, existing: Bool? = nil, share: String? = nil) {
         self.id = id
         self.queue = queue
         self.priority = priority
@@ -104,6 +106,7 @@ public struct JobInfo: Codable, Sendable, Equatable {
         self.clusterState = clusterState
         self.clusterDetail = clusterDetail
         self.existing = existing
+        self.share = share
     }
 }
 

@@ -15,13 +15,18 @@ struct AccessRuleTests {
                        environment: ["HEKATON_SOCKET": daemon.socketPath])
     }
 
-    @Test("Participants submit, see only their own submissions and logs, and everyone's leaderboard; hosts publish")
-    func participants() throws {
+    /// Makes the second participant's account when it is missing (as root).
+    static func ensureSecondUser() throws {
         try #require(getuid() == 0, "switching to other uids needs root, as CI runs")
-        if (try? runCommand("/usr/bin/id", [Self.secondUser]))?.status != 0 {
-            let created = try runCommand("/usr/sbin/useradd", ["--system", "--no-create-home", "--shell", "/usr/sbin/nologin", Self.secondUser])
+        if (try? runCommand("/usr/bin/id", [secondUser]))?.status != 0 {
+            let created = try runCommand("/usr/sbin/useradd", ["--system", "--no-create-home", "--shell", "/usr/sbin/nologin", secondUser])
             try #require(created.status == 0, "\(created.stderr)")
         }
+    }
+
+    @Test("Participants submit, see only their own submissions and logs, and everyone's leaderboard; hosts publish")
+    func participants() throws {
+        try Self.ensureSecondUser()
         let daemon = try DaemonUnderTest(configuration: "socket_mode: \"0666\"\n")
         defer { daemon.stop() }
         let day = daemon.root.appendingPathComponent("day")

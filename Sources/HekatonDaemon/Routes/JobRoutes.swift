@@ -135,6 +135,6 @@ enum JobMapping {
                 exitStatus: job.exitStatus.map(Int.init), signal: job.signal.map(Int.init), wallSeconds: job.wallSeconds,
                 userSeconds: job.userSeconds, systemSeconds: job.systemSeconds, peakMemoryBytes: job.peakMemoryBytes,
                 error: job.error, executor: job.executor, externalID: job.externalID,
-                clusterState: seen?.state, clusterDetail: seen?.detail)
+                clusterState: seen?.state, clusterDetail: seen?.detail, share: job.shareKey)
     }
 }

@@ -137,6 +137,7 @@ extension Hekatonctl.JobCommand {
                 lines.append(("time", "\(Format.seconds(wall)) wall, \(Format.seconds(job.userSeconds ?? 0)) user, \(Format.seconds(job.systemSeconds ?? 0)) system"))
             }
             if let peak = job.peakMemoryBytes { lines.append(("peak memory", Format.bytes(peak))) }
+            if let share = job.share { lines.append(("share", share)) }
             if let executor = job.executor { lines.append(("executor", executor + (job.externalID.map { " (id \($0))" } ?? ""))) }
             if let state = job.clusterState { lines.append(("cluster state", state + (job.clusterDetail.map { ": \($0)" } ?? ""))) }
             if let error = job.error { lines.append(("error", error)) }
