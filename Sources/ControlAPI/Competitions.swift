@@ -25,6 +25,17 @@ public struct CompetitionInfo: Codable, Sendable, Equatable {
     public var versions: Int
     /// False when the content equals the latest version's and nothing was published.
     public var created: Bool?
+    /// upcoming, open or closed: whether it takes submissions now.
+    public var phase: String?
+    /// The manifest's `phases:` (RFC 3339), and when a host closed it by hand.
+    public var opensAt: String?
+    public var closesAt: String?
+    public var closedAt: String?
+    /// The times as the host wrote them, in the manifest's zone: `2026-12-01 09:00 Asia/Tokyo`.
+    public var opensLocal: String?
+    public var closesLocal: String?
+    /// After `POST .../close`: true when this call closed it, false when it was closed already.
+    public var closedNow: Bool?
 
     public init(name: String, description: String, tag: String, rootDigest: String, metric: String, direction: String,
                 dataset: String, maxBundleBytes: Int64, perParticipantPerDay: Int, publishedAt: String, versions: Int,

@@ -2,6 +2,8 @@
 public struct PipelineError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Code: String, Sendable {
         case invalidManifest, conflict, unknownCompetition, invalidBundle, bundleTooLarge, rateLimited, forbidden, unknownSubmission
+        /// The competition is not open: before its `opens_at`, or closed.
+        case notOpen
     }
 
     public let code: Code

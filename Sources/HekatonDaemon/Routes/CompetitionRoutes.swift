@@ -40,7 +40,10 @@ extension Router {
         }
         add("GET", "/v1/competitions", .anyone) { _ in
             let infos = try await daemon.database.read { db in
-                try CompetitionVersion.latestOfEach(db).map { try CompetitionInfo($0, versions: CompetitionVersion.all(of: $0.competition, db).count) }
+                try CompetitionVersion.latestOfEach(db).map {
+                    try CompetitionInfo($0, versions: CompetitionVersion.all(of: $0.competition, db).count,
+                                        closure: CompetitionClosure.find($0.competition, db), now: Date())
+                }
             }
             return .json(CompetitionList(competitions: infos))
         }
@@ -71,6 +74,19 @@ extension Router {
         add("GET", "/v1/competitions/{name}", .anyone) { request in
             .json(try await daemon.competitionInfo(try await daemon.latestCompetition(request.parameters["name"] ?? "")))
         }
+        // Closing stops new submissions at once; what is queued or running still finishes.
+        add("POST", "/v1/competitions/{name}/close", .host) { request in
+            let version = try await daemon.latestCompetition(request.parameters["name"] ?? "")
+            let (before, closure) = try await daemon.database.write { db in
+                let before = try CompetitionClosure.phase(of: version, now: Date(), db)
+                _ = try CompetitionClosure.close(version, by: request.caller.uid, now: Date(), db)
+                return (before, try CompetitionClosure.find(version.competition, db))
+            }
+            let count = try await daemon.database.read { db in try CompetitionVersion.all(of: version.competition, db).count }
+            var info = CompetitionInfo(version, versions: count, closure: closure, now: Date())
+            if case .closed = before { info.closedNow = false } else { info.closedNow = true }
+            return .json(info)
+        }
     }
 }
 
@@ -84,18 +100,27 @@ extension DaemonContext {
     }
 
     func competitionInfo(_ version: CompetitionVersion) async throws -> CompetitionInfo {
-        let count = try await database.read { db in try CompetitionVersion.all(of: version.competition, db).count }
-        return CompetitionInfo(version, versions: count)
+        let (count, closure) = try await database.read { db in
+            (try CompetitionVersion.all(of: version.competition, db).count, try CompetitionClosure.find(version.competition, db))
+        }
+        return CompetitionInfo(version, versions: count, closure: closure, now: Date())
     }
 }
 
 extension CompetitionInfo {
-    init(_ version: CompetitionVersion, versions count: Int) {
+    init(_ version: CompetitionVersion, versions count: Int, closure: CompetitionClosure?, now: Date) {
         let manifest = version.manifest
         self.init(name: version.competition, description: manifest.description, tag: version.tag,
                   rootDigest: version.rootDigest, metric: manifest.metric.name, direction: manifest.metric.direction.rawValue,
                   dataset: manifest.dataset.name, maxBundleBytes: manifest.submission.maxBundleBytes,
                   perParticipantPerDay: manifest.submission.perParticipantPerDay,
                   publishedAt: RFC3339.string(version.createdAt), versions: count)
+        phase = CompetitionPhase(manifest, closedByHand: closure?.closedAt, now: now).name
+        let phases = manifest.phases
+        opensAt = phases?.opensAt.map { RFC3339.string($0) }
+        closesAt = phases?.closesAt.map { RFC3339.string($0) }
+        closedAt = closure.map { RFC3339.string($0.closedAt) }
+        opensLocal = phases.flatMap { p in p.opensAt.map { p.local($0) } }
+        closesLocal = phases.flatMap { p in p.closesAt.map { p.local($0) } }
     }
 }

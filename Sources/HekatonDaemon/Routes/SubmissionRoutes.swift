@@ -26,6 +26,11 @@ extension Router {
                 throw Problem(title: "Pipeline unavailable", status: 503,
                               detail: "the daemon found no Python SDK (python/src); set python_sdk in its configuration")
             }
+            do {
+                try await BlockingWork.run { try intake.checkOpen(competition: name) }
+            } catch let error as PipelineError {
+                throw Problem(title: "Submission refused", status: 409, detail: error.message)
+            }
             let scratch = daemon.stateDirectory + "/tmp/upload-\(UUID().uuidString)"
             defer { try? FileManager.default.removeItem(atPath: scratch) }
             let submission: Submission
@@ -40,6 +45,7 @@ extension Router {
                 case .rateLimited: 429
                 case .unknownCompetition: 404
                 case .bundleTooLarge: 413
+                case .notOpen: 409
                 default: 400
                 }
                 throw Problem(title: "Submission refused", status: status, detail: error.message)

@@ -145,5 +145,14 @@ public enum PipelineSchema {
                     """)
             }
         }
+        // A competition closed by hand (`hekatonctl competition close`): it stays closed
+        // across new versions of its directory.
+        migrator.registerMigration("pipeline-5-closures") { db in
+            try db.create(table: "competition_closure") { t in
+                t.primaryKey("competition", .text)
+                t.column("closed_at", .datetime).notNull()
+                t.column("closed_by", .integer).notNull()
+            }
+        }
     }
 }

@@ -14,7 +14,7 @@ extension CompetitionManifest {
                              fileExists: ((String) -> Bool)? = nil) throws(YAMLError) -> CompetitionManifest {
         let root = try YAMLMapping.parse(text, file: file)
         try root.allowKeys(["name", "description", "metric", "dataset", "entrypoints", "limits", "submission",
-                            "parameters", "schedules", "promotion", "artifact", "executors", "visibility", "images"])
+                            "parameters", "schedules", "promotion", "artifact", "executors", "visibility", "images", "phases"])
         let nameValue = try root.required("name")
         let name = try nameValue.string()
         guard name.range(of: "^[a-z0-9][a-z0-9-]{0,62}$", options: .regularExpression) != nil else {
@@ -161,11 +161,12 @@ extension CompetitionManifest {
         }
 
         let images = try root.mapping("images").map { m throws(YAMLError) in try imagePolicy(m) }
+        let phases = try root["phases"].map { v throws(YAMLError) in try Self.phases(v) }
 
         return CompetitionManifest(name: name, description: description, metric: metric, dataset: dataset,
                                    entrypoints: entrypoints, limits: limits, submission: rules,
                                    parametersJSON: parametersJSON, schedules: schedules, promotion: promotion,
-                                   artifact: artifact, executors: executors, visibility: visibility, images: images)
+                                   artifact: artifact, executors: executors, visibility: visibility, images: images, phases: phases)
     }
 
     /// `artifact.oci`: without `base`, the image is built on the production model's

@@ -28,6 +28,9 @@ public struct CompetitionManifest: Sendable, Equatable, Codable {
     /// Environments as container images (`images:`); nil: virtual environments on the
     /// host's Python, as before. Optional so that manifests stored before it decode.
     public var images: ImagePolicy?
+    /// When submissions are taken (`phases:`); nil: always. Optional so that manifests
+    /// stored before it decode.
+    public var phases: Phases?
 
     /// Where `stage` runs under this manifest; nil when the daemon's `executor:` decides.
     public func executor(for stage: String) -> ExecutorKind? {

@@ -17,6 +17,23 @@ public struct SubmissionIntake: Sendable {
         self.layout = layout
     }
 
+    /// Refuses at once when `competition` takes no submissions now (before its `opens_at`,
+    /// or closed): the route asks before it unpacks a bundle; `submit` asks again in its
+    /// transaction.
+    public func checkOpen(competition name: String, now: Date = Date()) throws {
+        try queue.writer.read { db in
+            guard let version = try CompetitionVersion.latest(of: name, db) else { return }
+            try Self.checkOpen(version, now: now, db)
+        }
+    }
+
+    static func checkOpen(_ version: CompetitionVersion, now: Date, _ db: Database) throws {
+        let phase = try CompetitionClosure.phase(of: version, now: now, db)
+        if let refusal = phase.refusal(version.competition, version.manifest, now: now) {
+            throw PipelineError(.notOpen, refusal)
+        }
+    }
+
     /// - Parameter bundleDirectory: the extracted bundle; it is stored in the blob store and
     ///   may be deleted afterwards.
     public func submit(competition name: String, bundleDirectory: String, participantUID: UInt32, participant: String,
@@ -27,6 +44,7 @@ public struct SubmissionIntake: Sendable {
             throw PipelineError(.unknownCompetition, "no competition named '\(name)'; `hekatonctl competition list` shows them")
         }
         if let tag { try LineageName.validate(tag, as: .tag) }
+        try database.read { db in try Self.checkOpen(version, now: now, db) }
         let manifest = version.manifest
         let requirements = FileManager.default.contents(atPath: bundleDirectory + "/requirements.txt") ?? Data()
         guard FileManager.default.fileExists(atPath: bundleDirectory + "/submission.py") else {
@@ -43,6 +61,8 @@ public struct SubmissionIntake: Sendable {
         let environmentDigest = recipe?.key ?? PipelineLayout.environmentDigest(requirements: requirements, python: layout.python)
 
         return try database.write { db in
+            // Again here: a host may have closed it while the bundle was stored.
+            try Self.checkOpen(version, now: now, db)
             let dayAgo = now.addingTimeInterval(-86400)
             let recent = try Submission.filter(sql: "participant_uid = ? AND competition = ? AND submitted_at > ? AND kind = 'submission'",
                                                arguments: [participantUID, name, dayAgo]).fetchCount(db)
