@@ -30,8 +30,14 @@ extension HekatonBench {
         @Option(help: "Dispatch latency samples, each a real child process.")
         var samples = 300
 
+        @Option(help: "Jobs of the fair-share burn-down, beside as many without shares.")
+        var sharedJobs = 20_000
+
+        @Option(help: "Shares (participants) the fair-share burn-down's jobs are spread over.")
+        var shares = 50
+
         func validate() throws {
-            guard jobs > 0, singleEnqueues > 0, batch > 0, concurrency > 0, claimBatch > 0, samples > 0 else {
+            guard jobs > 0, singleEnqueues > 0, batch > 0, concurrency > 0, claimBatch > 0, samples > 0, sharedJobs > 0, shares > 0 else {
                 throw ValidationError("every count must be positive")
             }
         }
@@ -63,6 +69,25 @@ extension HekatonBench {
             let burnDown = try await drain(queue, directory: directory)
             print("queue: burn-down of \(jobs) no-op jobs: \(Self.rate(jobs, burnDown)) jobs/s (\(String(format: "%.2f", burnDown)) s, \(concurrency) at once, claims of up to \(claimBatch))")
 
+            // Fair sharing orders each claim by share (a window over the queue's ready jobs);
+            // the same count without shares walks the claim index.
+            var fairness: [String] = []
+            for shared in [false, true] {
+                let fair = try Self.openQueue(directory.appendingPathComponent("fair-\(shared).sqlite3"))
+                var remaining = sharedJobs, next = 0
+                while remaining > 0 {
+                    let count = min(batch, remaining)
+                    _ = try fair.enqueueBatch((0..<count).map { index in
+                        JobSpec(argv: ["/bin/true"], shareKey: shared ? "participant:p\((next + index) % shares)" : nil)
+                    })
+                    next += count
+                    remaining -= count
+                }
+                let seconds = try await drain(fair, directory: directory, count: sharedJobs)
+                fairness.append("\(Self.rate(sharedJobs, seconds)) jobs/s (\(String(format: "%.2f", seconds)) s)")
+            }
+            print("queue: burn-down of \(sharedJobs) jobs, \(concurrency) at once: without shares \(fairness[0]); over \(shares) shares \(fairness[1])")
+
             let latencies = try await dispatchLatencies(directory: directory)
             let sorted = latencies.sorted()
             func percentile(_ p: Double) -> String {
@@ -75,7 +100,8 @@ extension HekatonBench {
 
         /// Runs the pool over the enqueued jobs with an executor that does nothing, until all
         /// have been recorded succeeded. Returns the seconds that took.
-        func drain(_ queue: JobQueue, directory: URL) async throws -> Double {
+        func drain(_ queue: JobQueue, directory: URL, count: Int? = nil) async throws -> Double {
+            let jobs = count ?? jobs
             let (finished, recorded) = AsyncStream<Int>.makeStream()
             let pool = WorkerPool(
                 queue: queue, executor: NoOpExecutor(),

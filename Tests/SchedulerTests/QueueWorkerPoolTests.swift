@@ -240,10 +240,10 @@ struct QueueWorkerPoolTests {
     @Test("Participant A queues fifty stages, then B one: B's starts within the pool's first slots, before A's fifty end")
     func fairShareInThePool() async throws {
         let pool = pool(maxConcurrentJobs: 2)
+        // All queued before the pool starts, so that none of A's runs before B's exists.
+        let alice = try (0..<50).map { _ in try fixture.queue.enqueue(JobSpec(argv: ["ok"], queue: "train", shareKey: "participant:a")).job }
+        let bob = try fixture.queue.enqueue(JobSpec(argv: ["ok"], queue: "train", shareKey: "participant:b")).job
         try await running(pool) {
-            let alice = try (0..<50).map { _ in try fixture.queue.enqueue(JobSpec(argv: ["ok"], queue: "train", shareKey: "participant:a")).job }
-            let bob = try fixture.queue.enqueue(JobSpec(argv: ["ok"], queue: "train", shareKey: "participant:b")).job
-            pool.wake()
             let started = try await PoolProbe.next(51, of: executor.started).map(\.id)
             let bobAt = try #require(started.firstIndex(of: bob.id))
             #expect(bobAt < 2, "B's stage took one of the first two slots; it started \(bobAt + 1)th")

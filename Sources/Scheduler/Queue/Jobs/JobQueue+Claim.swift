@@ -28,6 +28,7 @@ extension JobQueue {
         let running = request.queueLimits.isUnlimited ? [:] : try runningCountsByQueue(db)
         var queueRooms: [String: Int] = [:]
         var chosen: [(id: Int64, priority: Int, turn: Int, lastStart: String, queue: String, slot: String?)] = []
+        var shares = ShareStandings()
         for queue in try queuesWithQueuedJobs(db) {
             var queueRoom = Int.max
             if let limit = request.queueLimits.limit(for: queue) {
@@ -36,11 +37,24 @@ extension JobQueue {
             guard queueRoom > 0 else { continue }
             queueRooms[queue] = queueRoom
             for (slot, room) in rooms {
-                let (statement, arguments) = try candidates(db, queue: queue, slot: slot, request: request, now: nowText)
-                let rows = try Row.fetchCursor(statement, arguments: arguments + [min(room, queueRoom)])
-                while let row = try rows.next() {
-                    chosen.append((row[0], row[1], row[2], row[3], queue, slot))
+                let limit = min(room, queueRoom)
+                let (statement, arguments, shared) = try candidates(db, queue: queue, slot: slot, request: request, now: nowText)
+                let rows = try Row.fetchCursor(statement, arguments: arguments + [limit])
+                guard shared else {
+                    while let row = try rows.next() { chosen.append((row[0], row[1], 0, "", queue, slot)) }
+                    continue
                 }
+                // A share's n-th ready job (of its priority) takes turn n plus the jobs the
+                // share runs; equal turns go to the share whose last start is oldest.
+                var ready: [(id: Int64, priority: Int, turn: Int, lastStart: String)] = []
+                while let row = try rows.next() {
+                    let share: String? = row[2]
+                    guard let share else { ready.append((row[0], row[1], 0, "")); continue }
+                    let standing = try shares.standing(of: share, db)
+                    ready.append((row[0], row[1], row[3] + standing.running, standing.lastStart))
+                }
+                ready.sort { ($0.priority, $1.turn, $1.lastStart, $1.id) > ($1.priority, $0.turn, $0.lastStart, $0.id) }
+                for job in ready.prefix(limit) { chosen.append((job.id, job.priority, job.turn, job.lastStart, queue, slot)) }
             }
         }
         guard !chosen.isEmpty else { return [] }
@@ -69,15 +83,14 @@ extension JobQueue {
         return claimed.sorted { rank[$0.id]! < rank[$1.id]! }
     }
 
-    /// The ready jobs of `queue` for one kind of slot, best first, each with its turn; the
-    /// last argument, the limit, is the caller's. Without executors that run elsewhere every
-    /// job takes a slot of the pool. When no ready job of the queue has a share, the query is
-    /// the plain walk of the claim index (every turn 0); otherwise ready jobs of equal
-    /// priority take turns by share: a share's n-th ready job has turn n plus the jobs the
-    /// share runs, and among equal turns the share whose last start is oldest goes first
-    /// (round robin: fifty quick jobs of one share still let another's first job in next).
+    /// The ready jobs of `queue` for one kind of slot; the last argument, the limit, is the
+    /// caller's. Without executors that run elsewhere every job takes a slot of the pool.
+    /// When no ready job of the queue has a share, the rows are the best first (the plain
+    /// walk of the claim index); otherwise each row is (id, priority, share, its place among
+    /// its share's ready jobs of that priority), for the caller to order by turns. A job whose
+    /// place is past the limit is left out: as many of its share come before it.
     private func candidates(_ db: Database, queue: String, slot: String?, request: ClaimRequest,
-                            now: String) throws -> (Statement, StatementArguments) {
+                            now: String) throws -> (Statement, StatementArguments, shared: Bool) {
         let executor = "COALESCE(executor, ?, '')"
         var filter = "state = 'queued' AND queue = ? AND not_before <= ?"
         var arguments: StatementArguments = [queue, now]
@@ -92,23 +105,31 @@ extension JobQueue {
             SELECT EXISTS (SELECT 1 FROM job WHERE state = 'queued' AND queue = ? AND share_key IS NOT NULL)
             """), arguments: [queue]) ?? false
         guard shared else {
-            return (try db.cachedStatement(sql: "SELECT id, priority, 0, '' FROM job WHERE \(filter) ORDER BY priority DESC, id LIMIT ?"), arguments)
+            return (try db.cachedStatement(sql: "SELECT id, priority FROM job WHERE \(filter) ORDER BY priority DESC, id LIMIT ?"),
+                    arguments, false)
         }
         return (try db.cachedStatement(sql: """
-            WITH ready AS (
-                SELECT id, priority, share_key,
-                       ROW_NUMBER() OVER (PARTITION BY priority, share_key ORDER BY id) AS nth
+            SELECT id, priority, share_key, nth FROM (
+                SELECT id, priority, share_key, ROW_NUMBER() OVER (PARTITION BY priority, share_key ORDER BY id) AS nth
                 FROM job WHERE \(filter)
-            )
-            SELECT id, priority,
-                   CASE WHEN share_key IS NULL THEN 0
-                        ELSE nth + (SELECT COUNT(*) FROM job r WHERE r.state = 'running' AND r.share_key = ready.share_key)
-                   END AS turn,
-                   CASE WHEN share_key IS NULL THEN ''
-                        ELSE COALESCE((SELECT MAX(s.started_at) FROM job s WHERE s.share_key = ready.share_key), '')
-                   END AS last_start
-            FROM ready ORDER BY priority DESC, turn, last_start, id LIMIT ?
-            """), arguments)
+            ) WHERE nth <= ?
+            """), arguments, true)
+    }
+
+    /// Each share's running jobs and last start, read once per claim.
+    private struct ShareStandings {
+        var known: [String: (running: Int, lastStart: String)] = [:]
+
+        mutating func standing(of share: String, _ db: Database) throws -> (running: Int, lastStart: String) {
+            if let standing = known[share] { return standing }
+            let running = try Int.fetchOne(db.cachedStatement(sql: """
+                SELECT COUNT(*) FROM job INDEXED BY job_running_share WHERE state = 'running' AND share_key = ?
+                """), arguments: [share]) ?? 0
+            let last = try String.fetchOne(db.cachedStatement(sql: "SELECT MAX(started_at) FROM job WHERE share_key = ?"),
+                                           arguments: [share]) ?? ""
+            known[share] = (running, last)
+            return (running, last)
+        }
     }
 
     func runningCountsByQueue(_ db: Database) throws -> [String: Int] {
