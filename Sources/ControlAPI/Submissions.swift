@@ -22,6 +22,10 @@ public struct SubmissionInfo: Codable, Sendable, Equatable {
     public var kind: String?
     public var source: Int64?
     public var datasetVersion: String?
+    /// For a finished reproduction (kind `reproduce`): whether it matched its source exactly,
+    /// and what it found, in a sentence.
+    public var reproduced: Bool?
+    public var reproduction: String?
 
     public init(id: Int64, competition: String, participant: String, tag: String?, state: String, stage: String?, score: Double?,
                 error: String?, logTail: String?, bundleDigest: String, modelDigest: String?, submittedAt: String,
@@ -55,6 +59,8 @@ public struct LeaderboardEntry: Codable, Sendable, Equatable {
     public var score: Double
     public var submission: Int64
     public var submittedAt: String
+    /// Whether its latest reproduction (`hekatonctl reproduce`) matched exactly; nil: never reproduced.
+    public var reproduced: Bool?
 
     public init(rank: Int, participant: String, tag: String?, score: Double, submission: Int64, submittedAt: String) {
         self.rank = rank

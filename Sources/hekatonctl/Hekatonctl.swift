@@ -45,6 +45,7 @@ struct Hekatonctl: ParsableCommand {
             Submissions.self,
             Logs.self,
             Cancel.self,
+            Reproduce.self,
             LeaderboardCommand.self,
         ]
     )

@@ -11,12 +11,8 @@ struct CompetitionPhaseEndToEndTests {
     @Test("Submissions are refused before opens_at, after closes_at and once a host closes the competition; participants cannot close")
     func refusedOutsideTheWindow() throws {
         try AccessRuleTests.ensureSecondUser()
-        let daemon = try DaemonUnderTest(configuration: "socket_mode: \"0666\"\n")
+        let daemon = try DaemonUnderTest.withPocochaDay(listeners: 50, livers: 20)
         defer { daemon.stop() }
-        let day = daemon.root.appendingPathComponent("day")
-        _ = try runCommand("/usr/bin/env", ["python3", AccessRuleTests.examples.appendingPathComponent("generate.py").path,
-                                            "--day", "2026-11-28", "--out", day.path, "--listeners", "50", "--livers", "20"])
-        #expect(try hekatonctl(["dataset", "register", "pococha-daily", day.path], socket: daemon.socketPath).status == 0)
         func publish(_ name: String, phases: String?) throws {
             let directory = try ExampleCompetition.copy(to: daemon.root.appendingPathComponent("competition-\(name)")) {
                 $0.replacingOccurrences(of: "name: pococha\n", with: "name: \(name)\n") + (phases.map { "phases:\n\($0)" } ?? "")

@@ -12,12 +12,8 @@ struct FairShareEndToEndTests {
         try AccessRuleTests.ensureSecondUser()
         let second = AccessRuleTests.secondUser
         // One stage slot: whatever runs, runs one at a time.
-        let daemon = try DaemonUnderTest(configuration: "socket_mode: \"0666\"\nmax_concurrent_jobs: 1\n")
+        let daemon = try DaemonUnderTest.withPocochaDay(configuration: "max_concurrent_jobs: 1\n", listeners: 100, livers: 30)
         defer { daemon.stop() }
-        let day = daemon.root.appendingPathComponent("day")
-        _ = try runCommand("/usr/bin/env", ["python3", AccessRuleTests.examples.appendingPathComponent("generate.py").path,
-                                            "--day", "2026-11-28", "--out", day.path, "--listeners", "100", "--livers", "30"])
-        #expect(try hekatonctl(["dataset", "register", "pococha-daily", day.path], socket: daemon.socketPath).status == 0)
         let competition = try ExampleCompetition.copy(to: daemon.root.appendingPathComponent("competition")) {
             $0.replacingOccurrences(of: "per_participant_per_day: 20", with: "per_participant_per_day: 60")
         }

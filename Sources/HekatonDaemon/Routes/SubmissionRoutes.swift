@@ -99,9 +99,35 @@ extension Router {
             daemon.workers?.wake()
             return .json(try await daemon.submissionInfo(submission))
         }
+        // Runs a scored submission again on its data and seed; its participant or a host.
+        add("POST", "/v1/submissions/{id}/reproduce", .owner) { request in
+            let source = try await daemon.visibleSubmission(request)
+            guard let intake = daemon.intake else {
+                throw Problem(title: "Pipeline unavailable", status: 503,
+                              detail: "the daemon found no Python SDK (python/src); set python_sdk in its configuration")
+            }
+            let reproductions = Reproductions(queue: daemon.queue, layout: intake.layout)
+            let reproduction: Submission
+            do {
+                reproduction = try await BlockingWork.run {
+                    try reproductions.start(source.id!, callerUID: request.caller.uid, isHost: request.caller.isAdmin)
+                }
+            } catch let error as PipelineError {
+                throw Problem(title: "Not reproduced", status: error.code == .unknownSubmission ? 404 : 409, detail: error.message)
+            }
+            daemon.workers?.wake()
+            return .json(try await daemon.submissionInfo(reproduction), status: 201)
+        }
         add("GET", "/v1/competitions/{name}/leaderboard", .anyone) { request in
             let competition = try await daemon.latestCompetition(request.parameters["name"] ?? "")
-            let entries = try await daemon.database.read { db in try Leaderboard.of(competition, db) }.map(LeaderboardEntry.init)
+            let (ranked, marks) = try await daemon.database.read { db in
+                (try Leaderboard.of(competition, db), try Reproductions.marks(competition.competition, db))
+            }
+            let entries = ranked.map { entry in
+                var shown = LeaderboardEntry(entry)
+                shown.reproduced = marks[entry.submission.id!]
+                return shown
+            }
             return .json(LeaderboardResponse(competition: competition.competition, metric: competition.manifest.metric.name,
                                              direction: competition.manifest.metric.direction.rawValue, entries: entries))
         }
@@ -152,6 +178,10 @@ extension DaemonContext {
         info.kind = submission.kind.rawValue
         info.source = submission.sourceSubmissionID
         info.datasetVersion = datasetVersion
+        if let verdict = try await database.read({ db in try Reproductions.verdict(submission, db) }) {
+            info.reproduced = verdict.exact
+            info.reproduction = verdict.detail
+        }
         return info
     }
 }

@@ -42,7 +42,8 @@ public struct Submission: Codable, Sendable, Equatable, FetchableRecord, Mutable
     /// A participant's own submission ranks; the daemon's retrains and evaluations of the
     /// production model on new data only feed promotion.
     public enum Kind: String, Codable, Sendable, DatabaseValueConvertible {
-        case submission, retrain, evaluate
+        /// `reproduce`: a scored submission run again on its data and seed (`hekatonctl reproduce`).
+        case submission, retrain, evaluate, reproduce
     }
 
     enum CodingKeys: String, CodingKey, ColumnExpression {
@@ -68,7 +69,7 @@ public struct Submission: Codable, Sendable, Equatable, FetchableRecord, Mutable
 
     /// A new row of the daemon's for a round: this submission's code, environment and
     /// participant, on another dataset version, with nothing of its own evaluation.
-    func derived(_ kind: Kind, round: Int64, competitionVersionID: Int64, datasetVersionID: Int64) -> Submission {
+    func derived(_ kind: Kind, round: Int64?, competitionVersionID: Int64, datasetVersionID: Int64) -> Submission {
         Submission(id: nil, competition: competition, competitionVersionID: competitionVersionID, datasetVersionID: datasetVersionID,
                    participantUID: participantUID, participant: participant, tag: tag, bundleDigest: bundleDigest,
                    environmentDigest: environmentDigest, state: .queued, submittedAt: submittedAt,

@@ -68,9 +68,10 @@ extension Hekatonctl {
             if output == .json { try printJSON(board); return }
             print("\(board.competition): \(board.metric) (\(board.direction == "maximize" ? "higher" : "lower") is better)")
             if board.entries.isEmpty { print("no scored submissions yet"); return }
-            var table = TextTable(["RANK", "PARTICIPANT", "TAG", "SCORE", "SUBMISSION", "SUBMITTED"])
+            var table = TextTable(["RANK", "PARTICIPANT", "TAG", "SCORE", "SUBMISSION", "SUBMITTED", "REPRODUCED"])
             for e in board.entries {
-                table.add(["\(e.rank)", e.participant, e.tag ?? "-", Format.score(e.score), "\(e.submission)", e.submittedAt])
+                let reproduced = e.reproduced.map { $0 ? "exactly" : "no" } ?? "-"
+                table.add(["\(e.rank)", e.participant, e.tag ?? "-", Format.score(e.score), "\(e.submission)", e.submittedAt, reproduced])
             }
             print(table.render())
         }
@@ -78,6 +79,47 @@ extension Hekatonctl {
 }
 
 extension Hekatonctl {
+    struct Reproduce: PrintsJSON {
+        static let configuration = CommandConfiguration(
+            commandName: "reproduce",
+            abstract: "Run a scored submission again on the same data and seed, and say whether the score and the model match.",
+            discussion: """
+            The same code, environment and dataset version, with the same HEKATON_SEED, as a \
+            submission of kind reproduce that never ranks. It waits for the run and compares the \
+            model digest and the score with the original's; the leaderboard then marks the entry \
+            (REPRODUCED: exactly or no). Exit status 0 when both match, 1 when not. A model that \
+            draws on os.urandom, the clock or thread timing does not reproduce: seed through \
+            hekaton.seed() (the SDK seeds random and numpy) and keep BLAS to one thread.
+            """)
+        @OptionGroup var connection: ClientOptions
+        @Argument(help: "The scored submission's id (your own; hosts may reproduce any).") var submission: Int64
+        @Flag(help: "Start it and print the new submission's id without waiting.") var noWait = false
+        @OptionGroup var format: OutputOptions<PlainJSON>
+
+        func run(client: ControlClient, output: Output) throws {
+            var info: SubmissionInfo = try client.call("POST", "/v1/submissions/\(submission)/reproduce")
+            if noWait {
+                if output == .json { try printJSON(info) } else { print("reproducing #\(submission) as submission \(info.id)") }
+                return
+            }
+            let final: Set<String> = ["scored", "failed", "cancelled"]
+            let terminal = Terminal.errorIsTerminal
+            var interval = 0.2
+            while !final.contains(info.state) || info.reproduced == nil {
+                if terminal { Terminal.writeError("\r\u{1B}[Kreproducing #\(submission) as \(info.id): \(info.state)") }
+                Terminal.sleep(seconds: interval)
+                interval = min(interval * 1.5, 2)
+                info = try client.call("GET", "/v1/submissions/\(info.id)")
+            }
+            if terminal { Terminal.writeError("\r\u{1B}[K") }
+            if output == .json { try printJSON(info) }
+            guard info.reproduced == true else {
+                throw CommandFailure(message: "submission \(info.id): \(info.reproduction ?? "did not reproduce")")
+            }
+            if output == .text { print("submission \(info.id): \(info.reproduction ?? info.state)") }
+        }
+    }
+
     struct Cancel: PrintsJSON {
         static let configuration = CommandConfiguration(commandName: "cancel", abstract: "Cancel a submission's remaining stages (your own; hosts may cancel any).")
         @OptionGroup var connection: ClientOptions

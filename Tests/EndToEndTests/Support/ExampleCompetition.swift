@@ -37,3 +37,20 @@ enum ExampleCompetition {
         return String(text[..<section.lowerBound]) + "\n"
     }
 }
+
+extension DaemonUnderTest {
+    /// A daemon (`socket_mode: "0666"` plus `configuration`) with one day of generated
+    /// Pococha data registered as `pococha-daily`, for tests that publish the example.
+    static func withPocochaDay(configuration: String = "", listeners: Int, livers: Int) throws -> DaemonUnderTest {
+        let daemon = try DaemonUnderTest(configuration: "socket_mode: \"0666\"\n" + configuration)
+        let day = daemon.root.appendingPathComponent("day")
+        _ = try runCommand("/usr/bin/env", ["python3", AccessRuleTests.examples.appendingPathComponent("generate.py").path,
+                                            "--day", "2026-11-28", "--out", day.path, "--listeners", "\(listeners)", "--livers", "\(livers)"])
+        let registered = try hekatonctl(["dataset", "register", "pococha-daily", day.path], socket: daemon.socketPath)
+        guard registered.status == 0 else {
+            daemon.stop()
+            throw SlurmCluster.CommandFailed(what: "hekatonctl dataset register", output: registered.stderr)
+        }
+        return daemon
+    }
+}
