@@ -17,6 +17,13 @@ struct ReproduceEndToEndTests {
 
         let steady = daemon.root.appendingPathComponent("steady")
         try FileManager.default.copyItem(at: AccessRuleTests.examples.appendingPathComponent("submissions/popularity"), to: steady)
+        // Seeded randomness and string hashing go into the model: a reproduction matches only
+        // when it runs with its source's seed and hash seed.
+        let steadyCode = steady.appendingPathComponent("submission.py")
+        try String(contentsOf: steadyCode, encoding: .utf8).replacingOccurrences(
+            of: "        (self.model_dir / \"ranking.json\")",
+            with: "        import random\n        (self.model_dir / \"draws.txt\").write_text(f\"{random.random()} {hash('liver')} {hekaton.seed()}\")\n        (self.model_dir / \"ranking.json\")")
+            .write(to: steadyCode, atomically: true, encoding: .utf8)
         let noisy = daemon.root.appendingPathComponent("noisy")
         try FileManager.default.copyItem(at: steady, to: noisy)
         let code = noisy.appendingPathComponent("submission.py")

@@ -226,3 +226,22 @@ def test_command_line(toy, tmp_path, capsys):
     out = capsys.readouterr().out
     assert code == 0 and '"metric": "accuracy"' in out and "score     ok" in out
     assert main([str(competition), str(tmp_path), str(submission), "--quiet"]) == 2
+
+
+def test_runs_repeat_as_under_the_daemon(toy):
+    """The hash seed follows the run's seed and the numeric thread pools the stage's cpus
+    limit, as the daemon sets them; a manifest with phases (the daemon's business) loads."""
+    from hekaton.local import stage_environment
+    from hekaton.manifest import load_manifest
+
+    competition = toy[0]
+    write(competition / "hekaton.yaml", TOY_MANIFEST.replace(
+        "  train: {wall_time: 20s}\n", "  default: {cpus: 2}\n  train: {wall_time: 20s, cpus: 3}\n")
+        + "phases: {closes_at: 2027-01-31 23:59, time_zone: Asia/Tokyo}\n")
+    manifest = load_manifest(competition)
+    assert manifest.cpus["train"] == 3 and manifest.cpus["predict"] == 2
+    train = stage_environment(manifest, "train", {}, seed=7, base={})
+    predict = stage_environment(manifest, "predict", {}, seed=2**32 + 7, base={})
+    assert train["PYTHONHASHSEED"] == "7" and predict["PYTHONHASHSEED"] == "7"
+    assert {train[name] for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")} == {"3"}
+    assert predict["OMP_NUM_THREADS"] == "2"

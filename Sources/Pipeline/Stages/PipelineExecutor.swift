@@ -198,7 +198,9 @@ public struct PipelineExecutor: Sendable {
             .init(source: host, target: "/hekaton/host"),
             .init(source: layout.sdkDirectory, target: "/hekaton/sdk"),
         ]
-        var environment = Self.stageEnvironment(stage.rawValue, competition: version.competition, manifest: manifest, seed: submissionID)
+        // A reproduction runs with its source's seed: the same run again, not a new one.
+        let seed = submission.kind == .reproduce ? submission.sourceSubmissionID ?? submissionID : submissionID
+        var environment = Self.stageEnvironment(stage.rawValue, competition: version.competition, manifest: manifest, seed: seed)
         // Participant code runs on its environment image's system when it has one; scoring is
         // the host's code with the labels, and always runs on the host's system: never inside an
         // image a participant controls (its libraries, its interpreter, its /etc).
@@ -267,10 +269,15 @@ public struct PipelineExecutor: Sendable {
     }
 
     /// What every sandboxed stage's environment holds (python/README.md, "The stage environment").
+    /// For runs that can be repeated: Python's hash seed is the run's seed (set iteration order
+    /// would otherwise change from run to run), and the numeric libraries' thread pools are
+    /// as wide as the stage's CPU limit, fixed, so that their reductions add up the same way.
     static func stageEnvironment(_ stage: String, competition: String, manifest: CompetitionManifest, seed: Int64) -> [String: String] {
-        ["HEKATON_STAGE": stage, "HEKATON_COMPETITION": competition, "HEKATON_PARAMS": manifest.parametersJSON,
-         "HEKATON_HOST_DIR": "/hekaton/host", "HEKATON_SEED": "\(seed)", "HOME": "/tmp", "LANG": "C.UTF-8",
-         "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1"]
+        let threads = "\(max(manifest.limits.limits(for: stage).cpus, 1))"
+        return ["HEKATON_STAGE": stage, "HEKATON_COMPETITION": competition, "HEKATON_PARAMS": manifest.parametersJSON,
+                "HEKATON_HOST_DIR": "/hekaton/host", "HEKATON_SEED": "\(seed)", "HOME": "/tmp", "LANG": "C.UTF-8",
+                "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1", "PYTHONHASHSEED": "\(seed.magnitude % 4_294_967_296)",
+                "OMP_NUM_THREADS": threads, "OPENBLAS_NUM_THREADS": threads, "MKL_NUM_THREADS": threads, "NUMEXPR_NUM_THREADS": threads]
     }
 
     /// Runs a prepared stage locally, a sandboxed one in a resource group of its limits made

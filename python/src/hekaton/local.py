@@ -117,6 +117,12 @@ def stage_environment(
     env["PYTHONPATH"] = os.pathsep.join(python_path)
     env["PYTHONDONTWRITEBYTECODE"] = "1"  # inputs are read-only in the sandbox
     env["PYTHONUNBUFFERED"] = "1"         # keep stdout and stderr in order in the log
+    # As the daemon: runs that repeat (the hash seed orders sets; numeric thread pools of a
+    # fixed width, the stage's cpus limit, add up the same way).
+    env["PYTHONHASHSEED"] = str(abs(seed) % 2**32)
+    threads = str(manifest.cpus.get(stage, 1))
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
+        env[name] = threads
     env.update({
         "HEKATON_STAGE": stage,
         "HEKATON_COMPETITION": manifest.name,

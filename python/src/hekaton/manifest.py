@@ -41,6 +41,8 @@ _SCHEMA: dict[str, Any] = {
     "visibility": {"participant": None, "artifact": None, "private": None},
     # Environments as images: built by the daemon; the local runner uses this interpreter.
     "images": {"base": None, "allowed": None, "build": {"wall_time": None, "memory": None}},
+    # When the daemon takes submissions; a local run ignores it.
+    "phases": {"opens_at": None, "closes_at": None, "time_zone": None},
 }
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _DEFAULT_WALL_TIME = 600.0
@@ -63,6 +65,8 @@ class Manifest:
     entrypoints: dict[str, list[str]]
     parameters: dict[str, Any]
     wall_time: dict[str, float] = field(default_factory=dict)
+    #: Each stage's ``cpus`` limit (``limits.STAGE.cpus``, else ``limits.default.cpus``, else 1).
+    cpus: dict[str, int] = field(default_factory=dict)
     template: str | None = None
     #: What train and predict see of the competition directory (``visibility.participant``,
     #: or else the scripts their entrypoints name).
@@ -132,13 +136,20 @@ def load_manifest(location: str | Path) -> Manifest:
     wall_time = {stage: parse_duration(limits["wall_time"])
                  for stage, limits in (document.get("limits") or {}).items()
                  if isinstance(limits, dict) and "wall_time" in limits}
+    limits = document.get("limits") or {}
+    default_cpus = (limits.get("default") or {}).get("cpus", 1) if isinstance(limits.get("default"), dict) else 1
+    cpus = {}
+    for stage in _STAGES:
+        stage_limits = limits.get(stage) if isinstance(limits.get(stage), dict) else {}
+        value = stage_limits.get("cpus", default_cpus)
+        cpus[stage] = value if isinstance(value, int) and not isinstance(value, bool) and value >= 1 else 1
     paths = {key: _relative(need(dataset, key, "dataset."), f"dataset.{key}", path)
              for key in ("train", "features", "labels")}
     participant, artifact = _visibility(document, entrypoints, lines, path)
     return Manifest(path=path, name=name, metric=str(need(metric, "name", "metric.")), direction=direction,
                     dataset_train=paths["train"], dataset_features=paths["features"],
                     dataset_labels=paths["labels"], entrypoints=entrypoints, parameters=parameters,
-                    wall_time=wall_time, template=(document.get("submission") or {}).get("template"),
+                    wall_time=wall_time, cpus=cpus, template=(document.get("submission") or {}).get("template"),
                     participant_paths=participant, artifact_paths=artifact, raw=document)
 
 
