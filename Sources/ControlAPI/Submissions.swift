@@ -61,6 +61,8 @@ public struct LeaderboardEntry: Codable, Sendable, Equatable {
     public var submittedAt: String
     /// Whether its latest reproduction (`hekatonctl reproduce`) matched exactly; nil: never reproduced.
     public var reproduced: Bool?
+    /// The team the entry ranks for, when its participant is in one.
+    public var team: String?
 
     public init(rank: Int, participant: String, tag: String?, score: Double, submission: Int64, submittedAt: String) {
         self.rank = rank

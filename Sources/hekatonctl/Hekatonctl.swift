@@ -40,6 +40,7 @@ struct Hekatonctl: ParsableCommand {
             Fsck.self,
             GC.self,
             CompetitionCommand.self,
+            TeamCommand.self,
             ParticipantInit.self,
             Submit.self,
             Submissions.self,

@@ -10,6 +10,7 @@ public enum DaemonRoutes {
         router.addDatasetRoutes(context)
         router.addCompetitionRoutes(context)
         router.addSubmissionRoutes(context)
+        router.addTeamRoutes(context)
         router.addAutomationRoutes(context)
         return router
     }

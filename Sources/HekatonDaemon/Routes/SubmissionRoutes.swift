@@ -120,12 +120,14 @@ extension Router {
         }
         add("GET", "/v1/competitions/{name}/leaderboard", .anyone) { request in
             let competition = try await daemon.latestCompetition(request.parameters["name"] ?? "")
-            let (ranked, marks) = try await daemon.database.read { db in
-                (try Leaderboard.of(competition, db), try Reproductions.marks(competition.competition, db))
+            let (ranked, marks, teams) = try await daemon.database.read { db in
+                (try Leaderboard.of(competition, db), try Reproductions.marks(competition.competition, db),
+                 try Teams.byMember(in: competition.competition, db))
             }
             let entries = ranked.map { entry in
                 var shown = LeaderboardEntry(entry)
                 shown.reproduced = marks[entry.submission.id!]
+                shown.team = teams[entry.submission.participantUID]
                 return shown
             }
             return .json(LeaderboardResponse(competition: competition.competition, metric: competition.manifest.metric.name,

@@ -154,5 +154,17 @@ public enum PipelineSchema {
                 t.column("closed_by", .integer).notNull()
             }
         }
+        // Teams: a participant belongs to at most one team per competition.
+        migrator.registerMigration("pipeline-6-teams") { db in
+            try db.create(table: "competition_team_member") { t in
+                t.column("competition", .text).notNull()
+                t.column("team", .text).notNull()
+                t.column("member", .text).notNull()
+                t.column("member_uid", .integer).notNull()
+                t.column("added_at", .datetime).notNull()
+                t.primaryKey(["competition", "member_uid"])
+            }
+            try db.create(index: "competition_team_members", on: "competition_team_member", columns: ["competition", "team"])
+        }
     }
 }

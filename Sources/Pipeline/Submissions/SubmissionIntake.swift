@@ -64,10 +64,15 @@ public struct SubmissionIntake: Sendable {
             // Again here: a host may have closed it while the bundle was stored.
             try Self.checkOpen(version, now: now, db)
             let dayAgo = now.addingTimeInterval(-86400)
-            let recent = try Submission.filter(sql: "participant_uid = ? AND competition = ? AND submitted_at > ? AND kind = 'submission'",
-                                               arguments: [participantUID, name, dayAgo]).fetchCount(db)
+            // A team shares one limit: its members' submissions count together.
+            let team = try Teams.team(of: participantUID, in: name, db)
+            let uids = team?.uids ?? [participantUID]
+            let recent = try Submission.filter(sql: """
+                participant_uid IN (SELECT value FROM json_each(?)) AND competition = ? AND submitted_at > ? AND kind = 'submission'
+                """, arguments: ["[" + uids.map(String.init).joined(separator: ",") + "]", name, dayAgo]).fetchCount(db)
             if recent >= manifest.submission.perParticipantPerDay {
-                throw PipelineError(.rateLimited, "you have made \(recent) submissions to '\(name)' in the last 24 hours; the limit is \(manifest.submission.perParticipantPerDay) a day")
+                let who = team.map { "your team '\($0.name)' has" } ?? "you have"
+                throw PipelineError(.rateLimited, "\(who) made \(recent) submissions to '\(name)' in the last 24 hours; the limit is \(manifest.submission.perParticipantPerDay) a day\(team == nil ? "" : " per team")")
             }
             guard let dataset = try DatasetVersion.find(dataset: manifest.dataset.name, tag: nil, db) else {
                 throw PipelineError(.unknownCompetition, "competition '\(name)' has no data yet: a host must register the dataset '\(manifest.dataset.name)' first")
@@ -84,7 +89,7 @@ public struct SubmissionIntake: Sendable {
             try submissionContext.add([bundleRecord.node, .datasetVersion(dataset.id!)], db)
 
             try Self.enqueueStages(db, for: &submission, manifest: manifest, queue: queue, layout: layout, recipe: recipe,
-                                   shareKey: Self.shareKey(participant: participant))
+                                   shareKey: team.map { "team:\($0.name)" } ?? Self.shareKey(participant: participant))
             return submission
         }
     }

@@ -68,10 +68,12 @@ extension Hekatonctl {
             if output == .json { try printJSON(board); return }
             print("\(board.competition): \(board.metric) (\(board.direction == "maximize" ? "higher" : "lower") is better)")
             if board.entries.isEmpty { print("no scored submissions yet"); return }
-            var table = TextTable(["RANK", "PARTICIPANT", "TAG", "SCORE", "SUBMISSION", "SUBMITTED", "REPRODUCED"])
+            let teams = board.entries.contains { $0.team != nil }
+            var table = TextTable(["RANK"] + (teams ? ["TEAM"] : []) + ["PARTICIPANT", "TAG", "SCORE", "SUBMISSION", "SUBMITTED", "REPRODUCED"])
             for e in board.entries {
                 let reproduced = e.reproduced.map { $0 ? "exactly" : "no" } ?? "-"
-                table.add(["\(e.rank)", e.participant, e.tag ?? "-", Format.score(e.score), "\(e.submission)", e.submittedAt, reproduced])
+                table.add(["\(e.rank)"] + (teams ? [e.team ?? "-"] : [])
+                          + [e.participant, e.tag ?? "-", Format.score(e.score), "\(e.submission)", e.submittedAt, reproduced])
             }
             print(table.render())
         }
