@@ -63,6 +63,10 @@ public struct LeaderboardEntry: Codable, Sendable, Equatable {
     public var reproduced: Bool?
     /// The team the entry ranks for, when its participant is in one.
     public var team: String?
+    /// With splits: its public score, and its private one where the caller may see it (hosts,
+    /// or everyone once the competition has closed).
+    public var publicScore: Double?
+    public var privateScore: Double?
 
     public init(rank: Int, participant: String, tag: String?, score: Double, submission: Int64, submittedAt: String) {
         self.rank = rank
@@ -79,6 +83,8 @@ public struct LeaderboardResponse: Codable, Sendable, Equatable {
     public var metric: String
     public var direction: String
     public var entries: [LeaderboardEntry]
+    /// With public and private splits: which board ranks (`public` or `private`); absent: one board.
+    public var board: String?
 
     public init(competition: String, metric: String, direction: String, entries: [LeaderboardEntry]) {
         self.competition = competition

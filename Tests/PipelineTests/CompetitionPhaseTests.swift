@@ -62,3 +62,32 @@ struct CompetitionPhaseTests {
         #expect(CompetitionPhase(always, closedByHand: nil, now: Date()) == .open, "without phases it is always open")
     }
 }
+
+/// `metric.splits`: the public and private leaderboards' shares of the evaluation rows.
+@Suite("Leaderboard splits")
+struct LeaderboardSplitTests {
+    static func manifest(_ splits: String) throws -> CompetitionManifest {
+        try CompetitionManifest.parse(CompetitionManifestTests.valid.replacingOccurrences(
+            of: "  direction: maximize\n", with: "  direction: maximize\n  splits: \(splits)\n"), file: "hekaton.yaml")
+    }
+
+    @Test("Shares that add up to 1 are read, and the score stage is told them as JSON")
+    func parses() throws {
+        let splits = try #require(try Self.manifest("{public: 0.3, private: 0.7}").metric.splits)
+        #expect(splits.publicFraction == 0.3)
+        let decoded = try JSONSerialization.jsonObject(with: Data(splits.json.utf8)) as? [String: Double]
+        #expect(decoded?["public"] == 0.3 && abs((decoded?["private"] ?? 0) - 0.7) < 1e-12)
+        #expect(try CompetitionManifest.parse(CompetitionManifestTests.valid, file: "h.yaml").metric.splits == nil)
+    }
+
+    @Test("Splits that do not add up, or name other parts, are refused", arguments: [
+        ("{public: 0.3, private: 0.6}", "metric.splits", "do not add up to 1"),
+        ("{public: 1, private: 0}", "metric.splits", "do not add up to 1 with both above 0"),
+        ("{public: 0.3, test: 0.7}", "metric.splits.test", "test"),
+        ("{public: 0.3}", "metric.splits.private", "private"),
+    ])
+    func refuses(splits: String, field: String, message: String) {
+        let text = CompetitionManifestTests.valid.replacingOccurrences(of: "  direction: maximize\n", with: "  direction: maximize\n  splits: \(splits)\n")
+        #expect(CompetitionManifestTests.refuses(text, field: field, message), "\(splits)")
+    }
+}

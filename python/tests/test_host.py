@@ -374,3 +374,49 @@ def test_dataset_is_what_train_receives(toy):
     host.run_train(StageContext.from_env(stage_env("train", toy)))
     assert (toy["model"] / "ok").read_text() == str(toy["model"])
     assert isinstance(Dataset(toy["train"]), Dataset)
+
+
+SPLIT_SCORE = """
+from hekaton import host
+def score(predictions, labels, ctx):
+    truth = {row["id"]: int(row["label"]) for row in labels.iter_csv("labels.csv")}
+    def accuracy(rows):
+        return sum(predictions[i] == rows[i] for i in rows) / max(len(rows), 1)
+    parts = host.split(truth, ctx)
+    return accuracy(truth), {}, {name: accuracy(part) for name, part in parts.items()}
+host.main(host.run_score, score, metric="accuracy")
+"""
+
+
+def test_run_score_with_splits(toy):
+    """With HEKATON_SPLITS each row lands on one board by a hash of the competition and its
+    key, the same every run; metrics.json gets both scores and the log only the public one."""
+    rows = [(f"r{i}", i % 2) for i in range(400)]
+    host.write_predictions(toy["predictions"], [(key, 1) for key, _ in rows])
+    write(toy["labels"] / "labels.csv", "id,label\n" + "".join(f"{key},{label}\n" for key, label in rows))
+    env = stage_env("score", toy) | {"HEKATON_SPLITS": '{"private":0.7,"public":0.3}'}
+    result = run_entrypoint(SPLIT_SCORE, env)
+    assert result.returncode == 0, result.stderr
+    metrics = host.read_metrics(toy["output"])
+    assert set(metrics["splits"]) == {"public", "private"} and metrics["value"] == 0.5
+    assert "on the public rows" in result.stdout and f"{metrics['value']:.6f}" not in result.stdout.replace(
+        f"{metrics['splits']['public']:.6f}", "")
+    ctx = StageContext.from_env(env, stage="score")
+    boards = [host.split_of(key, ctx) for key, _ in rows]
+    assert boards == [host.split_of(key, ctx) for key, _ in rows], "deterministic"
+    assert 80 <= boards.count("public") <= 160, "about 30% public"
+
+
+def test_run_score_needs_splits_when_the_manifest_declares_them(toy):
+    host.write_predictions(toy["predictions"], [("a", 1)])
+    write(toy["labels"] / "labels.csv", "id,label\na,1\n")
+    env = stage_env("score", toy) | {"HEKATON_SPLITS": '{"private":0.7,"public":0.3}'}
+    script = "from hekaton import host\nhost.main(host.run_score, lambda p, l, c: 1.0, metric='accuracy')"
+    result = run_entrypoint(script, env)
+    assert result.returncode == 1 and "return (value, details, {'public'" in result.stderr
+    bad = stage_env("score", toy) | {"HEKATON_SPLITS": '{"public":0.5,"private":0.6}'}
+    with pytest.raises(ContextError, match="adding up to 1"):
+        StageContext.from_env(bad, stage="score")
+    without = StageContext.from_env(stage_env("score", toy), stage="score")
+    with pytest.raises(ContextError, match="one leaderboard"):
+        host.split_of("a", without)

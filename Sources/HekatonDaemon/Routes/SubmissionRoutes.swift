@@ -120,18 +120,47 @@ extension Router {
         }
         add("GET", "/v1/competitions/{name}/leaderboard", .anyone) { request in
             let competition = try await daemon.latestCompetition(request.parameters["name"] ?? "")
+            let name = competition.competition
+            let phase = try await daemon.database.read { db in try CompetitionClosure.phase(of: competition, now: Date(), db) }
+            var closed = false
+            if case .closed = phase { closed = true }
+            // The private board decides at the end: hosts see it at any time, everyone once closed.
+            let privateVisible = request.caller.isAdmin || closed
+            let splits = competition.manifest.metric.splits != nil
+            let board: Leaderboard.Board
+            switch request.query["board"] {
+            case nil, "public":
+                board = splits ? .public : .overall
+            case "private":
+                guard splits else {
+                    throw Problem(title: "No private leaderboard", status: 400, detail: "'\(name)' has one leaderboard: its manifest declares no metric.splits")
+                }
+                guard privateVisible else {
+                    throw Problem(title: "Private leaderboard hidden", status: 403,
+                                  detail: "the private leaderboard of '\(name)' is shown to hosts until the competition closes, then to everyone")
+                }
+                board = .private
+            case let other?:
+                throw Problem(title: "Unknown board", status: 400, detail: "board '\(other.prefix(32))' is neither public nor private")
+            }
             let (ranked, marks, teams) = try await daemon.database.read { db in
-                (try Leaderboard.of(competition, db), try Reproductions.marks(competition.competition, db),
-                 try Teams.byMember(in: competition.competition, db))
+                (try Leaderboard.of(competition, db, board: board), try Reproductions.marks(name, db),
+                 try Teams.byMember(in: name, db))
             }
             let entries = ranked.map { entry in
                 var shown = LeaderboardEntry(entry)
                 shown.reproduced = marks[entry.submission.id!]
                 shown.team = teams[entry.submission.participantUID]
+                if splits {
+                    shown.publicScore = entry.submission.publicScore
+                    shown.privateScore = privateVisible ? entry.submission.privateScore : nil
+                }
                 return shown
             }
-            return .json(LeaderboardResponse(competition: competition.competition, metric: competition.manifest.metric.name,
-                                             direction: competition.manifest.metric.direction.rawValue, entries: entries))
+            var response = LeaderboardResponse(competition: name, metric: competition.manifest.metric.name,
+                                               direction: competition.manifest.metric.direction.rawValue, entries: entries)
+            response.board = splits ? board.rawValue : nil
+            return .json(response)
         }
     }
 }
@@ -157,9 +186,10 @@ extension DaemonContext {
     }
 
     func submissionInfo(_ submission: Submission) async throws -> SubmissionInfo {
-        let (status, model, datasetVersion) = try await database.read { db in
+        let (status, model, datasetVersion, splits) = try await database.read { db in
             (try SubmissionStatus.of(submission, db), try submission.modelID.flatMap { try Model.fetchOne(db, key: $0) },
-             try AutomationMapping.versionTag(submission.datasetVersionID, db))
+             try AutomationMapping.versionTag(submission.datasetVersionID, db),
+             try CompetitionVersion.fetchOne(db, key: submission.competitionVersionID)?.manifest.metric.splits)
         }
         var logTail: String?
         if status.state == .failed, let stage = status.stage, let jobID = job(of: submission, stage),
@@ -173,7 +203,9 @@ extension DaemonContext {
         for stage in Stage.allCases { if let id = job(of: submission, stage) { jobs[stage.rawValue] = id } }
         var info = SubmissionInfo(id: submission.id!, competition: submission.competition, participant: submission.participant,
                               tag: submission.tag, state: status.state.rawValue, stage: status.stage?.rawValue,
-                              score: submission.score, error: status.state == .failed ? (submission.error ?? "the \(status.stage?.rawValue ?? "") stage failed") : nil,
+                              // With splits, a submission shows its public score: the overall one
+                              // would tell the private part's (the private board is the leaderboard's).
+                              score: splits == nil ? submission.score : submission.publicScore, error: status.state == .failed ? (submission.error ?? "the \(status.stage?.rawValue ?? "") stage failed") : nil,
                               logTail: logTail, bundleDigest: submission.bundleDigest, modelDigest: model?.digest.description,
                               submittedAt: RFC3339.string(submission.submittedAt),
                               finishedAt: submission.finishedAt.map { RFC3339.string($0) }, jobs: jobs)
@@ -191,7 +223,7 @@ extension DaemonContext {
 extension LeaderboardEntry {
     init(_ entry: Leaderboard.Entry) {
         self.init(rank: entry.rank, participant: entry.submission.participant, tag: entry.submission.tag,
-                  score: entry.submission.score ?? .nan, submission: entry.submission.id!,
+                  score: entry.score, submission: entry.submission.id!,
                   submittedAt: RFC3339.string(entry.submission.submittedAt))
     }
 }

@@ -166,5 +166,12 @@ public enum PipelineSchema {
             }
             try db.create(index: "competition_team_members", on: "competition_team_member", columns: ["competition", "team"])
         }
+        // With metric.splits: each submission's public and private score.
+        migrator.registerMigration("pipeline-7-split-scores") { db in
+            try db.alter(table: "submission") { t in
+                t.add(column: "public_score", .double)
+                t.add(column: "private_score", .double)
+            }
+        }
     }
 }

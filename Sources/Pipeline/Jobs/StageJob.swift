@@ -86,9 +86,15 @@ struct StageJob: JobHandler {
             try run.finish(.succeeded, at: now, db)
             try context.add([run.node, artifact.node], db)
         case .score:
-            guard case .score(let value, let metric) = output, let modelID = submission.modelID else {
+            guard case .score(let value, let metric, let splits) = output, let modelID = submission.modelID else {
                 throw PipelineError(.invalidBundle, "the score stage recorded no score")
             }
+            let declared = try CompetitionVersion.fetchOne(db, key: submission.competitionVersionID)?.manifest.metric.splits
+            if declared != nil && splits == nil {
+                throw PipelineError(.invalidBundle, "the manifest splits the rows into public and private, but the score entrypoint reported no 'splits' in metrics.json: return them from score() (python/README.md, \"Public and private scores\")")
+            }
+            submission.publicScore = splits?.publicScore
+            submission.privateScore = splits?.privateScore
             var run = try Run.start(.score, jobID: completion.jobID, at: now, db)
             if let predictions = try Artifact.predictions(of: submission, db) {
                 try run.recordInputs([predictions.node], db)

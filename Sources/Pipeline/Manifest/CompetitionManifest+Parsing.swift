@@ -24,13 +24,25 @@ extension CompetitionManifest {
         let description = try root.string("description") ?? ""
 
         let metricMap = try root.required("metric").mapping()
-        try metricMap.allowKeys(["name", "direction"])
+        try metricMap.allowKeys(["name", "direction", "splits"])
         let directionValue = try metricMap.required("direction")
         let directionText = try directionValue.string()
         guard let direction = Metric.Direction(rawValue: directionText) else {
             throw directionValue.invalid("unknown direction '\(directionText)'", suggestion: "use maximize or minimize")
         }
-        let metric = Metric(name: try metricMap.required("name").string(), direction: direction)
+        var splits: Metric.Splits?
+        if let splitsValue = metricMap["splits"] {
+            let map = try splitsValue.mapping()
+            try map.allowKeys(["public", "private"])
+            let publicShare = try map.required("public").double(in: 0...1)
+            let privateShare = try map.required("private").double(in: 0...1)
+            guard publicShare > 0, privateShare > 0, abs(publicShare + privateShare - 1) < 1e-9 else {
+                throw splitsValue.invalid("the splits are public \(publicShare) and private \(privateShare), which do not add up to 1 with both above 0",
+                                          suggestion: "give shares of the evaluation rows that add up to 1, like {public: 0.3, private: 0.7}")
+            }
+            splits = Metric.Splits(publicFraction: publicShare)
+        }
+        let metric = Metric(name: try metricMap.required("name").string(), direction: direction, splits: splits)
 
         let datasetMap = try root.required("dataset").mapping()
         try datasetMap.allowKeys(["name", "train", "features", "labels", "source"])

@@ -40,6 +40,24 @@ public struct CompetitionManifest: Sendable, Equatable, Codable {
     public struct Metric: Sendable, Equatable, Codable {
         public var name: String
         public var direction: Direction
+        /// The evaluation rows' public and private parts (`metric.splits`); nil: one board.
+        /// Optional so that manifests stored before it decode.
+        public var splits: Splits?
+
+        public init(name: String, direction: Direction, splits: Splits? = nil) {
+            self.name = name
+            self.direction = direction
+            self.splits = splits
+        }
+
+        /// The public board's share of the rows; the private board has the rest. The score
+        /// stage assigns each row by a hash of the competition and the row's key.
+        public struct Splits: Sendable, Equatable, Codable {
+            public var publicFraction: Double
+            public var privateFraction: Double { 1 - publicFraction }
+            /// `{"private":0.7,"public":0.3}`, as the score stage reads `$HEKATON_SPLITS`.
+            public var json: String { "{\"private\":\(privateFraction),\"public\":\(publicFraction)}" }
+        }
 
         public enum Direction: String, Sendable, Codable, CaseIterable {
             case maximize, minimize

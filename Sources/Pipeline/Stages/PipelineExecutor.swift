@@ -201,6 +201,8 @@ public struct PipelineExecutor: Sendable {
         // A reproduction runs with its source's seed: the same run again, not a new one.
         let seed = submission.kind == .reproduce ? submission.sourceSubmissionID ?? submissionID : submissionID
         var environment = Self.stageEnvironment(stage.rawValue, competition: version.competition, manifest: manifest, seed: seed)
+        // Only scoring splits the rows; participant code never learns which rows are private.
+        if stage == .score, let splits = manifest.metric.splits { environment["HEKATON_SPLITS"] = splits.json }
         // Participant code runs on its environment image's system when it has one; scoring is
         // the host's code with the labels, and always runs on the host's system: never inside an
         // image a participant controls (its libraries, its interpreter, its /etc).
@@ -369,7 +371,16 @@ public struct PipelineExecutor: Sendable {
                   let value = (object["value"] as? NSNumber)?.doubleValue, value.isFinite else {
                 throw PipelineError(.invalidBundle, "the score entrypoint wrote no metrics.json with a finite 'value'")
             }
-            return .score(value, metric: object["metric"] as? String)
+            var splits: SplitScores?
+            if let given = object["splits"] {
+                guard let parts = given as? [String: Any], Set(parts.keys) == ["public", "private"],
+                      let publicScore = (parts["public"] as? NSNumber)?.doubleValue, publicScore.isFinite,
+                      let privateScore = (parts["private"] as? NSNumber)?.doubleValue, privateScore.isFinite else {
+                    throw PipelineError(.invalidBundle, "the score entrypoint's metrics.json has 'splits' that are not {\"public\": number, \"private\": number}")
+                }
+                splits = SplitScores(publicScore: publicScore, privateScore: privateScore)
+            }
+            return .score(value, metric: object["metric"] as? String, splits: splits)
         }
     }
 

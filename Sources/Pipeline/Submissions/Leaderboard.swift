@@ -6,33 +6,51 @@ public enum Leaderboard {
     public struct Entry: Sendable, Equatable {
         public var rank: Int
         public var submission: Submission
+        /// The score it ranks by on this board.
+        public var score: Double
+    }
+
+    /// Which score ranks: all the evaluation rows (promotion's), or with `metric.splits` the
+    /// public part (shown while the competition runs) or the private part (decides at the end).
+    public enum Board: String, Sendable, CaseIterable {
+        case overall, `public`, `private`
+
+        func score(of submission: Submission) -> Double? {
+            switch self {
+            case .overall: submission.score
+            case .public: submission.publicScore
+            case .private: submission.privateScore
+            }
+        }
     }
 
     /// The leaderboard of a competition: its participants' scored submissions, not the
-    /// daemon's retrains and evaluations of production, which feed promotion only.
-    /// A team's members rank as one entry, the team's best.
-    public static func of(_ competition: CompetitionVersion, _ db: Database) throws -> [Entry] {
+    /// daemon's retrains, evaluations and reproductions. A team's members rank as one entry,
+    /// the team's best.
+    public static func of(_ competition: CompetitionVersion, _ db: Database, board: Board = .overall) throws -> [Entry] {
         let scored = try Submission.filter(sql: "competition = ? AND state = 'scored' AND kind = 'submission'",
                                            arguments: [competition.competition]).fetchAll(db)
         let teams = try Teams.byMember(in: competition.competition, db)
-        return rank(scored, direction: competition.manifest.metric.direction) { teams[$0.participantUID].map { "team:\($0)" } ?? "uid:\($0.participantUID)" }
+        return rank(scored, direction: competition.manifest.metric.direction, board: board) {
+            teams[$0.participantUID].map { "team:\($0)" } ?? "uid:\($0.participantUID)"
+        }
     }
 
-    public static func rank(_ submissions: [Submission], direction: CompetitionManifest.Metric.Direction,
+    public static func rank(_ submissions: [Submission], direction: CompetitionManifest.Metric.Direction, board: Board = .overall,
                             entrant: (Submission) -> String = { "uid:\($0.participantUID)" }) -> [Entry] {
         let metric = CompetitionManifest.Metric(name: "", direction: direction)
-        func better(_ a: Submission, _ b: Submission) -> Bool {
-            guard let x = a.score, let y = b.score else { return a.score != nil }
-            if metric.isBetter(x, than: y) { return true }
-            if metric.isBetter(y, than: x) { return false }
-            return (a.submittedAt, a.id ?? 0) < (b.submittedAt, b.id ?? 0)
+        func better(_ a: (Submission, Double), _ b: (Submission, Double)) -> Bool {
+            if metric.isBetter(a.1, than: b.1) { return true }
+            if metric.isBetter(b.1, than: a.1) { return false }
+            return (a.0.submittedAt, a.0.id ?? 0) < (b.0.submittedAt, b.0.id ?? 0)
         }
-        var best: [String: Submission] = [:]
-        for submission in submissions where submission.state == .scored && submission.score?.isFinite == true {
+        var best: [String: (Submission, Double)] = [:]
+        for submission in submissions where submission.state == .scored {
+            guard let score = board.score(of: submission), score.isFinite else { continue }
             let key = entrant(submission)
-            if let current = best[key], !better(submission, current) { continue }
-            best[key] = submission
+            if let current = best[key], !better((submission, score), current) { continue }
+            best[key] = (submission, score)
         }
-        return best.values.sorted(by: better).enumerated().map { Entry(rank: $0.offset + 1, submission: $0.element) }
+        return best.values.sorted(by: better).enumerated().map { Entry(rank: $0.offset + 1, submission: $0.element.0, score: $0.element.1) }
     }
 }

@@ -25,6 +25,9 @@ public struct Submission: Codable, Sendable, Equatable, FetchableRecord, Mutable
     public var failedStage: String?
     public var error: String?
     public var score: Double?
+    /// With `metric.splits`: the score on the public and on the private part of the rows.
+    public var publicScore: Double?
+    public var privateScore: Double?
     public var modelID: Int64?
     public var submittedAt: Date
     public var finishedAt: Date?
@@ -48,6 +51,8 @@ public struct Submission: Codable, Sendable, Equatable, FetchableRecord, Mutable
 
     enum CodingKeys: String, CodingKey, ColumnExpression {
         case id, competition, participant, tag, state, error, score
+        case publicScore = "public_score"
+        case privateScore = "private_score"
         case competitionVersionID = "competition_version_id"
         case datasetVersionID = "dataset_version_id"
         case participantUID = "participant_uid"

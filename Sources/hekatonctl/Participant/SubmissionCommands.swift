@@ -61,12 +61,16 @@ extension Hekatonctl {
             abstract: "A competition's leaderboard: each participant's best submission; ties go to the earlier one.")
         @OptionGroup var connection: ClientOptions
         @Argument(help: "The competition's name.") var competition: String
+        @Flag(help: "The private leaderboard, which decides at the end (hosts; everyone once the competition has closed).")
+        var `private` = false
         @OptionGroup var format: OutputOptions<PlainJSON>
 
         func run(client: ControlClient, output: Output) throws {
-            let board: LeaderboardResponse = try client.call("GET", "/v1/competitions/\(competition.pathEscaped)/leaderboard")
+            let board: LeaderboardResponse = try client.call(
+                "GET", "/v1/competitions/\(competition.pathEscaped)/leaderboard" + (`private` ? "?board=private" : ""))
             if output == .json { try printJSON(board); return }
-            print("\(board.competition): \(board.metric) (\(board.direction == "maximize" ? "higher" : "lower") is better)")
+            let which = board.board.map { " on the \($0) leaderboard" } ?? ""
+            print("\(board.competition): \(board.metric) (\(board.direction == "maximize" ? "higher" : "lower") is better)\(which)")
             if board.entries.isEmpty { print("no scored submissions yet"); return }
             let teams = board.entries.contains { $0.team != nil }
             var table = TextTable(["RANK"] + (teams ? ["TEAM"] : []) + ["PARTICIPANT", "TAG", "SCORE", "SUBMISSION", "SUBMITTED", "REPRODUCED"])

@@ -71,6 +71,9 @@ class StageContext:
     labels_dir: Path | None = None
     data_dir: Path | None = None
     output_dir: Path | None = None
+    #: The score stage's public and private shares of the rows (``HEKATON_SPLITS``, from the
+    #: manifest's ``metric.splits``); None when the competition has one leaderboard.
+    splits: dict[str, float] | None = None
     environ: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
@@ -119,8 +122,19 @@ class StageContext:
             elif env.get(name):
                 # Not part of this stage's contract: passed through unchecked, but usable.
                 dirs[attribute] = Path(env[name])
+        splits = None
+        raw_splits = env.get("HEKATON_SPLITS")
+        if raw_splits:
+            try:
+                splits = json.loads(raw_splits)
+            except json.JSONDecodeError:
+                splits = None
+            if (not isinstance(splits, dict) or set(splits) != {"public", "private"}
+                    or not all(isinstance(v, (int, float)) and 0 < v < 1 for v in splits.values())
+                    or abs(sum(splits.values()) - 1) > 1e-9):
+                raise ContextError(f'HEKATON_SPLITS must be {{"public": share, "private": share}} adding up to 1, got {raw_splits!r}')
         return cls(stage=actual, competition=competition, params=params, host_dir=host_dir, seed=seed,
-                   environ=dict(env), **dirs)
+                   splits=splits, environ=dict(env), **dirs)
 
     def require(self, attribute: str) -> Path:
         """The directory ``attribute`` (``"model_dir"``, ...), or a clear error if this stage has none."""

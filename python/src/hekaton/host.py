@@ -34,6 +34,7 @@ File formats (documented in ``python/README.md``):
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import inspect
 import itertools
@@ -58,7 +59,7 @@ from .metrics import evaluate_ranking, ndcg_at_k, recall_at_k
 
 __all__ = [
     "StageContext", "Submission", "load_submission", "load_predictor",
-    "run_train", "run_predict", "run_score", "run_artifact", "predict_batches",
+    "run_train", "run_predict", "run_score", "run_artifact", "predict_batches", "split", "split_of",
     "write_predictions", "read_predictions", "iter_predictions", "write_metrics", "read_metrics",
     "main", "log", "seed_everything", "recall_at_k", "ndcg_at_k", "evaluate_ranking",
     "call_participant", "PREDICTIONS_FILE", "METRICS_FILE", "SUBMISSION_FILE",
@@ -294,6 +295,28 @@ def run_predict(
     return count
 
 
+def split_of(key: Any, ctx: StageContext) -> str:
+    """``"public"`` or ``"private"``: where the row with ``key`` counts, by a hash of the
+    competition's name and the key, so the same row lands on the same board in every run.
+
+    :raises ContextError: the competition declares no ``metric.splits``.
+    """
+    if not ctx.splits:
+        raise ContextError("this competition has one leaderboard: add metric.splits to hekaton.yaml to split the rows")
+    digest = hashlib.sha256(f"{ctx.competition}\x00{key}".encode()).digest()
+    position = int.from_bytes(digest[:8], "big") / 2**64
+    return "public" if position < ctx.splits["public"] else "private"
+
+
+def split(rows: Mapping[Any, Any], ctx: StageContext) -> dict[str, dict[Any, Any]]:
+    """``rows`` (a mapping from each row's key, such as the labels by user) cut into
+    ``{"public": ..., "private": ...}`` by :func:`split_of`; score each part as the whole."""
+    parts: dict[str, dict[Any, Any]] = {"public": {}, "private": {}}
+    for key, value in rows.items():
+        parts[split_of(key, ctx)][key] = value
+    return parts
+
+
 def run_score(
     score: Callable[[dict[Any, Any], Dataset, StageContext], Any],
     metric: str,
@@ -305,16 +328,27 @@ def run_score(
 
     :param score: ``score(predictions, labels, ctx)`` with predictions as a dict (row id to
         prediction) and the labels as a :class:`Dataset`; returns the value, or
-        ``(value, details)``.
+        ``(value, details)``, or with ``metric.splits`` ``(value, details, {"public": v,
+        "private": v})`` (cut the rows with :func:`split`).
     :param metric: the metric's name, as in ``hekaton.yaml``.
     """
     ctx = ctx or StageContext.from_env(stage="score")
     ctx.expect("score")
     predictions = read_predictions(ctx.require("predictions_dir"))
     result = score(predictions, Dataset(ctx.require("labels_dir")), ctx)
-    value, details = result if isinstance(result, tuple) else (result, {})
-    metrics = write_metrics(ctx.require("output_dir"), metric, value, details)
-    log(f"{metric} = {metrics['value']:.6f}")
+    parts = result if isinstance(result, tuple) else (result,)
+    value = parts[0]
+    details = parts[1] if len(parts) > 1 else {}
+    splits = parts[2] if len(parts) > 2 else None
+    if ctx.splits and splits is None:
+        raise FormatError("hekaton.yaml splits the rows into public and private (metric.splits): "
+                          "return (value, details, {'public': ..., 'private': ...}) from score(); host.split cuts the rows")
+    metrics = write_metrics(ctx.require("output_dir"), metric, value, details, splits=splits)
+    # With splits only the public figure goes to the log, which participants may read.
+    if splits:
+        log(f"{metric} = {metrics['splits']['public']:.6f} on the public rows")
+    else:
+        log(f"{metric} = {metrics['value']:.6f}")
     return metrics
 
 
@@ -388,7 +422,8 @@ def read_predictions(source: str | os.PathLike[str]) -> dict[Any, Any]:
 
 
 def write_metrics(destination: str | os.PathLike[str], metric: str, value: float,
-                  details: Mapping[str, Any] | None = None) -> dict[str, Any]:
+                  details: Mapping[str, Any] | None = None,
+                  splits: Mapping[str, float] | None = None) -> dict[str, Any]:
     """Write ``metrics.json``: ``{"metric": metric, "value": value, "details": details}``.
 
     :param destination: a directory (the file is ``metrics.json`` in it) or a file path.
@@ -401,7 +436,18 @@ def write_metrics(destination: str | os.PathLike[str], metric: str, value: float
     number = float(value)
     if not math.isfinite(number):
         raise FormatError(f"the metric value must be finite, got {number!r}")
-    document = {"metric": metric, "value": number, "details": dict(details or {})}
+    document: dict[str, Any] = {"metric": metric, "value": number, "details": dict(details or {})}
+    if splits is not None:
+        if not isinstance(splits, Mapping) or set(splits) != {"public", "private"}:
+            raise FormatError(f"the splits must be {{'public': value, 'private': value}}, got {splits!r}")
+        document["splits"] = {}
+        for name in ("public", "private"):
+            part = splits[name]
+            if isinstance(part, bool) or not isinstance(part, (int, float)) and not hasattr(part, "__float__"):
+                raise FormatError(f"the {name} score must be a number, got {part!r}")
+            if not math.isfinite(float(part)):
+                raise FormatError(f"the {name} score must be finite, got {float(part)!r}")
+            document["splits"][name] = float(part)
     try:
         text = json.dumps(document, default=_json_default, allow_nan=False, indent=2, sort_keys=True)
     except (TypeError, ValueError) as error:
@@ -429,6 +475,10 @@ def read_metrics(source: str | os.PathLike[str]) -> dict[str, Any]:
         raise FormatError(f"{path.name}: 'metric' must be a string")
     if not isinstance(document.get("details", {}), dict):
         raise FormatError(f"{path.name}: 'details' must be an object")
+    splits = document.get("splits")
+    if splits is not None and (not isinstance(splits, dict) or set(splits) != {"public", "private"} or not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in splits.values())):
+        raise FormatError(f"{path.name}: 'splits' must be {{\"public\": number, \"private\": number}}")
     return document
 
 

@@ -130,6 +130,9 @@ def stage_environment(
         "HEKATON_HOST_DIR": str((host_dir or manifest.directory).resolve()),
         "HEKATON_SEED": str(seed),
     })
+    if stage == "score" and manifest.splits:
+        env["HEKATON_SPLITS"] = json.dumps({"private": manifest.splits["private"], "public": manifest.splits["public"]},
+                                           separators=(",", ":"))
     for name, path in directories.items():
         env[name] = str(Path(path).resolve())
     return env

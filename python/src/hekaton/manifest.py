@@ -26,7 +26,7 @@ _LIMIT_KEYS = ["wall_time", "memory", "processes", "cpus", "gpus"]
 _SCHEMA: dict[str, Any] = {
     "name": None,
     "description": None,
-    "metric": {"name": None, "direction": None},
+    "metric": {"name": None, "direction": None, "splits": {"public": None, "private": None}},
     "dataset": {"name": None, "train": None, "features": None, "labels": None,
                 "source": {"directory": None, "command": None, "ready_file": None}},
     "entrypoints": {stage: None for stage in _STAGES},
@@ -65,6 +65,8 @@ class Manifest:
     entrypoints: dict[str, list[str]]
     parameters: dict[str, Any]
     wall_time: dict[str, float] = field(default_factory=dict)
+    #: ``metric.splits``: the public and private shares of the evaluation rows, or None.
+    splits: dict[str, float] | None = None
     #: Each stage's ``cpus`` limit (``limits.STAGE.cpus``, else ``limits.default.cpus``, else 1).
     cpus: dict[str, int] = field(default_factory=dict)
     template: str | None = None
@@ -149,8 +151,28 @@ def load_manifest(location: str | Path) -> Manifest:
     return Manifest(path=path, name=name, metric=str(need(metric, "name", "metric.")), direction=direction,
                     dataset_train=paths["train"], dataset_features=paths["features"],
                     dataset_labels=paths["labels"], entrypoints=entrypoints, parameters=parameters,
-                    wall_time=wall_time, cpus=cpus, template=(document.get("submission") or {}).get("template"),
+                    wall_time=wall_time, cpus=cpus, splits=_splits(metric, path), template=(document.get("submission") or {}).get("template"),
                     participant_paths=participant, artifact_paths=artifact, raw=document)
+
+
+def _splits(metric: dict[str, Any], path: Path) -> dict[str, float] | None:
+    """``metric.splits``, checked as the daemon checks it: both shares above 0, adding up to 1."""
+    splits = metric.get("splits")
+    if splits is None:
+        return None
+    if not isinstance(splits, dict) or set(splits) != {"public", "private"}:
+        raise FormatError(f"{path}: metric.splits must name public and private, like {{public: 0.3, private: 0.7}}")
+    shares = {}
+    for name in ("public", "private"):
+        value = splits[name]
+        try:
+            shares[name] = float(value)
+        except (TypeError, ValueError):
+            raise FormatError(f"{path}: metric.splits.{name} must be a number, got {value!r}") from None
+    if not all(0 < v < 1 for v in shares.values()) or abs(sum(shares.values()) - 1) > 1e-9:
+        raise FormatError(f"{path}: metric.splits are public {shares['public']} and private {shares['private']}, "
+                          f"which do not add up to 1 with both above 0")
+    return shares
 
 
 def script_files(argv: list[str]) -> list[str]:

@@ -1,7 +1,9 @@
 """Score stage (no participant code): recall@k of the predictions against the target day.
 
 Averaged over the listeners who watched anything that day; a listener without a
-prediction scores 0. nDCG@k and coverage are reported in the details.
+prediction scores 0. nDCG@k and coverage are reported in the details. The listeners are
+split into the public leaderboard's 30% and the private one's 70% (metric.splits), each
+scored the same way.
 """
 
 from _pococha import K, read_relevant
@@ -21,7 +23,10 @@ def score(predictions, labels, ctx):
         "predictions": len(predictions),
         "distinct_livers_recommended": len(recommended),
     }
-    return result[f"recall@{K}"], details
+    if not ctx.splits:
+        return result[f"recall@{K}"], details
+    splits = {name: host.evaluate_ranking(lists, part, K)[f"recall@{K}"] for name, part in host.split(relevant, ctx).items()}
+    return result[f"recall@{K}"], details, splits
 
 
 if __name__ == "__main__":
