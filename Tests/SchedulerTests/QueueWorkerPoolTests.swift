@@ -217,9 +217,11 @@ struct QueueWorkerPoolTests {
     func rescuesForeignLeaseWhileIdle() async throws {
         let pool = pool()
         try await running(pool) {
-            let job = try fixture.enqueue(["ok"])
-            let expiry = fixture.clock.now() + 60
-            _ = try fixture.claimOnly(job.id, owner: "crashed-worker")
+            // One round first: the pool's start-up rescues other owners' leases at once.
+            let warmUp = try fixture.enqueue(["ok"])
+            pool.wake()
+            #expect(try await PoolProbe.next(1, of: probe.completions).map(\.jobID) == [warmUp.id])
+            let (job, expiry) = try claimedElsewhere()
             pool.wake()
             try await Self.until("the idle pool sleeps until the other owner's lease runs out") {
                 fixture.clock.sleeperDeadlines == [expiry + 0.001]
@@ -248,6 +250,47 @@ struct QueueWorkerPoolTests {
             let bobAt = try #require(started.firstIndex(of: bob.id))
             #expect(bobAt < 2, "B's stage took one of the first two slots; it started \(bobAt + 1)th")
             #expect(Set(started) == Set(alice.map(\.id) + [bob.id]), "and every stage ran once")
+        }
+    }
+
+    @Test("Another owner's lease that runs out before the pool's own heartbeat is due is rescued then")
+    func rescuesForeignLeaseBeforeHeartbeat() async throws {
+        // A lease of 600 s: the pool's own heartbeat comes after 200 s; the other lease ends at 60.
+        let pool = WorkerPool(
+            queue: fixture.queue, executor: executor,
+            configuration: WorkerPoolConfiguration(owner: "pool-test", maxConcurrentJobs: 2, leaseDuration: .seconds(600),
+                                                   logDirectory: URL(fileURLWithPath: "/tmp/hekaton-test")),
+            didFinish: probe.didFinish)
+        try await running(pool) {
+            // One round first: the pool's start-up rescues other owners' leases at once.
+            let warmUp = try fixture.enqueue(["ok"])
+            pool.wake()
+            #expect(try await PoolProbe.next(1, of: probe.completions).map(\.jobID) == [warmUp.id])
+            let (job, expiry) = try claimedElsewhere()
+            pool.wake()
+            try await Self.until("the idle pool sleeps until the other owner's lease runs out") {
+                fixture.clock.sleeperDeadlines == [expiry + 0.001]
+            }
+            fixture.clock.set(expiry + 0.001)
+            try await Self.until("the pool rescues the job at once") { try fixture.state(job.id) != .running }
+            if let retry = try fixture.queue.job(job.id)?.notBefore, retry > fixture.clock.now() {
+                try await Self.until("the pool sleeps until the retry") { fixture.clock.sleeperDeadlines == [retry] }
+                fixture.clock.set(retry)
+            }
+            #expect(try await PoolProbe.next(1, of: probe.completions).map(\.state) == [.succeeded])
+        }
+    }
+
+    /// A job enqueued and claimed by another worker in one transaction, so that the running
+    /// pool never sees it unclaimed; with its lease's end.
+    func claimedElsewhere() throws -> (Job, Date) {
+        try fixture.database.write { db in
+            let job = try fixture.queue.enqueue(db, JobSpec(argv: ["ok"])).job
+            let claimed = try fixture.queue.claim(db, ClaimRequest(
+                owner: "crashed-worker", leaseDuration: 60, limit: 1, queueLimits: QueueLimits(), executorName: "test",
+                logDirectory: "/var/log/test"))
+            try #require(claimed.map(\.id) == [job.id])
+            return (job, try #require(claimed[0].leaseExpiresAt))
         }
     }
 

@@ -141,6 +141,10 @@ public final class WorkerPool: Sendable {
         let queue = queue
         let clock = queue.clock
         var nextHeartbeat = clock.now() + heartbeatSeconds
+        // When the first lease another owner holds runs out, as the last round read it: the
+        // round after that time beats (rescues it) even before its own heartbeat is due, or
+        // the pool, woken for it, would wake again at once until then.
+        var foreignLeaseExpiry: Date?
         var unrecorded: [FinishedAttempt] = []
         // Cancels requested while no pool ran are honoured in the first round.
         var checkCancels = true
@@ -157,7 +161,8 @@ public final class WorkerPool: Sendable {
             for name in elsewhere.values { rooms[name]! -= 1 }
             let elsewhereRooms = rooms.mapValues { min($0, configuration.claimBatchSize) }
             let elsewhereRoom = elsewhereRooms.values.reduce(0) { $0 + max($1, 0) }
-            let heartbeatIDs = clock.now() >= nextHeartbeat ? Array(running.keys) : nil
+            let foreignDue = foreignLeaseExpiry.map { clock.now() > $0 } ?? false
+            let heartbeatIDs = clock.now() >= nextHeartbeat || foreignDue ? Array(running.keys) : nil
             let request = ClaimRequest(
                 owner: owner, leaseDuration: leaseSeconds, limit: claimLimit, queueLimits: configuration.queueLimits,
                 executorName: executor.name, elsewhereLimits: elsewhereRooms, logDirectory: configuration.logDirectory.path)
@@ -193,6 +198,7 @@ public final class WorkerPool: Sendable {
             }
             unrecorded = []
             checkCancels = false
+            foreignLeaseExpiry = round.foreignLeaseExpiry
             if !round.completions.isEmpty { didFinish?(round.completions) }
             // A pool that had nothing running beats a full interval after its first job starts.
             if running.isEmpty && !(round.claimed.isEmpty && round.adopted.isEmpty) { nextHeartbeat = clock.now() + heartbeatSeconds }
