@@ -12,7 +12,9 @@ struct ReproduceEndToEndTests {
         try AccessRuleTests.ensureSecondUser()
         let daemon = try DaemonUnderTest.withPocochaDay(listeners: 80, livers: 20)
         defer { daemon.stop() }
-        let competition = try ExampleCompetition.copy(to: daemon.root.appendingPathComponent("competition"))
+        let competition = try ExampleCompetition.copy(to: daemon.root.appendingPathComponent("competition")) {
+            $0.replacingOccurrences(of: "per_participant_per_day: 20", with: "per_participant_per_day: 4")
+        }
         #expect(try hekatonctl(["competition", "publish", competition.path], socket: daemon.socketPath).status == 0)
 
         let steady = daemon.root.appendingPathComponent("steady")
@@ -67,6 +69,10 @@ struct ReproduceEndToEndTests {
         // A reproduction is not itself reproduced, and never ranks; the board marks both entries.
         let again = try hekatonctl(["reproduce", "\(verdict.id)"], socket: daemon.socketPath)
         #expect(again.status == 1 && again.stderr.contains("is a reproduce the daemon made"), "\(again.stderr)")
+        // Two submissions and two reproductions: the daily limit of 4 is reached.
+        let over = try hekatonctl(["reproduce", "\(first.id)", "--no-wait"], socket: daemon.socketPath)
+        #expect(over.status == 1 && over.stderr.contains("has made 4 submissions and reproductions"), "\(over.stderr)")
+        #expect(over.stderr.contains("the limit is 4 a day"), "\(over.stderr)")
         let board = try daemon.client.call("GET", "/v1/competitions/pococha/leaderboard", as: LeaderboardResponse.self)
         let marks = Dictionary(uniqueKeysWithValues: board.entries.map { ($0.submission, $0.reproduced) })
         #expect(board.entries.count == 1, "one participant: one entry, the reproductions do not rank")

@@ -113,7 +113,12 @@ extension Router {
                     try reproductions.start(source.id!, callerUID: request.caller.uid, isHost: request.caller.isAdmin)
                 }
             } catch let error as PipelineError {
-                throw Problem(title: "Not reproduced", status: error.code == .unknownSubmission ? 404 : 409, detail: error.message)
+                let status = switch error.code {
+                case .unknownSubmission: 404
+                case .rateLimited: 429
+                default: 409
+                }
+                throw Problem(title: "Not reproduced", status: status, detail: error.message)
             }
             daemon.workers?.wake()
             return .json(try await daemon.submissionInfo(reproduction), status: 201)

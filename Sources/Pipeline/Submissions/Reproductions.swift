@@ -41,6 +41,14 @@ public struct Reproductions: Sendable {
             guard let version = try CompetitionVersion.fetchOne(db, key: source.competitionVersionID) else {
                 throw PipelineError(.unknownCompetition, "the competition version submission \(sourceID) ran under is gone")
             }
+            // A reproduction costs what a submission costs: it counts against the same daily limit.
+            let limit = version.manifest.submission.perParticipantPerDay
+            let recent = try Submission.filter(sql: """
+                participant_uid = ? AND competition = ? AND submitted_at > ? AND kind IN ('submission', 'reproduce')
+                """, arguments: [source.participantUID, source.competition, now.addingTimeInterval(-86400)]).fetchCount(db)
+            guard recent < limit else {
+                throw PipelineError(.rateLimited, "\(source.participant) has made \(recent) submissions and reproductions to '\(source.competition)' in the last 24 hours; the limit is \(limit) a day")
+            }
             var reproduction = source.derived(.reproduce, round: nil, competitionVersionID: source.competitionVersionID,
                                               datasetVersionID: source.datasetVersionID)
             reproduction.submittedAt = now
