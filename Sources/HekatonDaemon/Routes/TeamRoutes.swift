@@ -2,9 +2,6 @@ import ControlAPI
 import Foundation
 import GRDB
 import Pipeline
-#if canImport(Glibc)
-import Glibc
-#endif
 
 extension Router {
     /// Teams: hosts define them; everyone who reaches the socket may see them (the
@@ -26,7 +23,7 @@ extension Router {
             var members: [Teams.Member] = []
             var unknown: [String] = []
             for name in body.members {
-                if let uid = Self.userID(named: name) { members.append(Teams.Member(name: name, uid: uid)) } else { unknown.append(name) }
+                if let uid = CallerIdentity.userID(named: name) { members.append(Teams.Member(name: name, uid: uid)) } else { unknown.append(name) }
             }
             guard unknown.isEmpty else {
                 throw Problem(title: "Team refused", status: 400,
@@ -49,15 +46,5 @@ extension Router {
             }
             return .json(TeamInfo(team: team, members: []))
         }
-    }
-
-    /// The uid of user `name`, from the system's user database; nil when there is none.
-    static func userID(named name: String) -> UInt32? {
-        guard !name.isEmpty, name.utf8.count <= 64, !name.contains("/") else { return nil }
-        var entry = passwd()
-        var result: UnsafeMutablePointer<passwd>?
-        var buffer = [CChar](repeating: 0, count: 4096)
-        guard getpwnam_r(name, &entry, &buffer, buffer.count, &result) == 0, result != nil else { return nil }
-        return entry.pw_uid
     }
 }

@@ -29,6 +29,16 @@ public struct CallerIdentity: Sendable {
         return String(cString: entry.pw_name)
     }
 
+    /// The uid of user `name`, from the system's user database; nil when there is none.
+    static func userID(named name: String) -> UInt32? {
+        guard !name.isEmpty, name.utf8.count <= 64, !name.contains("/") else { return nil }
+        var entry = passwd()
+        var result: UnsafeMutablePointer<passwd>?
+        var buffer = [CChar](repeating: 0, count: 4096)
+        guard getpwnam_r(name, &entry, &buffer, buffer.count, &result) == 0, result != nil else { return nil }
+        return entry.pw_uid
+    }
+
     static func groupID(named name: String) -> UInt32? {
         var entry = group()
         var result: UnsafeMutablePointer<group>?
