@@ -138,7 +138,8 @@ let package = Package(
             "Pipeline", "Images", "Execution", "Lineage", "OCILayout", "Scheduler", "StrictYAML", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: strict),
         .testTarget(name: "HekatonDaemonTests", dependencies: [
-            "HekatonDaemon", "ControlAPI", "StrictYAML",
+            "HekatonDaemon", "ControlAPI", "Lineage", "Pipeline", "StrictYAML",
+            .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ], swiftSettings: strict),

@@ -190,9 +190,12 @@ extension DaemonContext {
         return submission
     }
 
-    func submissionInfo(_ submission: Submission) async throws -> SubmissionInfo {
-        let (status, model, datasetVersion, splits) = try await database.read { db in
-            (try SubmissionStatus.of(submission, db), try submission.modelID.flatMap { try Model.fetchOne(db, key: $0) },
+    func submissionInfo(_ earlier: Submission) async throws -> SubmissionInfo {
+        // The row is read again with its jobs, in one read: the status comes from the jobs, and
+        // a row read before a stage's ending was recorded would show a failure without its error.
+        let (submission, status, model, datasetVersion, splits) = try await database.read { db in
+            let submission = try Submission.fetchOne(db, key: earlier.id!) ?? earlier
+            return (submission, try SubmissionStatus.of(submission, db), try submission.modelID.flatMap { try Model.fetchOne(db, key: $0) },
              try AutomationMapping.versionTag(submission.datasetVersionID, db),
              try CompetitionVersion.fetchOne(db, key: submission.competitionVersionID)?.manifest.metric.splits)
         }
