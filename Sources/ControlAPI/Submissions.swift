@@ -67,6 +67,13 @@ public struct LeaderboardEntry: Codable, Sendable, Equatable {
     /// or everyone once the competition has closed).
     public var publicScore: Double?
     public var privateScore: Double?
+    /// On the private board, the shake-up: the entrant's public rank, and how many places
+    /// they moved from it (positive: up).
+    public var publicRank: Int?
+    public var movement: Int?
+    /// On the private board: whether the entrant selected what counts (false: their best
+    /// public submissions stood in).
+    public var selected: Bool?
 
     public init(rank: Int, participant: String, tag: String?, score: Double, submission: Int64, submittedAt: String) {
         self.rank = rank

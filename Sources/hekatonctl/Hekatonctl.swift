@@ -47,6 +47,7 @@ struct Hekatonctl: ParsableCommand {
             Logs.self,
             Cancel.self,
             Reproduce.self,
+            Select.self,
             LeaderboardCommand.self,
         ]
     )

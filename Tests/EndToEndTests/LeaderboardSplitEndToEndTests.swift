@@ -55,10 +55,31 @@ struct LeaderboardSplitEndToEndTests {
         let bad = try hekatonctl(["leaderboard", "pococha"], socket: daemon.socketPath)
         #expect(bad.stdout.contains("on the public leaderboard"), "\(bad.stdout)")
 
+        // Final selections: a participant selects their own, never another's.
+        let mine = ids["nobody"]!, theirs = ids[second]!
+        let selected = try ctl("nobody", ["select", "\(mine)", "--json"])
+        #expect(selected.status == 0, "\(selected.stderr)")
+        let selection = try? JSONDecoder().decode(SelectionInfo.self, from: Data(selected.stdout.utf8))
+        #expect(selection?.chosen == true && selection?.submissions.map(\.id) == [mine] && selection?.limit == 2, "\(selected.stdout)")
+        let stolen = try ctl(second, ["select", "\(mine)"])
+        #expect(stolen.status != 0 && stolen.stderr.contains("no submission \(mine) of yours"), "\(stolen.stderr)")
+        let shown2 = try ctl(second, ["select", "--competition", "pococha", "--json"])
+        let defaulted = try? JSONDecoder().decode(SelectionInfo.self, from: Data(shown2.stdout.utf8))
+        #expect(defaulted?.chosen == false && defaulted?.submissions.map(\.id) == [theirs], "their best public one stands in: \(shown2.stdout)")
+
         #expect(try hekatonctl(["competition", "close", "pococha"], socket: daemon.socketPath).status == 0)
         let (after, closedBoard) = try board("nobody", ["--private"])
         #expect(after.status == 0, "\(after.stderr)")
         #expect(closedBoard?.board == "private" && closedBoard?.entries.allSatisfy { $0.privateScore != nil } == true)
+        // The shake-up: each entry's public rank and its move from it.
+        let final = try #require(closedBoard).entries
+        #expect(Set(final.compactMap(\.publicRank)) == [1, 2], "\(final)")
+        #expect(final.allSatisfy { entry in entry.movement == entry.publicRank.map { $0 - entry.rank } }, "\(final)")
+        #expect(final.first { $0.submission == mine }?.selected == true && final.first { $0.submission == theirs }?.selected == false)
+        let text = try ctl("nobody", ["leaderboard", "pococha", "--private"])
+        #expect(text.stdout.contains("MOVE") && text.stdout.contains("best public"), "\(text.stdout)")
+        let late = try ctl("nobody", ["select", "\(mine)"])
+        #expect(late.status != 0 && late.stderr.contains("its final selections are settled"), "\(late.stderr)")
         try daemon.expectHealthyStore()
     }
 }

@@ -86,6 +86,9 @@ def test_agrees_with_pyyaml(tmp_path):
     (("  k: 10", "  k: &anchor 10"), "not supported"),
     (("  k: 10", "\tk: 10"), "tabs are not allowed"),
     (("promotion:\n", "promotion:\n  tolerance: 1\n"), "duplicate key 'promotion.tolerance'"),
+    (("  direction: maximize", "  direction: maximize\n  final_selections: 2"), "final_selections is for a competition with public and private boards"),
+    (("  direction: maximize", "  direction: maximize\n  splits: {public: 0.3, private: 0.7}\n  final_selections: 0"),
+     "final_selections must be a whole number from 1 to 20"),
 ])
 def test_errors_name_the_problem(tmp_path, edit, message):
     old, new = edit

@@ -11,6 +11,7 @@ public enum DaemonRoutes {
         router.addCompetitionRoutes(context)
         router.addSubmissionRoutes(context)
         router.addTeamRoutes(context)
+        router.addSelectionRoutes(context)
         router.addAutomationRoutes(context)
         return router
     }

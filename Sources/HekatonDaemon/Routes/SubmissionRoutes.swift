@@ -160,6 +160,11 @@ extension Router {
                     shown.publicScore = entry.submission.publicScore
                     shown.privateScore = privateVisible ? entry.submission.privateScore : nil
                 }
+                if board == .private {
+                    shown.publicRank = entry.publicRank
+                    shown.movement = entry.publicRank.map { $0 - entry.rank }
+                    shown.selected = entry.chosen
+                }
                 return shown
             }
             var response = LeaderboardResponse(competition: name, metric: competition.manifest.metric.name,

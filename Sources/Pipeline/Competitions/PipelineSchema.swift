@@ -173,5 +173,15 @@ public enum PipelineSchema {
                 t.add(column: "private_score", .double)
             }
         }
+        // Final selections: the submissions an entrant chose for the private board.
+        migrator.registerMigration("pipeline-8-selections") { db in
+            try db.create(table: "competition_selection") { t in
+                t.primaryKey("submission_id", .integer).references("submission", onDelete: .cascade)
+                t.column("competition", .text).notNull()
+                t.column("selected_by", .integer).notNull()
+                t.column("selected_at", .datetime).notNull()
+            }
+            try db.create(index: "competition_selections", on: "competition_selection", columns: ["competition"])
+        }
     }
 }

@@ -24,7 +24,7 @@ extension CompetitionManifest {
         let description = try root.string("description") ?? ""
 
         let metricMap = try root.required("metric").mapping()
-        try metricMap.allowKeys(["name", "direction", "splits"])
+        try metricMap.allowKeys(["name", "direction", "splits", "final_selections"])
         let directionValue = try metricMap.required("direction")
         let directionText = try directionValue.string()
         guard let direction = Metric.Direction(rawValue: directionText) else {
@@ -41,6 +41,13 @@ extension CompetitionManifest {
                                           suggestion: "give shares of the evaluation rows that add up to 1, like {public: 0.3, private: 0.7}")
             }
             splits = Metric.Splits(publicFraction: publicShare)
+        }
+        if let selectionsValue = metricMap["final_selections"] {
+            guard splits != nil else {
+                throw selectionsValue.invalid("final_selections is for a competition with public and private boards, and this metric has no splits",
+                                              suggestion: "add splits: {public: 0.3, private: 0.7} beside it, or remove final_selections")
+            }
+            splits?.finalSelections = try selectionsValue.int(in: 1...Metric.Splits.maximumSelections)
         }
         let metric = Metric(name: try metricMap.required("name").string(), direction: direction, splits: splits)
 

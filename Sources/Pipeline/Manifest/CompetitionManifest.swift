@@ -54,6 +54,20 @@ public struct CompetitionManifest: Sendable, Equatable, Codable {
         /// stage assigns each row by a hash of the competition and the row's key.
         public struct Splits: Sendable, Equatable, Codable {
             public var publicFraction: Double
+            /// How many submissions an entrant may select for the private board
+            /// (`metric.final_selections`); nil: the default. Optional so that manifests stored
+            /// before it decode.
+            public var finalSelections: Int?
+            public static let defaultSelections = 2
+            public static let maximumSelections = 20
+            /// Up to this many of an entrant's submissions compete on the private board: the
+            /// ones they selected, or else their best public ones.
+            public var selectionLimit: Int { finalSelections ?? Self.defaultSelections }
+
+            public init(publicFraction: Double, finalSelections: Int? = nil) {
+                self.publicFraction = publicFraction
+                self.finalSelections = finalSelections
+            }
             public var privateFraction: Double { 1 - publicFraction }
             /// `{"private":0.7,"public":0.3}`, as the score stage reads `$HEKATON_SPLITS`.
             public var json: String { "{\"private\":\(privateFraction),\"public\":\(publicFraction)}" }

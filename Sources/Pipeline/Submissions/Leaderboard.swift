@@ -8,6 +8,11 @@ public enum Leaderboard {
         public var submission: Submission
         /// The score it ranks by on this board.
         public var score: Double
+        /// On the private board: the entrant's rank on the public one (nil when it has no
+        /// public score), for the shake-up, and whether they chose what counts (false: their
+        /// best public submissions stood in).
+        public var publicRank: Int?
+        public var chosen: Bool?
     }
 
     /// Which score ranks: all the evaluation rows (promotion's), or with `metric.splits` the
@@ -27,12 +32,35 @@ public enum Leaderboard {
     /// The leaderboard of a competition: its participants' scored submissions, not the
     /// daemon's retrains, evaluations and reproductions. A team's members rank as one entry,
     /// the team's best.
+    ///
+    /// The private board is the final one: each entrant ranks by the best private score among
+    /// their selections (`Selections`), and each entry carries its public rank.
     public static func of(_ competition: CompetitionVersion, _ db: Database, board: Board = .overall) throws -> [Entry] {
         let scored = try Submission.filter(sql: "competition = ? AND state = 'scored' AND kind = 'submission'",
                                            arguments: [competition.competition]).fetchAll(db)
         let teams = try Teams.byMember(in: competition.competition, db)
-        return rank(scored, direction: competition.manifest.metric.direction, board: board) {
-            teams[$0.participantUID].map { "team:\($0)" } ?? "uid:\($0.participantUID)"
+        let entrant = { (submission: Submission) in
+            teams[submission.participantUID].map { "team:\($0)" } ?? "uid:\(submission.participantUID)"
+        }
+        let direction = competition.manifest.metric.direction
+        guard board == .private, competition.manifest.metric.splits != nil else {
+            return rank(scored, direction: direction, board: board, entrant: entrant)
+        }
+        let publicRanks = Dictionary(uniqueKeysWithValues: rank(scored, direction: direction, board: .public, entrant: entrant)
+            .map { (entrant($0.submission), $0.rank) })
+        let chosenIDs = try Selections.chosenIDs(in: competition.competition, db)
+        var counting: [Submission] = []
+        var chose: [String: Bool] = [:]
+        for (key, submissions) in Dictionary(grouping: scored, by: entrant) {
+            let standing = Selections.counting(submissions, in: competition, chosenIDs: chosenIDs)
+            counting += standing.submissions
+            chose[key] = standing.chosen
+        }
+        return rank(counting, direction: direction, board: .private, entrant: entrant).map { entry in
+            var entry = entry
+            entry.publicRank = publicRanks[entrant(entry.submission)]
+            entry.chosen = chose[entrant(entry.submission)]
+            return entry
         }
     }
 

@@ -56,6 +56,12 @@ extension Hekatonctl {
     }
 
     struct LeaderboardCommand: PrintsJSON {
+        /// Places gained or lost between the public and the private board: `+2`, `-1`, `=`.
+        static func move(_ movement: Int?) -> String {
+            guard let movement else { return "-" }
+            return movement > 0 ? "+\(movement)" : movement < 0 ? "\(movement)" : "="
+        }
+
         static let configuration = CommandConfiguration(
             commandName: "leaderboard",
             abstract: "A competition's leaderboard: each participant's best submission; ties go to the earlier one.")
@@ -73,13 +79,26 @@ extension Hekatonctl {
             print("\(board.competition): \(board.metric) (\(board.direction == "maximize" ? "higher" : "lower") is better)\(which)")
             if board.entries.isEmpty { print("no scored submissions yet"); return }
             let teams = board.entries.contains { $0.team != nil }
-            var table = TextTable(["RANK"] + (teams ? ["TEAM"] : []) + ["PARTICIPANT", "TAG", "SCORE", "SUBMISSION", "SUBMITTED", "REPRODUCED"])
+            // The private board is the final one: it shows the shake-up from the public board.
+            let shakeUp = board.board == "private"
+            var header = ["RANK"]
+            if shakeUp { header += ["PUBLIC", "MOVE"] }
+            if teams { header.append("TEAM") }
+            header += ["PARTICIPANT", "TAG", "SCORE", "SUBMISSION", shakeUp ? "SELECTED" : "SUBMITTED", "REPRODUCED"]
+            var table = TextTable(header)
             for e in board.entries {
-                let reproduced = e.reproduced.map { $0 ? "exactly" : "no" } ?? "-"
-                table.add(["\(e.rank)"] + (teams ? [e.team ?? "-"] : [])
-                          + [e.participant, e.tag ?? "-", Format.score(e.score), "\(e.submission)", e.submittedAt, reproduced])
+                var row = ["\(e.rank)"]
+                if shakeUp { row += [e.publicRank.map { "\($0)" } ?? "-", Self.move(e.movement)] }
+                if teams { row.append(e.team ?? "-") }
+                let selected: String = e.selected.map { $0 ? "yes" : "best public" } ?? "-"
+                row += [e.participant, e.tag ?? "-", Format.score(e.score), "\(e.submission)", shakeUp ? selected : e.submittedAt,
+                        e.reproduced.map { $0 ? "exactly" : "no" } ?? "-"]
+                table.add(row)
             }
             print(table.render())
+            if shakeUp {
+                print("MOVE: places gained (+) or lost (-) from the public board; each entry is its best private score among its final selections (hekatonctl select)")
+            }
         }
     }
 }

@@ -20,8 +20,10 @@ final class PipelineJobsFixture: Sendable {
     let cluster: ScriptedStages
     let jobs: JobHandlers
 
-    /// - Parameter manifest: more of hekaton.yaml, such as `executors:`.
-    init(tolerance: Double = 0.01, manifest: String = "",
+    /// - Parameters:
+    ///   - manifest: more of hekaton.yaml, such as `executors:`.
+    ///   - metric: more of its `metric:`, such as `splits:`, indented by two spaces.
+    init(tolerance: Double = 0.01, manifest: String = "", metric: String = "",
          script: @escaping @Sendable (Stage, Submission.Kind) -> ScriptedStages.Play) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("hekaton-jobs-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
@@ -40,7 +42,7 @@ final class PipelineJobsFixture: Sendable {
         let pipeline = PipelineExecutor(local: stages, cluster: cluster, layout: layout, database: database, blobs: blobs,
                                         resourceGroups: nil)
         jobs = PipelineJobs(pipeline, queue: queue).handlers
-        try publish(tolerance: tolerance, more: manifest)
+        try publish(tolerance: tolerance, more: manifest, metric: metric)
         try registerData("day 1")
     }
 
@@ -53,7 +55,7 @@ final class PipelineJobsFixture: Sendable {
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
     }
 
-    private func publish(tolerance: Double, more: String) throws {
+    private func publish(tolerance: Double, more: String, metric: String) throws {
         let directory = root + "/competition"
         try write("""
             name: \(Self.competition)
@@ -61,6 +63,7 @@ final class PipelineJobsFixture: Sendable {
             metric:
               name: recall@10
               direction: maximize
+            \(metric)
             dataset:
               name: toy-daily
               train: train

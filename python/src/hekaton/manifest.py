@@ -26,7 +26,7 @@ _LIMIT_KEYS = ["wall_time", "memory", "processes", "cpus", "gpus"]
 _SCHEMA: dict[str, Any] = {
     "name": None,
     "description": None,
-    "metric": {"name": None, "direction": None, "splits": {"public": None, "private": None}},
+    "metric": {"name": None, "direction": None, "splits": {"public": None, "private": None}, "final_selections": None},
     "dataset": {"name": None, "train": None, "features": None, "labels": None,
                 "source": {"directory": None, "command": None, "ready_file": None}},
     "entrypoints": {stage: None for stage in _STAGES},
@@ -158,6 +158,13 @@ def load_manifest(location: str | Path) -> Manifest:
 def _splits(metric: dict[str, Any], path: Path) -> dict[str, float] | None:
     """``metric.splits``, checked as the daemon checks it: both shares above 0, adding up to 1."""
     splits = metric.get("splits")
+    selections = metric.get("final_selections")
+    if selections is not None:
+        if splits is None:
+            raise FormatError(f"{path}: metric.final_selections is for a competition with public and private boards; "
+                              f"add splits: {{public: 0.3, private: 0.7}} beside it, or remove it")
+        if isinstance(selections, bool) or not isinstance(selections, int) or not 1 <= selections <= 20:
+            raise FormatError(f"{path}: metric.final_selections must be a whole number from 1 to 20, got {selections!r}")
     if splits is None:
         return None
     if not isinstance(splits, dict) or set(splits) != {"public", "private"}:
