@@ -70,4 +70,48 @@ struct TeamEndToEndTests {
         #expect(after.entries.allSatisfy { $0.team == nil })
         try daemon.expectHealthyStore()
     }
+
+    @Test("Teams from the file the manifest names are set at publication; a file with an unknown user or a member of another team publishes nothing")
+    func teamsFile() throws {
+        try AccessRuleTests.ensureSecondUser()
+        let second = AccessRuleTests.secondUser
+        let daemon = try DaemonUnderTest.withPocochaDay(listeners: 20, livers: 10)
+        defer { daemon.stop() }
+        let competition = try ExampleCompetition.copy(to: daemon.root.appendingPathComponent("competition")) {
+            $0 + "\nteams: teams.yaml\n"
+        }
+        let file = competition.appendingPathComponent("teams.yaml")
+        let teams = { try daemon.client.call("GET", "/v1/competitions/pococha/teams", as: TeamList.self).teams }
+        let versions = { try daemon.client.call("GET", "/v1/competitions/pococha", as: CompetitionInfo.self).versions }
+
+        let missing = try hekatonctl(["competition", "publish", competition.path], socket: daemon.socketPath)
+        #expect(missing.status == 1 && missing.stderr.contains("the teams file teams.yaml does not exist"), "\(missing.stderr)")
+
+        try Data("red: [nobody, \(second)]\n".utf8).write(to: file)
+        let published = try hekatonctl(["competition", "publish", competition.path], socket: daemon.socketPath)
+        #expect(published.status == 0, "\(published.stderr)")
+        #expect(try teams() == [TeamInfo(team: "red", members: [second, "nobody"])])
+
+        for (text, message) in [("red: [nobody]\nblue: [no-such-user-xyz]\n", "names no user 'no-such-user-xyz'"),
+                                ("red: [nobody]\nblue: [nobody]\n", "nobody is listed in team 'red' and again in 'blue'"),
+                                ("Red Team: [nobody]\n", "not a valid team name")] {
+            try Data(text.utf8).write(to: file)
+            let refused = try hekatonctl(["competition", "publish", competition.path], socket: daemon.socketPath)
+            #expect(refused.status == 1 && refused.stderr.contains(message), "\(text): \(refused.stderr)")
+        }
+        // A member whom `hekatonctl team` put in another team: the file cannot move them.
+        #expect(try hekatonctl(["team", "set", "pococha", "blue", "root"], socket: daemon.socketPath).status == 0)
+        try Data("red: [nobody, root]\n".utf8).write(to: file)
+        let moved = try hekatonctl(["competition", "publish", competition.path], socket: daemon.socketPath)
+        #expect(moved.status == 1 && moved.stderr.contains("root is already in team 'blue'"), "\(moved.stderr)")
+        #expect(try teams() == [TeamInfo(team: "blue", members: ["root"]), TeamInfo(team: "red", members: [second, "nobody"])],
+                "the refused files changed nothing")
+        try Data("red: [nobody]\n".utf8).write(to: file)
+        #expect(try versions() == 1, "and published nothing")
+        let narrowed = try hekatonctl(["competition", "publish", competition.path], socket: daemon.socketPath)
+        #expect(narrowed.status == 0, "\(narrowed.stderr)")
+        #expect(try teams() == [TeamInfo(team: "blue", members: ["root"]), TeamInfo(team: "red", members: ["nobody"])],
+                "a new version sets the file's teams again, and leaves the host's others")
+        try daemon.expectHealthyStore()
+    }
 }

@@ -20,7 +20,8 @@ extension Router {
             let catalog = CompetitionCatalog(database: daemon.database, blobs: daemon.blobs)
             let publication: CompetitionCatalog.Publication
             do {
-                publication = try await BlockingWork.run { try catalog.publish(directory: body.path, tag: body.tag, publisher: request.caller.uid) }
+                publication = try await BlockingWork.run { try catalog.publish(directory: body.path, tag: body.tag, publisher: request.caller.uid,
+                                                                                   userID: CallerIdentity.userID(named:)) }
             } catch let error as PipelineError {
                 throw Problem(title: "Not published", status: error.code == .conflict ? 409 : 400, detail: error.message)
             } catch let error as LineageError {

@@ -19,8 +19,11 @@ public struct CompetitionCatalog: Sendable {
     }
 
     /// Reads and checks the manifest, snapshots the directory, and records a new version
-    /// unless its content equals the latest one. A bad manifest publishes nothing.
-    public func publish(directory: String, tag: String?, publisher: UInt32, now: Date = Date()) throws -> Publication {
+    /// unless its content equals the latest one. A bad manifest publishes nothing. The teams
+    /// its `teams:` file defines are set with the new version, their names resolved by
+    /// `userID`; a teams file that cannot be applied publishes nothing.
+    public func publish(directory: String, tag: String?, publisher: UInt32, now: Date = Date(),
+                        userID: ((String) -> UInt32?)? = nil) throws -> Publication {
         let manifestPath = directory + "/" + CompetitionManifest.fileName
         guard let text = try? String(contentsOfFile: manifestPath, encoding: .utf8) else {
             throw PipelineError(.invalidManifest, "\(manifestPath) does not exist or cannot be read; `hekatonctl competition init NAME DIR` scaffolds one")
@@ -33,6 +36,13 @@ public struct CompetitionCatalog: Sendable {
         }
         try Self.checkTemplate(manifest, directory: directory, manifestPath: manifestPath)
         if let tag { try LineageName.validate(tag, as: .tag) }
+        var teams: [(team: String, members: [Teams.Member])] = []
+        if let file = manifest.teamsFile {
+            guard let userID else {
+                throw PipelineError(.invalidManifest, "\(manifestPath): 'teams': this publisher cannot look up users; define the teams with `hekatonctl team set`")
+            }
+            teams = try Teams.parseFile(directory + "/" + file, uid: userID)
+        }
         let report = try TreeSnapshot(store: blobs).capture(directory)
         let root = report.rootDigest.description
         return try database.write { db in
@@ -47,6 +57,9 @@ public struct CompetitionCatalog: Sendable {
             var version = CompetitionVersion(id: nil, competition: manifest.name, tag: resolvedTag, rootDigest: root,
                                              manifest: manifest, source: directory, publishedBy: publisher, createdAt: now)
             try version.insert(db)
+            for (team, members) in teams {
+                try Teams.set(team, of: manifest.name, members: members, now: now, db)
+            }
             try CompetitionSchedules.sync(manifest, now: now, db)
             return .created(version)
         }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import StrictYAML
 
 /// A competition's teams, as hosts define them: a participant belongs to at most one team per
 /// competition. A team shares one daily submission limit and one fair share of the machine,
@@ -50,6 +51,56 @@ public enum Teams {
                 INSERT INTO competition_team_member (competition, team, member, member_uid, added_at) VALUES (?, ?, ?, ?, ?)
                 """, arguments: [competition, team, name, member, now])
         }
+    }
+
+    /// The largest teams file read: a few thousand teams.
+    public static let maximumFileBytes = 256 << 10
+
+    /// A teams file (`teams:` in the manifest): one team per key, its members' user names as
+    /// a list, `red-team: [alice, bob]`. Each name is checked, a member listed twice (in one
+    /// team or two) is refused, and `uid` resolves names; unknown users are refused together.
+    public static func parseFile(_ path: String, uid: (String) -> UInt32?) throws -> [(team: String, members: [Member])] {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw PipelineError(.invalidManifest, "the teams file \(path) cannot be read")
+        }
+        defer { try? handle.close() }
+        let data = (try? handle.read(upToCount: maximumFileBytes + 1)) ?? Data()
+        guard data.count <= maximumFileBytes else {
+            throw PipelineError(.invalidManifest, "the teams file \(path) is over \(maximumFileBytes >> 10) KiB; split the competition's teams more simply")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw PipelineError(.invalidManifest, "the teams file \(path) is not UTF-8 text")
+        }
+        var teams: [(team: String, members: [Member])] = []
+        var unknown: [String] = []
+        var seen: [String: String] = [:]
+        do {
+            let root = try YAMLMapping.parse(text, file: path)
+            for team in root.keys {
+                try validate(team: team)
+                let value = try root.required(team)
+                let names = try value.stringList()
+                guard !names.isEmpty, names.count <= maximumMembers else {
+                    throw value.invalid("team '\(team)' lists \(names.count) members", suggestion: "list 1 to \(maximumMembers) user names")
+                }
+                var members: [Member] = []
+                for name in names {
+                    if let other = seen[name] {
+                        throw value.invalid("\(name) is listed in team '\(other)' and again in '\(team)'",
+                                            suggestion: "a participant belongs to one team: list them once")
+                    }
+                    seen[name] = team
+                    if let id = uid(name) { members.append(Member(name: name, uid: id)) } else { unknown.append(name) }
+                }
+                teams.append((team, members))
+            }
+        } catch let error as YAMLError {
+            throw PipelineError(.invalidManifest, "\(error)")
+        }
+        guard unknown.isEmpty else {
+            throw PipelineError(.invalidManifest, "the teams file \(path) names no user \(unknown.prefix(10).map { "'\($0.prefix(64))'" }.joined(separator: ", ")) on this machine; members are the users who submit (`id NAME` shows one)")
+        }
+        return teams
     }
 
     /// Deletes `team`; false when there was none.

@@ -14,7 +14,7 @@ extension CompetitionManifest {
                              fileExists: ((String) -> Bool)? = nil) throws(YAMLError) -> CompetitionManifest {
         let root = try YAMLMapping.parse(text, file: file)
         try root.allowKeys(["name", "description", "metric", "dataset", "entrypoints", "limits", "submission",
-                            "parameters", "schedules", "promotion", "artifact", "executors", "visibility", "images", "phases"])
+                            "parameters", "schedules", "promotion", "artifact", "executors", "visibility", "images", "phases", "teams"])
         let nameValue = try root.required("name")
         let name = try nameValue.string()
         guard name.range(of: "^[a-z0-9][a-z0-9-]{0,62}$", options: .regularExpression) != nil else {
@@ -181,11 +181,21 @@ extension CompetitionManifest {
 
         let images = try root.mapping("images").map { m throws(YAMLError) in try imagePolicy(m) }
         let phases = try root["phases"].map { v throws(YAMLError) in try Self.phases(v) }
+        var teamsFile: String?
+        if let value = root["teams"] {
+            let path = try relativePath(value)
+            if let fileExists, !fileExists(path) {
+                throw value.invalid("the teams file \(path) does not exist in the competition directory",
+                                    suggestion: "write it there (team: [user, user] per line), or remove teams:")
+            }
+            teamsFile = path
+        }
 
         return CompetitionManifest(name: name, description: description, metric: metric, dataset: dataset,
                                    entrypoints: entrypoints, limits: limits, submission: rules,
                                    parametersJSON: parametersJSON, schedules: schedules, promotion: promotion,
-                                   artifact: artifact, executors: executors, visibility: visibility, images: images, phases: phases)
+                                   artifact: artifact, executors: executors, visibility: visibility, images: images, phases: phases,
+                                   teamsFile: teamsFile)
     }
 
     /// `artifact.oci`: without `base`, the image is built on the production model's

@@ -31,6 +31,9 @@ public struct CompetitionManifest: Sendable, Equatable, Codable {
     /// When submissions are taken (`phases:`); nil: always. Optional so that manifests
     /// stored before it decode.
     public var phases: Phases?
+    /// The file in the competition directory that defines its teams (`teams:`), applied at
+    /// publication; nil: teams come from `hekatonctl team` alone.
+    public var teamsFile: String? = nil
 
     /// Where `stage` runs under this manifest; nil when the daemon's `executor:` decides.
     public func executor(for stage: String) -> ExecutorKind? {

@@ -43,6 +43,8 @@ _SCHEMA: dict[str, Any] = {
     "images": {"base": None, "allowed": None, "build": {"wall_time": None, "memory": None}},
     # When the daemon takes submissions; a local run ignores it.
     "phases": {"opens_at": None, "closes_at": None, "time_zone": None},
+    # The file defining the competition's teams, which the daemon applies at publication.
+    "teams": None,
 }
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _DEFAULT_WALL_TIME = 600.0
