@@ -17,8 +17,9 @@ public struct SubmissionInfo: Codable, Sendable, Equatable {
     public var submittedAt: String
     public var finishedAt: String?
     public var jobs: [String: Int64]
-    /// submission (a participant's), retrain (of `source`, on new data) or evaluate (the
-    /// production model from `source`, on new data).
+    /// submission (a participant's), retrain (of `source`, on new data), evaluate (the
+    /// production model from `source`, on new data), reproduce (`source` run again) or
+    /// rescore (`source`'s model on a newer dataset version).
     public var kind: String?
     public var source: Int64?
     public var datasetVersion: String?
@@ -74,6 +75,9 @@ public struct LeaderboardEntry: Codable, Sendable, Equatable {
     /// On the private board: whether the entrant selected what counts (false: their best
     /// public submissions stood in).
     public var selected: Bool?
+    /// How the entry holds up as the data moves: its scores on the latest dataset versions
+    /// (`rescore.stability` of them) that it has one for; absent with fewer than two.
+    public var stability: StabilityInfo?
 
     public init(rank: Int, participant: String, tag: String?, score: Double, submission: Int64, submittedAt: String) {
         self.rank = rank
@@ -85,6 +89,18 @@ public struct LeaderboardEntry: Codable, Sendable, Equatable {
     }
 }
 
+public struct StabilityInfo: Codable, Sendable, Equatable {
+    public var mean: Double
+    /// The standard deviation of the scores.
+    public var spread: Double
+    public var versions: Int
+    public init(mean: Double, spread: Double, versions: Int) {
+        self.mean = mean
+        self.spread = spread
+        self.versions = versions
+    }
+}
+
 public struct LeaderboardResponse: Codable, Sendable, Equatable {
     public var competition: String
     public var metric: String
@@ -92,6 +108,9 @@ public struct LeaderboardResponse: Codable, Sendable, Equatable {
     public var entries: [LeaderboardEntry]
     /// With public and private splits: which board ranks (`public` or `private`); absent: one board.
     public var board: String?
+    /// With `?version=`: the dataset version (`DATASET@TAG`) the board stood on; absent: the
+    /// entries as submitted.
+    public var datasetVersion: String?
 
     public init(competition: String, metric: String, direction: String, entries: [LeaderboardEntry]) {
         self.competition = competition

@@ -148,9 +148,25 @@ extension Router {
             case let other?:
                 throw Problem(title: "Unknown board", status: 400, detail: "board '\(other.prefix(32))' is neither public nor private")
             }
-            let (ranked, marks, teams) = try await daemon.database.read { db in
-                (try Leaderboard.of(competition, db, board: board), try Reproductions.marks(name, db),
-                 try Teams.byMember(in: name, db))
+            // `version`: the board as it stood on one dataset version (its tag, or its id).
+            var asOf: DatasetVersion?
+            if let wanted = request.query["version"] {
+                let dataset = competition.manifest.dataset.name
+                asOf = try await daemon.database.read { db in
+                    try DatasetVersion.find(dataset: dataset, tag: wanted, db)
+                        ?? Int64(wanted).flatMap { id in try DatasetVersion.fetchOne(db, key: id) }.flatMap { version in
+                            try DatasetVersion.versions(of: dataset, db).contains { $0.id == version.id } ? version : nil
+                        }
+                }
+                guard asOf != nil else {
+                    throw Problem(title: "No such dataset version", status: 404,
+                                  detail: "dataset '\(dataset)' of '\(name)' has no version '\(wanted.prefix(64))'; `hekatonctl dataset show \(dataset)` lists them")
+                }
+            }
+            let standing = asOf
+            let (ranked, marks, teams, stability) = try await daemon.database.read { db in
+                (try standing.map { try Rescores.board(competition, on: $0.id!, board: board, db) } ?? Leaderboard.of(competition, db, board: board),
+                 try Reproductions.marks(name, db), try Teams.byMember(in: name, db), try Rescores.stability(competition, board: board, db))
             }
             let entries = ranked.map { entry in
                 var shown = LeaderboardEntry(entry)
@@ -160,6 +176,7 @@ extension Router {
                     shown.publicScore = entry.submission.publicScore
                     shown.privateScore = privateVisible ? entry.submission.privateScore : nil
                 }
+                shown.stability = stability[entry.submission.id!].map { StabilityInfo(mean: $0.mean, spread: $0.spread, versions: $0.versions) }
                 if board == .private {
                     shown.publicRank = entry.publicRank
                     shown.movement = entry.publicRank.map { $0 - entry.rank }
@@ -170,6 +187,7 @@ extension Router {
             var response = LeaderboardResponse(competition: name, metric: competition.manifest.metric.name,
                                                direction: competition.manifest.metric.direction.rawValue, entries: entries)
             response.board = splits ? board.rawValue : nil
+            response.datasetVersion = asOf.map { "\(competition.manifest.dataset.name)@\($0.tag)" }
             return .json(response)
         }
     }

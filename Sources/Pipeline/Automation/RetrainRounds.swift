@@ -23,6 +23,8 @@ public struct RetrainRounds: Sendable {
         for competition in try CompetitionVersion.latestOfEach(db) where competition.manifest.dataset.name == datasetName {
             try start(competition, datasetVersionID: version.id!, trigger: trigger,
                       uniqueKey: "version:\(version.id!)", now: now, db)
+            // After the round, at a lower priority: the standing entries on the new data.
+            try Rescores.start(competition, datasetVersionID: version.id!, queue: queue, layout: layout, now: now, db)
         }
     }
 

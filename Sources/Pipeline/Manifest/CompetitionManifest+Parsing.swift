@@ -14,7 +14,7 @@ extension CompetitionManifest {
                              fileExists: ((String) -> Bool)? = nil) throws(YAMLError) -> CompetitionManifest {
         let root = try YAMLMapping.parse(text, file: file)
         try root.allowKeys(["name", "description", "metric", "dataset", "entrypoints", "limits", "submission",
-                            "parameters", "schedules", "promotion", "artifact", "executors", "visibility", "images", "phases", "teams"])
+                            "parameters", "schedules", "promotion", "artifact", "executors", "visibility", "images", "phases", "teams", "rescore"])
         let nameValue = try root.required("name")
         let name = try nameValue.string()
         guard name.range(of: "^[a-z0-9][a-z0-9-]{0,62}$", options: .regularExpression) != nil else {
@@ -181,6 +181,14 @@ extension CompetitionManifest {
 
         let images = try root.mapping("images").map { m throws(YAMLError) in try imagePolicy(m) }
         let phases = try root["phases"].map { v throws(YAMLError) in try Self.phases(v) }
+        var rescore: RescorePolicy?
+        if let map = try root.mapping("rescore") {
+            try map.allowKeys(["top", "stability"])
+            var policy = RescorePolicy()
+            if let value = map["top"] { policy.top = try value.int(in: 0...RescorePolicy.maximumTop) }
+            if let value = map["stability"] { policy.stability = try value.int(in: 2...RescorePolicy.maximumStability) }
+            rescore = policy
+        }
         var teamsFile: String?
         if let value = root["teams"] {
             let path = try relativePath(value)
@@ -195,7 +203,7 @@ extension CompetitionManifest {
                                    entrypoints: entrypoints, limits: limits, submission: rules,
                                    parametersJSON: parametersJSON, schedules: schedules, promotion: promotion,
                                    artifact: artifact, executors: executors, visibility: visibility, images: images, phases: phases,
-                                   teamsFile: teamsFile)
+                                   teamsFile: teamsFile, rescore: rescore)
     }
 
     /// `artifact.oci`: without `base`, the image is built on the production model's

@@ -34,6 +34,21 @@ public struct CompetitionManifest: Sendable, Equatable, Codable {
     /// The file in the competition directory that defines its teams (`teams:`), applied at
     /// publication; nil: teams come from `hekatonctl team` alone.
     public var teamsFile: String? = nil
+    /// Re-scoring on each new dataset version (`rescore:`); nil: the defaults
+    /// (`rescorePolicy`). Optional so that manifests stored before it decode.
+    public var rescore: RescorePolicy? = nil
+    public var rescorePolicy: RescorePolicy { rescore ?? RescorePolicy() }
+
+    /// Every new dataset version re-scores the leaderboard's top entries: their trained
+    /// models predict the new evaluation data and are scored, without retraining.
+    public struct RescorePolicy: Sendable, Equatable, Codable {
+        public static let maximumTop = 50
+        public static let maximumStability = 30
+        /// How many of the leaderboard's entries (best first) are re-scored; 0: none.
+        public var top = maximumTop
+        /// How many of the latest dataset versions the stability column spans.
+        public var stability = 5
+    }
 
     /// Where `stage` runs under this manifest; nil when the daemon's `executor:` decides.
     public func executor(for stage: String) -> ExecutorKind? {

@@ -46,7 +46,8 @@ public struct Submission: Codable, Sendable, Equatable, FetchableRecord, Mutable
     /// production model on new data only feed promotion.
     public enum Kind: String, Codable, Sendable, DatabaseValueConvertible {
         /// `reproduce`: a scored submission run again on its data and seed (`hekatonctl reproduce`).
-        case submission, retrain, evaluate, reproduce
+        /// `rescore`: a scored submission's model on a newer dataset version (predict and score).
+        case submission, retrain, evaluate, reproduce, rescore
     }
 
     enum CodingKeys: String, CodingKey, ColumnExpression {

@@ -103,13 +103,13 @@ public struct SubmissionIntake: Sendable {
     /// host's (a retraining round's) carry none and go first among their equals.
     static func enqueueStages(_ db: Database, for submission: inout Submission, manifest: CompetitionManifest,
                               queue: JobQueue, layout: PipelineLayout, extraLabels: [String: String] = [:],
-                              recipe: EnvironmentRecipe? = nil, shareKey: String? = nil) throws {
+                              recipe: EnvironmentRecipe? = nil, shareKey: String? = nil, priority: Int = 0) throws {
         let id = submission.id!
         func spec(_ stage: Stage, _ argv: [String], after: [Int64], unique: String? = nil) -> JobSpec {
             let limits = stage == .build ? manifest.images?.buildLimits ?? manifest.limits.limits(for: stage.rawValue)
                 : manifest.limits.limits(for: stage.rawValue)
             // Where the manifest sends the stage; the daemon's `executor:` when it does not say.
-            return JobSpec(kind: .stage, argv: argv, queue: stage.rawValue, timeoutSeconds: limits.wallTimeSeconds, maxAttempts: 2,
+            return JobSpec(kind: .stage, argv: argv, queue: stage.rawValue, priority: priority, timeoutSeconds: limits.wallTimeSeconds, maxAttempts: 2,
                            uniqueKey: unique, dependencies: after,
                            labels: [Stage.label: stage.rawValue, Stage.submissionLabel: "\(id)", "hekaton.competition": submission.competition]
                                .merging(extraLabels) { old, _ in old },
@@ -131,7 +131,8 @@ public struct SubmissionIntake: Sendable {
         let build = try queue.enqueue(db, spec(.build, buildCommand, after: [],
                                                unique: "environment:\(environmentDigest)")).job
         var last = build.id
-        if submission.kind != .evaluate {
+        // An evaluation or a re-scoring predicts with a model trained before.
+        if submission.kind != .evaluate && submission.kind != .rescore {
             let train = try queue.enqueue(db, spec(.train, manifest.entrypoints.train, after: [build.id])).job
             submission.trainJob = train.id
             last = train.id

@@ -69,13 +69,18 @@ extension Hekatonctl {
         @Argument(help: "The competition's name.") var competition: String
         @Flag(help: "The private leaderboard, which decides at the end (hosts; everyone once the competition has closed).")
         var `private` = false
+        @Option(help: "The board as it stood on this dataset version (its tag or id): each entry by its score on that data, its own or its re-scoring's.")
+        var version: String?
         @OptionGroup var format: OutputOptions<PlainJSON>
 
         func run(client: ControlClient, output: Output) throws {
+            var query: [String] = []
+            if `private` { query.append("board=private") }
+            if let version { query.append("version=\(version.queryEscaped)") }
             let board: LeaderboardResponse = try client.call(
-                "GET", "/v1/competitions/\(competition.pathEscaped)/leaderboard" + (`private` ? "?board=private" : ""))
+                "GET", "/v1/competitions/\(competition.pathEscaped)/leaderboard" + (query.isEmpty ? "" : "?" + query.joined(separator: "&")))
             if output == .json { try printJSON(board); return }
-            let which = board.board.map { " on the \($0) leaderboard" } ?? ""
+            let which = (board.board.map { " on the \($0) leaderboard" } ?? "") + (board.datasetVersion.map { ", as it stood on dataset version \($0)" } ?? "")
             print("\(board.competition): \(board.metric) (\(board.direction == "maximize" ? "higher" : "lower") is better)\(which)")
             if board.entries.isEmpty { print("no scored submissions yet"); return }
             let teams = board.entries.contains { $0.team != nil }
@@ -84,18 +89,22 @@ extension Hekatonctl {
             var header = ["RANK"]
             if shakeUp { header += ["PUBLIC", "MOVE"] }
             if teams { header.append("TEAM") }
-            header += ["PARTICIPANT", "TAG", "SCORE", "SUBMISSION", shakeUp ? "SELECTED" : "SUBMITTED", "REPRODUCED"]
+            header += ["PARTICIPANT", "TAG", "SCORE", "STABILITY", "SUBMISSION", shakeUp ? "SELECTED" : "SUBMITTED", "REPRODUCED"]
             var table = TextTable(header)
             for e in board.entries {
                 var row = ["\(e.rank)"]
                 if shakeUp { row += [e.publicRank.map { "\($0)" } ?? "-", Self.move(e.movement)] }
                 if teams { row.append(e.team ?? "-") }
                 let selected: String = e.selected.map { $0 ? "yes" : "best public" } ?? "-"
-                row += [e.participant, e.tag ?? "-", Format.score(e.score), "\(e.submission)", shakeUp ? selected : e.submittedAt,
+                let stability = e.stability.map { "\(Format.score($0.mean)) ±\(Format.score($0.spread)) (\($0.versions))" } ?? "-"
+                row += [e.participant, e.tag ?? "-", Format.score(e.score), stability, "\(e.submission)", shakeUp ? selected : e.submittedAt,
                         e.reproduced.map { $0 ? "exactly" : "no" } ?? "-"]
                 table.add(row)
             }
             print(table.render())
+            if board.entries.contains(where: { $0.stability != nil }) {
+                print("STABILITY: mean ±spread of the entry's scores on the latest dataset versions (how many), each new version re-scoring it")
+            }
             if shakeUp {
                 print("MOVE: places gained (+) or lost (-) from the public board; each entry is its best private score among its final selections (hekatonctl select)")
             }

@@ -45,6 +45,8 @@ _SCHEMA: dict[str, Any] = {
     "phases": {"opens_at": None, "closes_at": None, "time_zone": None},
     # The file defining the competition's teams, which the daemon applies at publication.
     "teams": None,
+    # Re-scoring the leaderboard's entries on each new dataset version (the daemon's).
+    "rescore": {"top": None, "stability": None},
 }
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _DEFAULT_WALL_TIME = 600.0
