@@ -78,6 +78,9 @@ public struct LeaderboardEntry: Codable, Sendable, Equatable {
     /// How the entry holds up as the data moves: its scores on the latest dataset versions
     /// (`rescore.stability` of them) that it has one for; absent with fewer than two.
     public var stability: StabilityInfo?
+    /// With `?history=N`: its score on each of the dataset's latest N versions, oldest
+    /// first (nil where it has none: submitted later, or not re-scored there).
+    public var history: [Double?]?
 
     public init(rank: Int, participant: String, tag: String?, score: Double, submission: Int64, submittedAt: String) {
         self.rank = rank
@@ -111,6 +114,8 @@ public struct LeaderboardResponse: Codable, Sendable, Equatable {
     /// With `?version=`: the dataset version (`DATASET@TAG`) the board stood on; absent: the
     /// entries as submitted.
     public var datasetVersion: String?
+    /// With `?history=N`: the dataset versions (`DATASET@TAG`) the entries' `history` spans.
+    public var historyVersions: [String]?
 
     public init(competition: String, metric: String, direction: String, entries: [LeaderboardEntry]) {
         self.competition = competition

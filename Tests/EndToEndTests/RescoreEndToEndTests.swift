@@ -67,6 +67,18 @@ struct RescoreEndToEndTests {
             let onDay = Dictionary(uniqueKeysWithValues: all.filter { $0.datasetVersion == "pococha-daily@\(day)" }.map { ($0.source ?? 0, $0.score) })
             #expect(asOf.entries.allSatisfy { onDay[$0.submission] == $0.score }, "each entry by its re-scoring on \(day): \(asOf.entries) \(onDay)")
         }
+        // The history: each entry's score on each of the three versions.
+        let historyResult = try hekatonctl(["leaderboard", "pococha", "--history", "3", "--json"], socket: daemon.socketPath)
+        let history = try JSONDecoder().decode(LeaderboardResponse.self, from: Data(historyResult.stdout.utf8))
+        #expect(history.historyVersions == ["pococha-daily@v1", "pococha-daily@2026-11-29", "pococha-daily@2026-11-30"])
+        for entry in history.entries {
+            let rescored = all.filter { $0.source == entry.submission }.sorted { $0.id < $1.id }.map(\.score)
+            #expect(entry.history == [entry.score] + rescored, "\(entry.participant): \(entry.history ?? []) against \(rescored)")
+        }
+        let table = try hekatonctl(["leaderboard", "pococha", "--history", "3"], socket: daemon.socketPath)
+        #expect(table.stdout.contains("2026-11-29") && table.stdout.contains("2026-11-30"), "\(table.stdout)")
+        let (badHead, badBody) = try daemon.client.raw("GET", "/v1/competitions/pococha/leaderboard?history=0")
+        #expect(badHead.status == 400 && String(decoding: badBody, as: UTF8.self).contains("from 1 to 60"))
         let text = try hekatonctl(["leaderboard", "pococha"], socket: daemon.socketPath)
         #expect(text.stdout.contains("STABILITY") && text.stdout.contains("(3)"), "\(text.stdout)")
         let unknown = try hekatonctl(["leaderboard", "pococha", "--version", "1999-01-01"], socket: daemon.socketPath)

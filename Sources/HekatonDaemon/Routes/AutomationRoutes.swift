@@ -146,7 +146,7 @@ enum AutomationMapping {
         for version in try CompetitionVersion.latestOfEach(db) {
             let name = version.competition
             let manifest = version.manifest
-            let champion = try Leaderboard.of(version, db).first.map(LeaderboardEntry.init)
+            let champion = try Rescores.champions(version, db).first.map(LeaderboardEntry.init)
             let lastRound = try RetrainRound.filter(sql: "competition = ?", arguments: [name]).order(sql: "id DESC").fetchOne(db)
             let lastArtifact = try ArtifactBuild.filter(sql: "competition = ?", arguments: [name]).order(sql: "id DESC").fetchOne(db)
             status.competitions.append(CompetitionDashboard(

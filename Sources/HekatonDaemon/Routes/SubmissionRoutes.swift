@@ -163,10 +163,23 @@ extension Router {
                                   detail: "dataset '\(dataset)' of '\(name)' has no version '\(wanted.prefix(64))'; `hekatonctl dataset show \(dataset)` lists them")
                 }
             }
-            let standing = asOf
+            // `history`: each entry's score on the dataset's latest N versions.
+            var historyCount = 0
+            if let text = request.query["history"] {
+                guard let count = Int(text), (1...Self.maximumHistory).contains(count) else {
+                    throw Problem(title: "Bad history", status: 400, detail: "history '\(text.prefix(16))' must be a whole number of dataset versions from 1 to \(Self.maximumHistory)")
+                }
+                historyCount = count
+            }
+            let standing = asOf, wanted = historyCount
             let (ranked, marks, teams, stability) = try await daemon.database.read { db in
                 (try standing.map { try Rescores.board(competition, on: $0.id!, board: board, db) } ?? Leaderboard.of(competition, db, board: board),
                  try Reproductions.marks(name, db), try Teams.byMember(in: name, db), try Rescores.stability(competition, board: board, db))
+            }
+            let (historyVersions, history) = try await daemon.database.read { db -> ([DatasetVersion], [Int64: [Double?]]) in
+                guard wanted > 0 else { return ([], [:]) }
+                let versions = try Rescores.latestVersions(competition, count: wanted, db)
+                return (versions, try Rescores.table(competition, versions: versions, board: board, db))
             }
             let entries = ranked.map { entry in
                 var shown = LeaderboardEntry(entry)
@@ -177,6 +190,7 @@ extension Router {
                     shown.privateScore = privateVisible ? entry.submission.privateScore : nil
                 }
                 shown.stability = stability[entry.submission.id!].map { StabilityInfo(mean: $0.mean, spread: $0.spread, versions: $0.versions) }
+                if wanted > 0 { shown.history = history[entry.submission.id!] ?? historyVersions.map { _ in nil } }
                 if board == .private {
                     shown.publicRank = entry.publicRank
                     shown.movement = entry.publicRank.map { $0 - entry.rank }
@@ -187,10 +201,16 @@ extension Router {
             var response = LeaderboardResponse(competition: name, metric: competition.manifest.metric.name,
                                                direction: competition.manifest.metric.direction.rawValue, entries: entries)
             response.board = splits ? board.rawValue : nil
+            if wanted > 0 { response.historyVersions = historyVersions.map { "\(competition.manifest.dataset.name)@\($0.tag)" } }
             response.datasetVersion = asOf.map { "\(competition.manifest.dataset.name)@\($0.tag)" }
             return .json(response)
         }
     }
+}
+
+extension Router {
+    /// The most dataset versions a leaderboard's `history` spans.
+    static let maximumHistory = 60
 }
 
 extension DaemonContext {

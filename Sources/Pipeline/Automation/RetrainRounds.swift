@@ -46,7 +46,7 @@ public struct RetrainRounds: Sendable {
         let roundID = round.id!
         let labels = ["hekaton.round": "\(roundID)"]
 
-        let champions = try Leaderboard.of(competition, db).prefix(manifest.promotion.retrainTopK).map(\.submission)
+        let champions = try Rescores.champions(competition, db).prefix(manifest.promotion.retrainTopK).map(\.submission)
         var members = 0
         for champion in champions {
             // Trained on this version already: as a submission (then it is a candidate as it

@@ -153,7 +153,14 @@ extension CompetitionManifest {
 
         var promotion = PromotionPolicy()
         if let map = try root.mapping("promotion") {
-            try map.allowKeys(["tolerance", "retrain_top_k"])
+            try map.allowKeys(["tolerance", "retrain_top_k", "champion"])
+            if let value = map["champion"] {
+                let text = try value.string()
+                guard let choice = PromotionPolicy.Champion(rawValue: text) else {
+                    throw value.invalid("unknown champion rule '\(text)'", suggestion: "use latest (the best score) or stability (the best mean over the latest dataset versions)")
+                }
+                promotion.champion = choice
+            }
             if let value = map["tolerance"] {
                 promotion.tolerance = try value.double(in: 0...1e12)
             }

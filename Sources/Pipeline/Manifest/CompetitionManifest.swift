@@ -184,5 +184,16 @@ public struct CompetitionManifest: Sendable, Equatable, Codable {
         /// A retrained model may be worse than production by at most this much.
         public var tolerance: Double = 0
         public var retrainTopK: Int = 1
+        /// Which entries retraining rounds take as the champions; nil: `latest`. Optional so
+        /// that manifests stored before it decode.
+        public var champion: Champion? = nil
+
+        public enum Champion: String, Sendable, Equatable, Codable {
+            /// The leaderboard's order: each entry's score on its own dataset version.
+            case latest
+            /// The best mean score over the latest `rescore.stability` dataset versions
+            /// (an entry with one score so far counts it alone): a model that holds up.
+            case stability
+        }
     }
 }

@@ -63,6 +63,21 @@ public enum Rescores {
         return queued
     }
 
+    /// The leaderboard's entries in the order the manifest picks champions by
+    /// (`promotion.champion`): as ranked, or by their mean over the latest versions.
+    public static func champions(_ competition: CompetitionVersion, _ db: Database) throws -> [Leaderboard.Entry] {
+        let entries = try Leaderboard.of(competition, db)
+        guard competition.manifest.promotion.champion == .stability else { return entries }
+        let stability = try Self.stability(competition, board: .overall, db)
+        let metric = competition.manifest.metric
+        func mean(_ entry: Leaderboard.Entry) -> Double { stability[entry.submission.id!]?.mean ?? entry.score }
+        return entries.sorted { a, b in
+            if metric.isBetter(mean(a), than: mean(b)) { return true }
+            if metric.isBetter(mean(b), than: mean(a)) { return false }
+            return a.rank < b.rank
+        }
+    }
+
     /// Each participant submission's scores by dataset version: its own version's, and every
     /// re-scoring's since.
     public static func history(in competition: String, _ db: Database) throws -> [Int64: [Point]] {
@@ -99,6 +114,19 @@ public enum Rescores {
         let teams = try Teams.byMember(in: competition.competition, db)
         return Leaderboard.rank(asOf, direction: competition.manifest.metric.direction, board: board) {
             teams[$0.participantUID].map { "team:\($0)" } ?? "uid:\($0.participantUID)"
+        }
+    }
+
+    /// The latest `count` versions of the competition's dataset, oldest first.
+    public static func latestVersions(_ competition: CompetitionVersion, count: Int, _ db: Database) throws -> [DatasetVersion] {
+        Array(try DatasetVersion.versions(of: competition.manifest.dataset.name, db).suffix(count))
+    }
+
+    /// Each entry's score on `board` on each of `versions`, in their order (nil where none).
+    public static func table(_ competition: CompetitionVersion, versions: [DatasetVersion], board: Leaderboard.Board,
+                             _ db: Database) throws -> [Int64: [Double?]] {
+        try history(in: competition.competition, db).mapValues { points in
+            versions.map { version in points.last { $0.datasetVersionID == version.id }.flatMap { $0.score(on: board) } }
         }
     }
 

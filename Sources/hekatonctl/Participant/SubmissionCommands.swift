@@ -56,6 +56,20 @@ extension Hekatonctl {
     }
 
     struct LeaderboardCommand: PrintsJSON {
+        /// The entries' scores version by version: how each held up as the data moved.
+        func printHistory(_ board: LeaderboardResponse, versions: [String]) {
+            let teams = board.entries.contains { $0.team != nil }
+            var table = TextTable(["RANK"] + (teams ? ["TEAM"] : []) + ["PARTICIPANT", "TAG"]
+                                  + versions.map { String($0.split(separator: "@").last ?? Substring($0)) } + ["STABILITY"])
+            for e in board.entries {
+                let scores = (e.history ?? []).map { $0.map(Format.score) ?? "-" }
+                let stability = e.stability.map { "\(Format.score($0.mean)) ±\(Format.score($0.spread)) (\($0.versions))" } ?? "-"
+                table.add(["\(e.rank)"] + (teams ? [e.team ?? "-"] : []) + [e.participant, e.tag ?? "-"] + scores + [stability])
+            }
+            print(table.render())
+            print("each column: the entry's score on that dataset version (its own, or its re-scoring's); -: none there")
+        }
+
         /// Places gained or lost between the public and the private board: `+2`, `-1`, `=`.
         static func move(_ movement: Int?) -> String {
             guard let movement else { return "-" }
@@ -71,18 +85,26 @@ extension Hekatonctl {
         var `private` = false
         @Option(help: "The board as it stood on this dataset version (its tag or id): each entry by its score on that data, its own or its re-scoring's.")
         var version: String?
+        @Option(help: ArgumentHelp("Each entry's score on the dataset's latest N versions (1 to 60), re-scored on each.", valueName: "N"))
+        var history: Int?
         @OptionGroup var format: OutputOptions<PlainJSON>
+
+        func validate() throws {
+            if let history, !(1...60).contains(history) { throw ValidationError("--history takes 1 to 60 dataset versions, not \(history)") }
+        }
 
         func run(client: ControlClient, output: Output) throws {
             var query: [String] = []
             if `private` { query.append("board=private") }
             if let version { query.append("version=\(version.queryEscaped)") }
+            if let history { query.append("history=\(history)") }
             let board: LeaderboardResponse = try client.call(
                 "GET", "/v1/competitions/\(competition.pathEscaped)/leaderboard" + (query.isEmpty ? "" : "?" + query.joined(separator: "&")))
             if output == .json { try printJSON(board); return }
             let which = (board.board.map { " on the \($0) leaderboard" } ?? "") + (board.datasetVersion.map { ", as it stood on dataset version \($0)" } ?? "")
             print("\(board.competition): \(board.metric) (\(board.direction == "maximize" ? "higher" : "lower") is better)\(which)")
             if board.entries.isEmpty { print("no scored submissions yet"); return }
+            if let versions = board.historyVersions { printHistory(board, versions: versions); return }
             let teams = board.entries.contains { $0.team != nil }
             // The private board is the final one: it shows the shake-up from the public board.
             let shakeUp = board.board == "private"

@@ -16,6 +16,17 @@ struct RescoreTests {
         }
     }
 
+    /// Ada's and bob's submissions, scored 0.6 and 0.4 on the first version.
+    func twoEntries(_ fixture: PipelineJobsFixture) async throws -> (Int64, Int64) {
+        let ada = try #require(try fixture.submit("ada").id)
+        let bob = try #require(try fixture.submit("bob").id)
+        try await fixture.database.write { db in try db.execute(sql: "UPDATE submission SET participant_uid = 1002 WHERE id = ?", arguments: [bob]) }
+        #expect(try await fixture.runJobs { try [ada, bob].allSatisfy { try fixture.submission($0)?.state == .scored } })
+        try set(fixture, ada, score: 0.6)
+        try set(fixture, bob, score: 0.4)
+        return (ada, bob)
+    }
+
     /// Registers a new version as ingestion does, starts its round and re-scoring, and runs
     /// the jobs until every re-scoring on it has ended.
     func newVersion(_ fixture: PipelineJobsFixture, _ day: String) async throws -> (DatasetVersion, [Submission]) {
@@ -38,12 +49,7 @@ struct RescoreTests {
         let fixture = try PipelineJobsFixture(manifest: "rescore: {top: 5, stability: 3}") { _, kind in
             .succeed(score: kind == .rescore ? 0.3 : 0.5)
         }
-        let ada = try #require(try fixture.submit("ada").id)
-        let bob = try #require(try fixture.submit("bob").id)
-        try await fixture.database.write { db in try db.execute(sql: "UPDATE submission SET participant_uid = 1002 WHERE id = ?", arguments: [bob]) }
-        #expect(try await fixture.runJobs { try [ada, bob].allSatisfy { try fixture.submission($0)?.state == .scored } })
-        try set(fixture, ada, score: 0.6)
-        try set(fixture, bob, score: 0.4)
+        let (ada, bob) = try await twoEntries(fixture)
         let day1 = try #require(try fixture.submission(ada)?.datasetVersionID)
         let trainsBefore = fixture.stages.ran.filter { $0.stage == .train }.count
 
@@ -87,6 +93,23 @@ struct RescoreTests {
         let adas = try #require(stability[ada]), bobs = try #require(stability[bob])
         #expect(adas.versions == 3 && abs(adas.mean - 0.4) < 1e-9 && abs(adas.spread - (0.08 / 3).squareRoot()) < 1e-9)
         #expect(bobs.versions == 3 && abs(bobs.mean - 0.45) < 1e-9 && bobs.spread < adas.spread, "bob holds up; ada fit one day")
+    }
+
+    @Test("promotion.champion: stability retrains the entry that holds up across versions, latest the best on its own day",
+          arguments: [("stability", "bob"), ("latest", "ada")])
+    func championByStability(rule: String, expected: String) async throws {
+        // The fixture's manifest ends inside promotion: the first line is its key.
+        let fixture = try PipelineJobsFixture(manifest: "  champion: \(rule)\nrescore: {top: 5, stability: 3}") { _, _ in .succeed(score: 0.5) }
+        let (ada, bob) = try await twoEntries(fixture)
+        let (_, second) = try await newVersion(fixture, "day 2")
+        try set(fixture, second.first { $0.sourceSubmissionID == ada }!.id!, score: 0.2)
+        try set(fixture, second.first { $0.sourceSubmissionID == bob }!.id!, score: 0.45)
+        // Ada leads the leaderboard (0.6 on her day); bob's mean (0.425) beats hers (0.4).
+        let (third, _) = try await newVersion(fixture, "day 3")
+        let retrained = try await fixture.database.read { db in
+            try Submission.filter(sql: "kind = 'retrain' AND dataset_version_id = ?", arguments: [third.id!]).fetchAll(db)
+        }
+        #expect(retrained.map(\.participant) == [expected], "retrain_top_k 1 under champion: \(rule)")
     }
 
     @Test("rescore.top bounds how many entries are re-scored; top 0 re-scores none")

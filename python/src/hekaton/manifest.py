@@ -34,7 +34,7 @@ _SCHEMA: dict[str, Any] = {
     "submission": {"max_bundle_bytes": None, "per_participant_per_day": None, "template": None},
     "parameters": "any",
     "schedules": {key: {"cron": None, "time_zone": None} for key in ["ingest", "retrain", "artifact"]},
-    "promotion": {"tolerance": None, "retrain_top_k": None},
+    "promotion": {"tolerance": None, "retrain_top_k": None, "champion": None},
     "artifact": {"keep": None,
                  "oci": {"base": None, "base_reference": None, "prefix": None, "entrypoint": None, "cmd": None,
                          "working_dir": None, "env": None, "port": None}},
