@@ -116,7 +116,7 @@ let package = Package(
         ]),
 
         .executableTarget(name: "hekaton-bench", dependencies: [
-            "Cron", "Scheduler", "Lineage", "Execution", "Pipeline",
+            "Cron", "Scheduler", "Lineage", "Execution", "Pipeline", "ControlAPI", "ControlClient", "TestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),

@@ -142,15 +142,21 @@ struct StartedDaemon {
     var socketPath: String { directory + "/hekatond.sock" }
 
     /// Starts `program` and waits until the command `probe` makes for its socket succeeds.
-    static func start(_ program: String, probe: (String) -> [String]) throws -> StartedDaemon {
+    /// `configuration`, when given, is its `--config` file's text.
+    static func start(_ program: String, configuration: String? = nil, probe: (String) -> [String]) throws -> StartedDaemon {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hekaton-ctl-bench-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var configArguments: [String] = []
+        if let configuration {
+            try configuration.write(toFile: directory + "/hekatond.yaml", atomically: true, encoding: .utf8)
+            configArguments = ["--config", directory + "/hekatond.yaml"]
+        }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 2, directory + "/hekatond.log", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        let argv = [program, "--state-dir", directory + "/state", "--socket", directory + "/hekatond.sock"]
+        let argv = [program, "--state-dir", directory + "/state", "--socket", directory + "/hekatond.sock"] + configArguments
         let pointers = argv.map { strdup($0) } + [nil]
         defer { for pointer in pointers { free(pointer) } }
         var pid: pid_t = 0

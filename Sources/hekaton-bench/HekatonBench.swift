@@ -15,6 +15,7 @@ struct HekatonBench: AsyncParsableCommand {
             IdleFloor.self,
             LineageBench.self,
             QueueBench.self,
+            RescoreBench.self,
             SandboxBench.self,
         ]
     )

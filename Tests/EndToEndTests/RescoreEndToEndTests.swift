@@ -32,6 +32,14 @@ struct RescoreEndToEndTests {
                 try daemon.client.call("GET", "/v1/submissions/\(id)", as: SubmissionInfo.self).state == "scored"
             }
         }
+        // The jobs' CPU time is the sandboxed process tree's (from its resource group): an
+        // interpreter that imports numpy and trains takes well over 50 ms of it; `wait4` on the
+        // sandbox's outer process saw next to none.
+        for id in ids {
+            let train = try #require(try daemon.client.call("GET", "/v1/submissions/\(id)", as: SubmissionInfo.self).jobs["train"])
+            let job = try daemon.client.call("GET", "/v1/jobs/\(train)", as: JobInfo.self)
+            #expect((job.userSeconds ?? 0) + (job.systemSeconds ?? 0) > 0.05, "job \(train): user \(job.userSeconds ?? -1) s, system \(job.systemSeconds ?? -1) s")
+        }
         let rescores = { () throws -> [SubmissionInfo] in
             try daemon.client.call("GET", "/v1/submissions?competition=pococha&kind=all", as: SubmissionList.self).submissions
                 .filter { $0.kind == "rescore" }

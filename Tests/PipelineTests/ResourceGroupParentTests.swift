@@ -82,6 +82,27 @@ struct ResourceGroupParentTests {
         #expect(error.message.contains("no control group hierarchy with the memory and pids controllers at \(root.path)"), "\(error.message)")
     }
 
+    @Test("The stage's CPU time comes from its group: v2's cpu.stat, or v1's cpuacct on a hierarchy of its own")
+    func cpuAccounting() throws {
+        defer { try? FileManager.default.removeItem(at: root) }
+        for hierarchy in ["memory", "pids", "cpu", "cpuacct"] {
+            try FileManager.default.createDirectory(atPath: root.path + "/" + hierarchy, withIntermediateDirectories: true)
+        }
+        try "0\n".write(toFile: root.path + "/cpuacct/cpuacct.usage", atomically: true, encoding: .utf8)
+        let group = try ResourceGroupParent(instance: "i1", root: root.path).create(name: "job-7", limits: limits)
+        let accounting = root.path + "/cpuacct/hekaton/i1/job-7"
+        #expect(group.directories.last == accounting)
+        #expect(group.cpuSeconds() == nil, "nothing counted yet")
+        try "2500000000\n".write(toFile: accounting + "/cpuacct.usage_user", atomically: true, encoding: .utf8)
+        try "500000000\n".write(toFile: accounting + "/cpuacct.usage_sys", atomically: true, encoding: .utf8)
+        #expect(group.cpuSeconds().map { [$0.user, $0.system] } == [2.5, 0.5])
+
+        let unified = root.path + "/v2-job"
+        try FileManager.default.createDirectory(atPath: unified, withIntermediateDirectories: true)
+        try "usage_usec 3000000\nuser_usec 2000000\nsystem_usec 1000000\nnr_periods 0\n".write(toFile: unified + "/cpu.stat", atomically: true, encoding: .utf8)
+        #expect(ResourceGroup(directories: [unified]).cpuSeconds().map { [$0.user, $0.system] } == [2.0, 1.0])
+    }
+
     @Test("cgroup v1: a group per controller under hekaton/<instance>; stale ones are the instance's only")
     func perControllerAndStale() throws {
         defer { try? FileManager.default.removeItem(at: root) }

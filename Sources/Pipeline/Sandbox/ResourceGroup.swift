@@ -28,6 +28,28 @@ public struct ResourceGroup: Sendable, Equatable {
         return nil
     }
 
+    /// User and system CPU seconds of every process the group held: cgroup v2's cpu.stat
+    /// (`user_usec`, `system_usec`), or v1's cpuacct (`cpuacct.usage_user`, `cpuacct.usage_sys`,
+    /// in nanoseconds). `wait4` cannot tell: the sandbox's processes are not its children's.
+    public func cpuSeconds() -> (user: Double, system: Double)? {
+        func read(_ path: String) -> String? { try? String(contentsOfFile: path, encoding: .utf8) }
+        for directory in directories {
+            if let stat = read(directory + "/cpu.stat") {
+                var values: [String: Double] = [:]
+                for line in stat.split(separator: "\n") {
+                    let parts = line.split(separator: " ")
+                    if parts.count == 2, let value = Double(parts[1]) { values[String(parts[0])] = value }
+                }
+                if let user = values["user_usec"], let system = values["system_usec"] { return (user / 1e6, system / 1e6) }
+            }
+            if let user = read(directory + "/cpuacct.usage_user").flatMap({ Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }),
+               let system = read(directory + "/cpuacct.usage_sys").flatMap({ Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }) {
+                return (user / 1e9, system / 1e9)
+            }
+        }
+        return nil
+    }
+
     /// True when the kernel's OOM killer acted in this group (`oom_kill` in v2's
     /// memory.events and v1's memory.oom_control), or v1 refused memory at the limit.
     public func hitMemoryLimit() -> Bool {

@@ -70,7 +70,7 @@ public struct ResourceGroupParent: Sendable {
 
     /// The directories the groups live in.
     public var parents: [String] {
-        unified ? [unifiedLevels[unifiedLevels.count - 1]] : ["memory", "pids", "cpu"].map { root + "/" + $0 + "/hekaton/" + instance }
+        unified ? [unifiedLevels[unifiedLevels.count - 1]] : ["memory", "pids", "cpu", "cpuacct"].map { root + "/" + $0 + "/hekaton/" + instance }
     }
 
     public func create(name: String, limits: StageLimits) throws(SandboxError) -> ResourceGroup {
@@ -139,6 +139,13 @@ public struct ResourceGroupParent: Sendable {
             try? Self.writeControl("100000", to: cpu + "/cpu.cfs_period_us")
             try? Self.writeControl("\(limits.cpus * 100_000)", to: cpu + "/cpu.cfs_quota_us")
             made.append(cpu)
+        }
+        // Where cpuacct is a hierarchy of its own (not mounted with cpu), a group there counts
+        // the stage's CPU time: `wait4` sees only the sandbox's outer process.
+        let accounting = root + "/cpuacct" + relative
+        if fm.fileExists(atPath: root + "/cpuacct/cpuacct.usage"), !fm.fileExists(atPath: root + "/cpu/cpuacct.usage"),
+           (try? Self.makeDirectory(accounting)) != nil {
+            made.append(accounting)
         }
         return ResourceGroup(directories: made)
     }

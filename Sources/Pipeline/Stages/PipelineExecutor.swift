@@ -335,6 +335,10 @@ public struct PipelineExecutor: Sendable {
             // The group saw every process of the stage; the child's own figure is the
             // wrapper's, a copy of the daemon's image.
             result.peakMemoryBytes = group.peakMemoryBytes() ?? result.peakMemoryBytes
+            if let cpu = group.cpuSeconds() {
+                result.userSeconds = cpu.user
+                result.systemSeconds = cpu.system
+            }
             if group.hitMemoryLimit() {
                 outOfMemory = "\(what) ran out of memory (limit \(prepared.limits.memoryBytes >> 20) MiB)"
             }

@@ -1,11 +1,12 @@
 import Foundation
+import TestSupport
 
 /// The Pococha example's competition directory, as the tests copy it.
 ///
 /// The example runs its participants' code in environment images (`images:`) and ships its
 /// nightly artifact as a runnable image built on them (`artifact.oci`). Most suites test
 /// something else (access rules, automation, hostile clients), and an image build per daemon
-/// would only slow them: they take the example on virtual environments, `onVirtualEnvironments`.
+/// would only slow them: they take the example on virtual environments, `ExampleManifest.onVirtualEnvironments`.
 /// The image suites keep the sections and give the daemon its base (`ImageFixture.installBase`).
 enum ExampleCompetition {
     static let directory = BuiltProducts.packageRoot.appendingPathComponent("examples/pococha/competition")
@@ -18,23 +19,8 @@ enum ExampleCompetition {
         try FileManager.default.copyItem(at: directory, to: destination)
         let manifest = destination.appendingPathComponent("hekaton.yaml")
         let text = try String(contentsOf: manifest, encoding: .utf8)
-        try edit(images ? text : onVirtualEnvironments(text)).write(to: manifest, atomically: true, encoding: .utf8)
+        try edit(images ? text : ExampleManifest.onVirtualEnvironments(text)).write(to: manifest, atomically: true, encoding: .utf8)
         return destination
-    }
-
-    /// The example's manifest without its `images:` section and its `artifact.oci` section (the
-    /// last in the file: that image is built on the production model's environment image).
-    static func onVirtualEnvironments(_ text: String) -> String {
-        var lines = text.components(separatedBy: "\n")
-        if let at = lines.firstIndex(where: { $0.hasPrefix("images:") }) {
-            // The section runs to the next top-level key.
-            var stop = at + 1
-            while stop < lines.count, lines[stop].hasPrefix(" ") { stop += 1 }
-            lines.removeSubrange(at..<stop)
-        }
-        let text = lines.joined(separator: "\n")
-        guard let section = text.range(of: "\n  oci:") else { return text }
-        return String(text[..<section.lowerBound]) + "\n"
     }
 }
 
