@@ -71,8 +71,9 @@ func reportingFailures(searched: [String] = [], _ body: () throws -> Void) throw
 }
 
 /// Prints a value as the API's JSON, indented for reading.
-func printJSON<T: Encodable>(_ value: T) throws {
+/// - Parameter pretty: false for one object per line (JSON Lines).
+func printJSON<T: Encodable>(_ value: T, pretty: Bool = true) throws {
     let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+    encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
     print(String(decoding: try encoder.encode(value), as: UTF8.self))
 }

@@ -48,6 +48,7 @@ struct Hekatonctl: ParsableCommand {
             Cancel.self,
             Reproduce.self,
             Select.self,
+            Events.self,
             LeaderboardCommand.self,
         ]
     )

@@ -136,9 +136,13 @@ struct HostileClientTests {
             case "host":
                 #expect(answer.status == 403, "\(what)")
             case "owner":
-                if route.path == "/v1/submissions" {
+                // Lists of the caller's own: none of another's in them.
+                if ["/v1/submissions", "/v1/events", "/v1/competitions/{name}/selections"].contains(route.path) && route.method == "GET" {
                     #expect(answer.status == 200, "\(what)")
-                    #expect(!answer.body.contains("\"id\":\(submission.id)"), "another participant's submission is not listed: \(what)")
+                    #expect(!answer.body.contains("\"id\":\(submission.id)") && !answer.body.contains("\"submission\":\"\(submission.id)\""),
+                            "another participant's submission is not listed: \(what)")
+                } else if route.path.hasSuffix("/selections") {
+                    #expect(answer.status == 400, "a participant may select, but this body names no submissions: \(what)")
                 } else if route.path.hasSuffix("/submissions") {
                     #expect(answer.status == 400, "a participant may submit, but this body is no bundle: \(what)")
                 } else {

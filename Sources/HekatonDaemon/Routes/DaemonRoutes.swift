@@ -12,6 +12,7 @@ public enum DaemonRoutes {
         router.addSubmissionRoutes(context)
         router.addTeamRoutes(context)
         router.addSelectionRoutes(context)
+        router.addEventRoutes(context)
         router.addAutomationRoutes(context)
         return router
     }

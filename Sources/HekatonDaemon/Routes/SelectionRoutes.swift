@@ -7,11 +7,11 @@ extension Router {
     /// Final selections: a participant sees and sets their own (their team's, when in one);
     /// the routes check that every submission is theirs.
     mutating func addSelectionRoutes(_ daemon: DaemonContext) {
-        add("GET", "/v1/competitions/{name}/selections", .anyone) { request in
+        add("GET", "/v1/competitions/{name}/selections", .owner) { request in
             let competition = try await daemon.latestCompetition(request.parameters["name"] ?? "")
             return .json(try await daemon.selectionInfo(competition, uid: request.caller.uid))
         }
-        add("PUT", "/v1/competitions/{name}/selections", .anyone) { request in
+        add("PUT", "/v1/competitions/{name}/selections", .owner) { request in
             let competition = try await daemon.latestCompetition(request.parameters["name"] ?? "")
             let body = try request.decode(SelectionRequest.self)
             let limit = CompetitionManifest.Metric.Splits.maximumSelections

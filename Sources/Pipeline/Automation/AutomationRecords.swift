@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Scheduler
 
 /// One run of a dataset's ingestion: a new version, nothing new, or a failure.
 public struct Ingestion: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
@@ -178,3 +179,62 @@ public struct ArtifactBuild: Codable, Sendable, Equatable, FetchableRecord, Muta
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
+
+extension Promotion {
+    /// Inserts the promotion and its event, in the caller's transaction.
+    mutating func insertAnnounced(_ db: Database) throws {
+        try insert(db)
+        let kind: Event.Kind = self.kind == .rollback ? .productionRolledBack : .productionPromoted
+        try Event.record(db, kind, competition: competition,
+                         message: "\(competition): model \(modelID) (from #\(submissionID)) is production, \(self.kind.rawValue) by \(actor): \(reason)",
+                         data: ["model": "\(modelID)", "submission": "\(submissionID)", "promotion": "\(id ?? 0)", "kind": self.kind.rawValue],
+                         at: at)
+    }
+}
+
+extension RetrainRound {
+    /// Saves a decided round and its event, in the caller's transaction.
+    mutating func updateDecided(_ db: Database) throws {
+        try update(db)
+        var data = ["round": "\(id ?? 0)", "state": state.rawValue]
+        if let bestScore { data["best_score"] = "\(bestScore)" }
+        try Event.record(db, .roundDecided, competition: competition,
+                         message: "\(competition): round \(id ?? 0) \(state.rawValue): \(decision ?? "")", data: data, at: decidedAt ?? Date())
+    }
+}
+
+extension Ingestion {
+    /// Inserts the ingestion's outcome and its event, in the caller's transaction.
+    mutating func insertAnnounced(_ db: Database) throws {
+        try insert(db)
+        let kind: Event.Kind = switch outcome {
+        case .newVersion: .ingestionNewVersion
+        case .unchanged: .ingestionUnchanged
+        case .failed: .ingestionFailed
+        }
+        let what = switch outcome {
+        case .newVersion: "a new version \(dataset)@\(tag ?? "?")"
+        case .unchanged: "no change (\(dataset)@\(tag ?? "?") stands)"
+        case .failed: "failed: \(error ?? "")"
+        }
+        var data = ["job": "\(jobID)", "dataset": dataset]
+        if let tag { data["tag"] = tag }
+        try Event.record(db, kind, competition: competition.isEmpty ? nil : competition,
+                         message: "ingestion of \(dataset.isEmpty ? "the dataset" : dataset) for \(competition): \(what)", data: data, at: at)
+    }
+}
+
+extension ArtifactBuild {
+    /// Inserts the build's outcome and its event, in the caller's transaction.
+    mutating func insertAnnounced(_ db: Database) throws {
+        try insert(db)
+        var data = ["job": "\(jobID)", "model": "\(modelID)"]
+        if let digest { data["digest"] = digest }
+        try Event.record(db, state == .succeeded ? .artifactBuilt : .artifactFailed, competition: competition,
+                         message: state == .succeeded
+                             ? "\(competition): the artifact was built from model \(modelID)\(ociReference.map { " (image \($0))" } ?? "")"
+                             : "\(competition): the artifact build failed: \(error ?? "")",
+                         data: data, at: at)
+    }
+}
+

@@ -25,7 +25,7 @@ public enum Promotions {
         var promotion = Promotion(competition: competition, modelID: modelID, submissionID: submission.id!, kind: .promote,
                                   actor: actor, actorUID: uid, reason: reason ?? "promoted by hand", score: submission.score,
                                   replacesID: current?.id, at: now)
-        try promotion.insert(db)
+        try promotion.insertAnnounced(db)
         return promotion
     }
 
@@ -42,7 +42,7 @@ public enum Promotions {
                                   kind: .rollback, actor: actor, actorUID: uid,
                                   reason: reason ?? "rolled back from model \(current.modelID)", score: previous.score,
                                   replacesID: previous.replacesID, at: now)
-        try promotion.insert(db)
+        try promotion.insertAnnounced(db)
         return promotion
     }
 

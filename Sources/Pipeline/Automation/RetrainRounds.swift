@@ -116,7 +116,7 @@ public struct RetrainRounds: Sendable {
                 var promotion = Promotion(competition: submission.competition, modelID: modelID, submissionID: submission.id!,
                                           kind: .initial, actor: "hekatond", reason: "the competition's first scored submission",
                                           score: score, at: now)
-                try promotion.insert(db)
+                try promotion.insertAnnounced(db)
                 return
             }
             try promoteNewChampion(submission, modelID: modelID, score: score, over: current, now: now, db)
@@ -141,7 +141,7 @@ public struct RetrainRounds: Sendable {
                                   kind: .automatic, actor: "hekatond",
                                   reason: "the new champion #\(submission.id!) scored \(shown(score)) against production's \(shown(production)) on the same data",
                                   score: score, replacesID: current.id, at: now)
-        try promotion.insert(db)
+        try promotion.insertAnnounced(db)
     }
 
     /// Decides a round once every member has ended.
@@ -168,7 +168,7 @@ public struct RetrainRounds: Sendable {
         guard let best = scored.min(by: { metric.isBetter($0.score!, than: $1.score!) }) else {
             round.state = .failed
             round.decision = "no retrained model was scored; production stays. " + failures.joined(separator: "; ")
-            try round.update(db)
+            try round.updateDecided(db)
             return
         }
         round.bestModelID = best.modelID
@@ -179,7 +179,7 @@ public struct RetrainRounds: Sendable {
             var promotion = Promotion(competition: round.competition, modelID: best.modelID!, submissionID: best.id!,
                                       roundID: roundID, kind: .automatic, actor: "hekatond", reason: reason, score: candidate,
                                       replacesID: current?.id, at: now)
-            try promotion.insert(db)
+            try promotion.insertAnnounced(db)
             round.state = .promoted
             round.decision = reason + note
         }
@@ -202,6 +202,6 @@ public struct RetrainRounds: Sendable {
             round.state = .kept
             round.decision = "the production model could not be evaluated on this version, so nothing was compared; production stays (`hekatonctl promote` decides by hand)" + note
         }
-        try round.update(db)
+        try round.updateDecided(db)
     }
 }

@@ -26,7 +26,7 @@ struct ArtifactJob: JobHandler {
                                       submissionID: source?.submissionID ?? 0, datasetVersionID: source?.datasetVersionID ?? 0,
                                       state: .failed, error: AutomationTask.artifact.endingError(job, completion),
                                       logicalTime: logical.instant, at: now)
-            try build.insert(db)
+            try build.insertAnnounced(db)
             return
         }
         guard let version = try CompetitionVersion.latest(of: competitionName, db) else { return }
@@ -53,7 +53,7 @@ struct ArtifactJob: JobHandler {
                                   datasetVersionID: source.datasetVersionID, lineageArtifactID: artifact.id, digest: built.digest.description,
                                   ociArtifactID: oci?.id, ociManifestDigest: built.image?.manifestDigest,
                                   ociReference: built.image?.reference, state: .succeeded, logicalTime: logical.instant, at: now)
-        try build.insert(db)
+        try build.insertAnnounced(db)
         // Older builds beyond the last N leave the disk; their records and lineage stay.
         let kept = try ArtifactBuild.filter(sql: "competition = ? AND state = 'succeeded'", arguments: [competitionName])
             .order(sql: "id DESC").fetchAll(db)

@@ -24,7 +24,7 @@ struct IngestJob: JobHandler {
             var ingestion = Ingestion(dataset: job.labels["hekaton.dataset"] ?? "", competition: competitionName, jobID: job.id,
                                       outcome: .failed, error: AutomationTask.ingest.endingError(job, completion),
                                       logicalTime: logical.instant, at: now)
-            try ingestion.insert(db)
+            try ingestion.insertAnnounced(db)
             return
         }
         guard let version = try CompetitionVersion.latest(of: competitionName, db) else { return }
@@ -36,7 +36,7 @@ struct IngestJob: JobHandler {
         if let latest = try DatasetVersion.find(dataset: datasetName, tag: nil, db), latest.rootDigest == output.rootDigest {
             ingestion.datasetVersionID = latest.id
             ingestion.tag = latest.tag
-            try ingestion.insert(db)
+            try ingestion.insertAnnounced(db)
             return
         }
         // Tagged with the day in the schedule's zone; a second change that day gets `.2`.
@@ -56,7 +56,7 @@ struct IngestJob: JobHandler {
         ingestion.outcome = .newVersion
         ingestion.datasetVersionID = created.id
         ingestion.tag = created.tag
-        try ingestion.insert(db)
+        try ingestion.insertAnnounced(db)
         try rounds.startForNewVersion(created, datasetName: datasetName, trigger: .ingest, now: now, db)
     }
 }

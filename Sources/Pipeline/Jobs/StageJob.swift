@@ -44,6 +44,7 @@ struct StageJob: JobHandler {
                     ?? "the \(stage.rawValue) stage failed; see `hekatonctl logs \(submissionID) --stage \(stage.rawValue)`"
                 submission.finishedAt = now
                 try submission.update(db)
+                try Self.event(submission, db)
                 try rounds.submissionFinished(submission, now: now, db)
             }
             return
@@ -108,6 +109,34 @@ struct StageJob: JobHandler {
             try context.add([run.node, score.node], db)
         }
         try submission.update(db)
-        if submission.state == .scored { try rounds.submissionFinished(submission, now: now, db) }
+        if submission.state == .scored {
+            try Self.event(submission, db)
+            try rounds.submissionFinished(submission, now: now, db)
+        }
+    }
+
+    /// A submission's ending as an event: a participant's own (and their reproductions') for
+    /// them; the daemon's retrains, evaluations and re-scorings for hosts, and only when they
+    /// fail (a round's decision says how the rest went).
+    static func event(_ submission: Submission, _ db: Database) throws {
+        let participants: Set<Submission.Kind> = [.submission, .reproduce]
+        let theirs = participants.contains(submission.kind)
+        let what = "\(submission.kind == .submission ? "submission" : submission.kind.rawValue) \(submission.id!)\(submission.tag.map { " (\($0))" } ?? "") of \(submission.competition)"
+        var data = ["submission": "\(submission.id!)", "kind": submission.kind.rawValue]
+        switch submission.state {
+        case .scored where theirs:
+            // With splits, the score a participant sees is the public one.
+            let shown = submission.publicScore ?? submission.score
+            if let shown { data["score"] = "\(shown)" }
+            try Event.record(db, .submissionScored, competition: submission.competition, participantUID: submission.participantUID,
+                             message: "\(what) scored \(shown.map { String(format: "%.4f", $0) } ?? "?")", data: data)
+        case .failed, .cancelled:
+            data["stage"] = submission.failedStage
+            try Event.record(db, .submissionFailed, competition: submission.competition, participantUID: theirs ? submission.participantUID : nil,
+                             message: "\(what) \(submission.state == .cancelled ? "was cancelled" : "failed")\(submission.failedStage.map { " in \($0)" } ?? ""): \(submission.error ?? "")",
+                             data: data)
+        default:
+            break
+        }
     }
 }

@@ -86,6 +86,11 @@ extension ScheduleBook {
                 schedule.lastJobID = enqueued.job.id
             }
             try event.insert(db)
+            if event.kind == .missedDeadline {
+                try Event.record(db, .scheduleMissed, competition: schedule.labels["hekaton.competition"],
+                                 message: "schedule \(name) did not fire\(event.scheduledFor.map { " for \($0)" } ?? ""): \(event.detail ?? "its starting deadline passed")",
+                                 data: ["schedule": name], at: now)
+            }
             schedule.lastFireAt = now
             schedule.lastOutcome = event.kind.rawValue + (event.detail.map { ": \($0)" } ?? "")
             if !manual {

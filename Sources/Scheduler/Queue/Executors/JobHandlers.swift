@@ -33,7 +33,14 @@ public struct JobHandlers: Executor {
 
     /// Records a job's ending with its handler, inside the transaction that finishes it.
     public func record(_ db: Database, _ completion: JobCompletion) throws {
-        guard let job = try Job.fetchOne(db, key: completion.jobID), let handler = handlers[job.kind] else { return }
+        guard let job = try Job.fetchOne(db, key: completion.jobID) else { return }
+        if completion.state == .dead {
+            // For hosts: a participant hears of their stage through their submission's event.
+            try Event.record(db, .jobDead, competition: job.labels["hekaton.competition"],
+                             message: "job \(job.id) (\(job.kind.rawValue), queue \(job.queue)) is dead after \(job.attempt) attempt(s)\(job.error.map { ": \($0)" } ?? "")",
+                             data: ["job": "\(job.id)", "kind": job.kind.rawValue])
+        }
+        guard let handler = handlers[job.kind] else { return }
         try Self.record(handler, db, completion, job)
     }
 

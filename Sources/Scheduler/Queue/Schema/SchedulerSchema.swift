@@ -137,5 +137,19 @@ public enum SchedulerSchema {
             try db.execute(sql: "CREATE INDEX job_running_share ON job(share_key) WHERE state = 'running' AND share_key IS NOT NULL")
             try db.execute(sql: "CREATE INDEX job_share_started ON job(share_key, started_at) WHERE share_key IS NOT NULL")
         }
+        // The transactional outbox: what a person might act on, written with the change.
+        migrator.registerMigration("scheduler-6-events") { db in
+            try db.create(table: "event") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("at", .datetime).notNull()
+                t.column("kind", .text).notNull()
+                t.column("competition", .text)
+                t.column("participant_uid", .integer)
+                t.column("message", .text).notNull()
+                t.column("data", .jsonText).notNull().defaults(to: "{}")
+            }
+            try db.create(index: "event_participant", on: "event", columns: ["participant_uid", "id"])
+            try db.create(index: "event_competition", on: "event", columns: ["competition", "id"])
+        }
     }
 }
