@@ -26,11 +26,11 @@ extension HekatonBench {
         @Option(help: "Entry counts to measure, comma-separated (each 1 to 50).")
         var entries = "5,10,25,50"
 
-        @Option(help: "Listeners in each day's generated data.")
-        var listeners = 400
+        @Option(help: "Listeners in each day's generated data (the example's default).")
+        var listeners = 2000
 
         @Option(help: "Livers in each day's generated data.")
-        var livers = 60
+        var livers = 300
 
         @Option(help: ArgumentHelp("The example competition's directory.", valueName: "path"))
         var example = "examples/pococha"
