@@ -7,6 +7,9 @@ public struct StatusResponse: Codable, Sendable, Equatable {
     public var stateDirectory: String
     public var socketPath: String
     public var databaseBytes: Int64
+    /// Hosts: the state directory's disk use by category (database, blobs, images,
+    /// environments, artifacts, runs, logs), measured at most a minute ago.
+    public var disk: [DiskCategory]?
     /// Jobs by state name (`queued`, `running`, ...); states with no jobs are absent.
     public var jobs: [String: Int]
     public var schedules: Int
@@ -72,5 +75,14 @@ public struct Caller: Codable, Sendable, Equatable {
         self.pid = pid
         self.user = user
         self.isAdmin = isAdmin
+    }
+}
+
+public struct DiskCategory: Codable, Sendable, Equatable {
+    public var name: String
+    public var bytes: Int64
+    public init(name: String, bytes: Int64) {
+        self.name = name
+        self.bytes = bytes
     }
 }

@@ -24,11 +24,14 @@ public final class DaemonContext: Sendable {
     public let intake: SubmissionIntake?
     /// The Slurm state of the jobs handed to the cluster, as last seen.
     public let clusterJobs: ClusterJobBoard
+    /// The state directory's disk use, measured on demand and kept for a minute.
+    let diskUsage: DiskUsage
 
     public init(database: DatabasePool, stateDirectory: String, socketPath: String, startedAt: Date, logger: Logger,
                 workers: WorkerPool? = nil, scheduleRunner: ScheduleRunner? = nil, layout: PipelineLayout? = nil,
                 blobs: BlobStore? = nil, clusterJobs: ClusterJobBoard = ClusterJobBoard()) throws {
         self.clusterJobs = clusterJobs
+        self.diskUsage = DiskUsage(stateDirectory: stateDirectory)
         self.database = database
         self.stateDirectory = stateDirectory
         self.socketPath = socketPath
@@ -81,6 +84,7 @@ public final class DaemonContext: Sendable {
         // The dashboard (ingestion errors, what needs a host, the cluster) is the hosts';
         // a participant's status is the daemon's health and the queue's depth.
         guard caller.isAdmin else { return status }
+        status.disk = try await diskUsage.current().bytes.map { DiskCategory(name: $0.name, bytes: $0.bytes) }
         let now = queue.clock.now()
         return try await database.read { [status] db in
             var status = status

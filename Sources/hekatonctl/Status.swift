@@ -49,6 +49,11 @@ extension Hekatonctl {
               schedules        \(status.schedules)
               you              \(who), \(role)
             """ + cluster]
+            if let disk = status.disk {
+                let total = disk.reduce(Int64(0)) { $0 + $1.bytes }
+                lines.append("  disk             \(Format.bytes(total)): " + disk.filter { $0.bytes > 0 }
+                    .map { "\($0.name) \(Format.bytes($0.bytes))" }.joined(separator: ", "))
+            }
             lines += dashboard(status)
             return lines.joined(separator: "\n")
         }

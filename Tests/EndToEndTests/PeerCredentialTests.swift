@@ -26,11 +26,14 @@ struct PeerCredentialTests {
         #expect(status.caller.user == "nobody")
         #expect(status.caller.isAdmin == false)
         #expect(status.caller.pid != getpid())
+        #expect(status.disk == nil, "the state directory's disk use is the hosts'")
 
         let mine = try hekatonctl(["status", "--json"], socket: daemon.socketPath)
         let own = try JSONDecoder().decode(StatusResponse.self, from: Data(mine.stdout.utf8))
         #expect(own.caller.uid == 0)
         #expect(own.caller.isAdmin)
+        #expect(own.disk?.first { $0.name == "database" }.map { $0.bytes > 0 } == true, "\(String(describing: own.disk))")
+        #expect(try hekatonctl(["status"], socket: daemon.socketPath).stdout.contains("disk "))
     }
 
     @Test("Members of the admin group are hosts")

@@ -1,0 +1,69 @@
+import Execution
+import Foundation
+import Synchronization
+
+/// What the state directory holds on disk, by category: each file's allocated blocks, a
+/// file with several links (a blob hard-linked into a run) counted once, under the first
+/// category that reaches it. Walking a large store takes a while, so a measurement is kept
+/// for a minute and made on the blocking pool, never on a request's own thread.
+final class DiskUsage: Sendable {
+    /// The state directory's parts, in the order they claim shared files.
+    static let categories: [(name: String, paths: [String])] = [
+        ("database", ["hekaton.sqlite3", "hekaton.sqlite3-wal", "hekaton.sqlite3-shm"]),
+        ("blobs", ["blobs"]),
+        ("images", ["images", "bases"]),
+        ("environments", ["envs"]),
+        ("artifacts", ["artifacts"]),
+        ("runs", ["runs"]),
+        ("logs", ["logs"]),
+    ]
+    static let freshSeconds: TimeInterval = 60
+
+    struct Measurement: Sendable {
+        var at: Date
+        var bytes: [(name: String, bytes: Int64)]
+    }
+
+    private let stateDirectory: String
+    private let last = Mutex<Measurement?>(nil)
+
+    init(stateDirectory: String) {
+        self.stateDirectory = stateDirectory
+    }
+
+    /// The latest measurement, made now when there is none from the last minute.
+    func current(now: Date = Date()) async throws -> Measurement {
+        if let kept = last.withLock({ $0 }), now.timeIntervalSince(kept.at) < Self.freshSeconds { return kept }
+        let directory = stateDirectory
+        let measured = try await BlockingWork.run { Self.measure(directory, at: now) }
+        last.withLock { $0 = measured }
+        return measured
+    }
+
+    static func measure(_ directory: String, at now: Date) -> Measurement {
+        var seen = Set<[UInt64]>()
+        var result: [(name: String, bytes: Int64)] = []
+        for category in categories {
+            var total: Int64 = 0
+            for path in category.paths { total += size(directory + "/" + path, seen: &seen) }
+            result.append((category.name, total))
+        }
+        return Measurement(at: now, bytes: result)
+    }
+
+    /// Allocated bytes under `path`, not following links, each inode once.
+    static func size(_ path: String, seen: inout Set<[UInt64]>) -> Int64 {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return 0 }
+        var total: Int64 = 0
+        if seen.insert([UInt64(info.st_dev), UInt64(info.st_ino)]).inserted { total += Int64(info.st_blocks) * 512 }
+        guard (info.st_mode & S_IFMT) == S_IFDIR, let directory = opendir(path) else { return total }
+        defer { closedir(directory) }
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name == "." || name == ".." { continue }
+            total += size(path + "/" + name, seen: &seen)
+        }
+        return total
+    }
+}
