@@ -86,3 +86,41 @@ public struct DiskCategory: Codable, Sendable, Equatable {
         self.bytes = bytes
     }
 }
+
+/// `POST /v1/backup`: where to write the copy (an absolute path that does not exist yet).
+public struct BackupRequest: Codable, Sendable, Equatable {
+    public var destination: String
+    public init(destination: String) { self.destination = destination }
+}
+
+/// What a backup holds, verified.
+public struct BackupReport: Codable, Sendable, Equatable {
+    public var destination: String
+    public var databaseBytes: Int64
+    public var blobs: Int
+    public var blobBytes: Int64
+    /// Blobs the copied records reference; every one is in the copy.
+    public var referencedBlobs: Int
+    public var linkedFiles: Int
+    public var copiedFiles: Int
+    public var copiedBytes: Int64
+    public var submissions: Int
+    /// Jobs running when it was taken: a daemon started on the copy rescues them.
+    public var runningJobs: Int
+    public var seconds: Double
+
+    public init(destination: String, databaseBytes: Int64, blobs: Int, blobBytes: Int64, referencedBlobs: Int, linkedFiles: Int,
+                copiedFiles: Int, copiedBytes: Int64, submissions: Int, runningJobs: Int, seconds: Double) {
+        self.destination = destination
+        self.databaseBytes = databaseBytes
+        self.blobs = blobs
+        self.blobBytes = blobBytes
+        self.referencedBlobs = referencedBlobs
+        self.linkedFiles = linkedFiles
+        self.copiedFiles = copiedFiles
+        self.copiedBytes = copiedBytes
+        self.submissions = submissions
+        self.runningJobs = runningJobs
+        self.seconds = seconds
+    }
+}

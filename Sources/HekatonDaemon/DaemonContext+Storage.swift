@@ -39,4 +39,31 @@ extension DaemonContext {
                         removedBytes: report.removedBlobBytes, keptYoungBlobs: report.keptYoungBlobs,
                         removedTemporaryFiles: report.removedTemporaryFiles, keptTemporaryFiles: report.keptTemporaryFiles)
     }
+
+    /// A verified copy of the state that a daemon can start on (`Backup`), while this one runs.
+    func backup(to destination: String) async throws -> BackupReport {
+        let path = (destination as NSString).standardizingPath
+        guard destination.hasPrefix("/"), destination.utf8.count <= 4096 else {
+            throw Problem(title: "Bad backup destination", status: 400, detail: "'\(destination.prefix(200))' must be an absolute path; hekatonctl sends absolute paths")
+        }
+        let state = (stateDirectory as NSString).standardizingPath
+        guard path != state, !path.hasPrefix(state + "/"), !state.hasPrefix(path + "/") else {
+            throw Problem(title: "Bad backup destination", status: 400, detail: "\(path) is in the state directory \(state) (or holds it); back up somewhere beside it")
+        }
+        let parent = (path as NSString).deletingLastPathComponent
+        guard FileManager.default.fileExists(atPath: parent) else {
+            throw Problem(title: "Bad backup destination", status: 400, detail: ServiceView(environment: ProcessInfo.processInfo.environment).missing(parent))
+        }
+        guard !FileManager.default.fileExists(atPath: path) else {
+            throw Problem(title: "Bad backup destination", status: 409, detail: "\(path) exists; a backup goes to a new directory")
+        }
+        let backup = Backup(stateDirectory: stateDirectory, database: database, blobs: blobs)
+        do {
+            return try await BlockingWork.run { try backup.run(to: path) }
+        } catch {
+            // Half a backup is no backup: nothing is left to be mistaken for one.
+            try? FileManager.default.removeItem(atPath: path)
+            throw Problem(title: "Backup failed", status: 500, detail: "\(error)")
+        }
+    }
 }

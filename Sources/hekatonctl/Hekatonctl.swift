@@ -38,6 +38,7 @@ struct Hekatonctl: ParsableCommand {
             DatasetCommand.self,
             LineageCommand.self,
             Fsck.self,
+            Backup.self,
             GC.self,
             CompetitionCommand.self,
             TeamCommand.self,

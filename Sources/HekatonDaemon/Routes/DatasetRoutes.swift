@@ -128,6 +128,10 @@ extension Router {
         add("POST", "/v1/fsck", .host) { _ in
             .json(try await daemon.checkBlobStore())
         }
+        add("POST", "/v1/backup", .host) { request in
+            let body = try request.decode(BackupRequest.self)
+            return .json(try await daemon.backup(to: body.destination))
+        }
         add("POST", "/v1/gc", .host) { request in
             let dryRun = request.query["dryRun"] == "true"
             let grace = try request.doubleQuery("graceSeconds", default: 3600, in: 0...(3650 * 86400))

@@ -33,6 +33,12 @@ public struct BlobStore: Sendable {
     var temporaryDirectory: String { FileSystem.join(root, "tmp") }
     var lock: BlobStoreLock { BlobStoreLock(path: FileSystem.join(root, "lock")) }
 
+    /// Runs `body` with the store's lock held shared, as writers hold it: garbage collection
+    /// (which holds it exclusively) deletes nothing meanwhile. For a consistent copy.
+    public func withoutCollection<T>(_ body: () throws -> T) throws -> T {
+        try lock.withLock(.shared, body)
+    }
+
     func fanOutDirectory(for digest: Digest) -> String {
         FileSystem.join(objectsDirectory, String(digest.hex.prefix(2)))
     }

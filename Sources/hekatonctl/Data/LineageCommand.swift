@@ -48,6 +48,34 @@ extension Hekatonctl {
         }
     }
 
+    struct Backup: PrintsJSON {
+        static let configuration = CommandConfiguration(
+            commandName: "backup",
+            abstract: "Copy the daemon's state to a new directory while it runs, verified (hosts only).",
+            discussion: """
+            The database by SQLite's online backup, taken while garbage collection is held off;             the blob store, environments, images and artifacts as hard links (copies on another             filesystem: they never change); the job logs as copies. Then every blob is re-hashed             and every blob the copied records reference is checked present; a copy that fails             is removed. DEST must not exist, and hekatond must be able to write beside it.
+
+            Restore: stop the daemon and put the copy in place of the state directory, then             start it; jobs that were running when the copy was taken run again:
+              systemctl stop hekatond && rsync -aH --delete DEST/ /var/lib/hekaton/ && systemctl start hekatond
+            or start a daemon on the copy itself: hekatond --state-dir DEST --socket PATH
+            """)
+        @OptionGroup var connection: ClientOptions
+        @Argument(help: "A new directory for the copy.") var destination: String
+        @OptionGroup var format: OutputOptions<PlainJSON>
+
+        func run(client: ControlClient, output: Output) throws {
+            let absolute = URL(fileURLWithPath: destination).standardizedFileURL.path
+            let report: BackupReport = try client.call("POST", "/v1/backup", body: BackupRequest(destination: absolute))
+            if output == .json { try printJSON(report); return }
+            print("""
+                backed up to \(report.destination) in \(Format.seconds(report.seconds)): database \(Format.bytes(report.databaseBytes)), \
+                \(report.blobs) blobs (\(Format.bytes(report.blobBytes)), all re-hashed; the \(report.referencedBlobs) the records reference are all there), \
+                \(report.linkedFiles) files linked, \(report.copiedFiles) copied (\(Format.bytes(report.copiedBytes)))
+                \(report.submissions) submissions; \(report.runningJobs) job(s) were running and will run again on a daemon started on the copy
+                """)
+        }
+    }
+
     struct Fsck: PrintsJSON {
         static let configuration = CommandConfiguration(
             commandName: "fsck",
