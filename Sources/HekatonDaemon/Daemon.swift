@@ -115,7 +115,8 @@ public struct Daemon: Sendable {
         let context = try DaemonContext(database: database, stateDirectory: configuration.stateDirectory,
                                     socketPath: configuration.socketPath, startedAt: startedAt, logger: logger,
                                     workers: workers, scheduleRunner: scheduleRunner, layout: layout, blobs: blobs,
-                                    clusterJobs: clusterJobs)
+                                    clusterJobs: clusterJobs,
+                                    diskLimits: (configuration.diskSoftLimitBytes, configuration.diskHardLimitBytes))
         let router = DaemonRoutes.router(context)
 
         // Before anyone is told the daemon is ready: a client must never see a job held by a
@@ -169,7 +170,7 @@ public struct Daemon: Sendable {
             BackgroundLoop("job pruner") { await pruner.run() },
             BackgroundLoop("schedules") { await scheduleRunner.run() },
             ConfigurationReload(configuration: configuration, hangups: hangups, server: server,
-                                notifier: notifier, logger: logger),
+                                notifier: notifier, logger: logger, disk: context.diskUsage),
             ShutdownNotice(notifier: notifier, logger: logger),
         ]
         var group = ServiceGroupConfiguration(

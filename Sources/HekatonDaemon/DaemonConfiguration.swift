@@ -40,6 +40,10 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// process limits (`required`, root's default), or runs without one (`off`, the default
     /// of a daemon that is not root and so cannot make one).
     public var sandboxLimits: SandboxLimits = .required
+    /// The state directory's disk use past which hosts are warned (an event), and past which
+    /// new submissions are refused (`disk: {soft_limit, hard_limit}`); nil: no limit.
+    public var diskSoftLimitBytes: Int64?
+    public var diskHardLimitBytes: Int64?
     /// Where the configuration was read from, if anywhere (re-read on SIGHUP).
     public var configurationFile: String?
 
@@ -59,7 +63,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// The keys a configuration file may hold, in the order the README documents them.
     static let fileKeys = ["state_directory", "socket", "socket_mode", "socket_group", "admin_group",
                            "max_request_body_bytes", "idle_timeout_seconds", "max_log_bytes", "log_level", "max_concurrent_jobs", "queues", "job_retention", "python_sdk",
-                           "executor", "slurm", "sandbox_limits"]
+                           "executor", "slurm", "sandbox_limits", "disk"]
 
     /// Resolves the configuration: command-line flags win over the file, the file over
     /// systemd's environment, and that over the built-in defaults.
@@ -146,6 +150,22 @@ public struct DaemonConfiguration: Sendable, Equatable {
             executor = kind
         }
         if let map = try root.mapping("slurm") { slurm = try Self.slurm(map) }
+        if let map = try root.mapping("disk") {
+            try map.allowKeys(["soft_limit", "hard_limit"])
+            func size(_ key: String) throws(YAMLError) -> Int64? {
+                guard let value = map[key] else { return nil }
+                let text = try value.string()
+                guard let bytes = Quantity.bytes(text), bytes >= 1 << 20 || text.hasSuffix("KiB") && bytes > 0 else {
+                    throw value.invalid("'\(text)' is not a size", suggestion: "write it like 500GiB or 2TiB")
+                }
+                return bytes
+            }
+            diskSoftLimitBytes = try size("soft_limit")
+            diskHardLimitBytes = try size("hard_limit")
+            if let soft = diskSoftLimitBytes, let hard = diskHardLimitBytes, soft > hard {
+                throw map["soft_limit"]!.invalid("soft_limit is above hard_limit", suggestion: "warn (soft) before refusing (hard): make soft_limit the smaller")
+            }
+        }
         if let value = root["sandbox_limits"] {
             let text = try value.string()
             guard let mode = SandboxLimits(rawValue: text) else {

@@ -29,9 +29,10 @@ public final class DaemonContext: Sendable {
 
     public init(database: DatabasePool, stateDirectory: String, socketPath: String, startedAt: Date, logger: Logger,
                 workers: WorkerPool? = nil, scheduleRunner: ScheduleRunner? = nil, layout: PipelineLayout? = nil,
-                blobs: BlobStore? = nil, clusterJobs: ClusterJobBoard = ClusterJobBoard()) throws {
+                blobs: BlobStore? = nil, clusterJobs: ClusterJobBoard = ClusterJobBoard(),
+                diskLimits: (soft: Int64?, hard: Int64?) = (nil, nil)) throws {
         self.clusterJobs = clusterJobs
-        self.diskUsage = DiskUsage(stateDirectory: stateDirectory)
+        self.diskUsage = DiskUsage(stateDirectory: stateDirectory, limits: .init(soft: diskLimits.soft, hard: diskLimits.hard))
         self.database = database
         self.stateDirectory = stateDirectory
         self.socketPath = socketPath
@@ -84,7 +85,7 @@ public final class DaemonContext: Sendable {
         // The dashboard (ingestion errors, what needs a host, the cluster) is the hosts';
         // a participant's status is the daemon's health and the queue's depth.
         guard caller.isAdmin else { return status }
-        status.disk = try await diskUsage.current().bytes.map { DiskCategory(name: $0.name, bytes: $0.bytes) }
+        status.disk = try await measureDisk().bytes.map { DiskCategory(name: $0.name, bytes: $0.bytes) }
         let now = queue.clock.now()
         return try await database.read { [status] db in
             var status = status
@@ -93,3 +94,27 @@ public final class DaemonContext: Sendable {
         }
     }
 }
+
+extension DaemonContext {
+    /// The disk use (kept for a minute), with the soft limit's event the first time it is over.
+    func measureDisk() async throws -> DiskUsage.Measurement {
+        let measured = try await diskUsage.current()
+        if let warning = diskUsage.softWarning(measured) {
+            let total = measured.total
+            try await database.write { db in
+                try Event.record(db, .diskSoftLimit, competition: nil, message: warning, data: ["bytes": "\(total)"])
+            }
+        }
+        return measured
+    }
+
+    /// Refuses a new submission when the state directory is at its hard limit: 507, and the
+    /// daemon goes on serving everything else.
+    func checkDiskForSubmission() async throws {
+        _ = try await measureDisk()
+        if let refusal = try await diskUsage.refusal() {
+            throw Problem(title: "Out of disk", status: 507, detail: refusal)
+        }
+    }
+}
+

@@ -22,13 +22,50 @@ final class DiskUsage: Sendable {
     struct Measurement: Sendable {
         var at: Date
         var bytes: [(name: String, bytes: Int64)]
+        var total: Int64 { bytes.reduce(0) { $0 + $1.bytes } }
+    }
+
+    struct Limits: Sendable, Equatable {
+        var soft: Int64?
+        var hard: Int64?
     }
 
     private let stateDirectory: String
     private let last = Mutex<Measurement?>(nil)
+    let limits: Mutex<Limits>
+    /// Whether the soft limit's warning was given for the current excess (given again once
+    /// the use has gone back under it and over again).
+    private let warned = Mutex(false)
 
-    init(stateDirectory: String) {
+    init(stateDirectory: String, limits: Limits = Limits()) {
         self.stateDirectory = stateDirectory
+        self.limits = Mutex(limits)
+    }
+
+    /// Why a new submission cannot be taken now, or nil: the state directory is at or over
+    /// its hard limit.
+    func refusal() async throws -> String? {
+        guard let hard = limits.withLock({ $0.hard }) else { return nil }
+        let measured = try await current()
+        guard measured.total >= hard else { return nil }
+        return "the state directory holds \(Self.text(measured.total)), at or over its hard limit of \(Self.text(hard)) (disk.hard_limit in hekatond.yaml), so new submissions are refused until hosts free space (hekatonctl gc; job_retention; artifact.keep) or raise the limit"
+    }
+
+    /// A message for the soft limit's event the first time a measurement is over it.
+    func softWarning(_ measured: Measurement) -> String? {
+        guard let soft = limits.withLock({ $0.soft }) else { return nil }
+        let over = measured.total >= soft
+        let first = warned.withLock { given in
+            defer { given = over }
+            return over && !given
+        }
+        guard first else { return nil }
+        return "the state directory holds \(Self.text(measured.total)), over its soft limit of \(Self.text(soft)) (disk.soft_limit in hekatond.yaml): free space (hekatonctl gc; job_retention; artifact.keep) before the hard limit refuses submissions"
+    }
+
+    static func text(_ bytes: Int64) -> String {
+        bytes >= 1 << 30 ? String(format: "%.1f GiB", Double(bytes) / Double(1 << 30))
+            : bytes >= 1 << 20 ? String(format: "%.1f MiB", Double(bytes) / Double(1 << 20)) : "\(bytes >> 10) KiB"
     }
 
     /// The latest measurement, made now when there is none from the last minute.

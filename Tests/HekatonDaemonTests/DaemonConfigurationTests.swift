@@ -127,3 +127,18 @@ struct DaemonConfigurationTests {
         }
     }
 }
+
+@Suite("The disk limits in the configuration")
+struct DiskLimitConfigurationTests {
+    @Test("Sizes are read with their units; a soft limit above the hard one, or no size, is refused")
+    func limits() throws {
+        var configuration = DaemonConfiguration(stateDirectory: "/s", socketPath: "/s.sock")
+        try configuration.apply(yaml: "disk: {soft_limit: 400GiB, hard_limit: 1TiB}\n", file: "hekatond.yaml")
+        #expect(configuration.diskSoftLimitBytes == 400 << 30 && configuration.diskHardLimitBytes == 1 << 40)
+        for (text, message) in [("disk: {soft_limit: 2TiB, hard_limit: 1TiB}\n", "soft_limit is above hard_limit"),
+                                ("disk: {hard_limit: lots}\n", "'lots' is not a size"), ("disk: {limit: 1TiB}\n", "limit")] {
+            var other = DaemonConfiguration(stateDirectory: "/s", socketPath: "/s.sock")
+            #expect { try other.apply(yaml: text, file: "hekatond.yaml") } throws: { "\($0)".contains(message) }
+        }
+    }
+}

@@ -26,6 +26,7 @@ extension Router {
                 throw Problem(title: "Pipeline unavailable", status: 503,
                               detail: "the daemon found no Python SDK (python/src); set python_sdk in its configuration")
             }
+            try await daemon.checkDiskForSubmission()
             do {
                 try await BlockingWork.run { try intake.checkOpen(competition: name) }
             } catch let error as PipelineError {
@@ -106,6 +107,7 @@ extension Router {
                 throw Problem(title: "Pipeline unavailable", status: 503,
                               detail: "the daemon found no Python SDK (python/src); set python_sdk in its configuration")
             }
+            try await daemon.checkDiskForSubmission()
             let reproductions = Reproductions(queue: daemon.queue, layout: intake.layout)
             let reproduction: Submission
             do {

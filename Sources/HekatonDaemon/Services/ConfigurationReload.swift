@@ -12,6 +12,8 @@ struct ConfigurationReload: Service, CustomStringConvertible {
     let server: ControlServer
     let notifier: SystemdNotifier
     let logger: Logger
+    /// Takes the disk limits of a reloaded file.
+    let disk: DiskUsage
     var description: String { "configuration reload" }
 
     func run() async throws {
@@ -50,6 +52,7 @@ struct ConfigurationReload: Service, CustomStringConvertible {
         server.updateIdentity(CallerIdentity(adminGroup: next.adminGroup))
         ControlServer.applyOwnership(path: current.socketPath, mode: next.socketMode, group: next.socketGroup, logger: logger)
         DaemonLogLevel.shared.set(next.logLevel)
+        disk.limits.withLock { $0 = DiskUsage.Limits(soft: next.diskSoftLimitBytes, hard: next.diskHardLimitBytes) }
         logger.info("configuration reloaded", metadata: ["file": "\(file)"])
         notifier.ready(status: "serving; configuration reloaded")
         return next

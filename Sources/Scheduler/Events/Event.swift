@@ -20,6 +20,7 @@ public struct Event: Codable, Sendable, Equatable, Identifiable, FetchableRecord
         case artifactFailed = "artifact.failed"
         case jobDead = "job.dead"
         case scheduleMissed = "schedule.missed"
+        case diskSoftLimit = "disk.soft-limit"
     }
 
     public var id: Int64?
