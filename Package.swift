@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // C shims over system libraries, found through pkg-config.
@@ -83,9 +84,20 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: strict),
 
+        // Telling people: events delivered to webhooks (JSON signed with HMAC-SHA256, or
+        // Slack's incoming-webhook text), at least once, in order, across restarts.
+        .target(name: "Notifications", dependencies: [
+            "Scheduler", "HekatonHashing",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], swiftSettings: strict),
+
         // The daemon's parts: configuration, the HTTP server, systemd, wiring; run as services.
         .target(name: "HekatonDaemon", dependencies: [
             "ControlAPI", "Cron", "Scheduler", "Lineage", "Execution", "Cluster", "Pipeline", "StrictYAML", "SubmissionBundle", "CSystemd",
+            "Notifications",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -143,7 +155,11 @@ let package = Package(
             .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ], swiftSettings: strict),
-        .testTarget(name: "EndToEndTests", dependencies: ["ControlAPI", "ControlClient", "Images", "TestSupport"],
+        .testTarget(name: "EndToEndTests", dependencies: [
+            "ControlAPI", "ControlClient", "Images", "TestSupport",
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ],
                     resources: [.copy("Resources")], swiftSettings: strict),
     ]
 )

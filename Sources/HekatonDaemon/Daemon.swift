@@ -4,6 +4,7 @@ import GRDB
 import Cluster
 import Execution
 import Logging
+import Notifications
 import NIOCore
 import Pipeline
 import Lineage
@@ -117,6 +118,15 @@ public struct Daemon: Sendable {
                                     workers: workers, scheduleRunner: scheduleRunner, layout: layout, blobs: blobs,
                                     clusterJobs: clusterJobs,
                                     diskLimits: (configuration.diskSoftLimitBytes, configuration.diskHardLimitBytes))
+        // Webhooks, when any: a secret that cannot be read stops the start, with why.
+        let webhooks: WebhookDispatcher?
+        do {
+            webhooks = configuration.webhooks.isEmpty ? nil
+                : try WebhookDispatcher(webhooks: configuration.webhooks, database: database, logger: logger)
+        } catch {
+            throw DaemonError(.configuration, "\(error)")
+        }
+        context.webhooks = webhooks
         let router = DaemonRoutes.router(context)
 
         // Before anyone is told the daemon is ready: a client must never see a job held by a
@@ -172,7 +182,7 @@ public struct Daemon: Sendable {
             ConfigurationReload(configuration: configuration, hangups: hangups, server: server,
                                 notifier: notifier, logger: logger, disk: context.diskUsage),
             ShutdownNotice(notifier: notifier, logger: logger),
-        ]
+        ] + (webhooks.map { [$0] } ?? [])
         var group = ServiceGroupConfiguration(
             services: services.map {
                 .init(service: $0, successTerminationBehavior: .cancelGroup, failureTerminationBehavior: .gracefullyShutdownGroup)

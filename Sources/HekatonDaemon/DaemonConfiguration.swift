@@ -3,6 +3,7 @@ import ControlAPI
 import Cron
 import Execution
 import Foundation
+import Notifications
 import Pipeline
 import Scheduler
 import StrictYAML
@@ -44,6 +45,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// new submissions are refused (`disk: {soft_limit, hard_limit}`); nil: no limit.
     public var diskSoftLimitBytes: Int64?
     public var diskHardLimitBytes: Int64?
+    /// Where events go (`webhooks:`), read at start.
+    public var webhooks: [Webhook] = []
     /// Where the configuration was read from, if anywhere (re-read on SIGHUP).
     public var configurationFile: String?
 
@@ -63,7 +66,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// The keys a configuration file may hold, in the order the README documents them.
     static let fileKeys = ["state_directory", "socket", "socket_mode", "socket_group", "admin_group",
                            "max_request_body_bytes", "idle_timeout_seconds", "max_log_bytes", "log_level", "max_concurrent_jobs", "queues", "job_retention", "python_sdk",
-                           "executor", "slurm", "sandbox_limits", "disk"]
+                           "executor", "slurm", "sandbox_limits", "disk", "webhooks"]
 
     /// Resolves the configuration: command-line flags win over the file, the file over
     /// systemd's environment, and that over the built-in defaults.
@@ -150,6 +153,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
             executor = kind
         }
         if let map = try root.mapping("slurm") { slurm = try Self.slurm(map) }
+        if let value = root["webhooks"] { webhooks = try Self.webhooks(value) }
         if let map = try root.mapping("disk") {
             try map.allowKeys(["soft_limit", "hard_limit"])
             func size(_ key: String) throws(YAMLError) -> Int64? {
@@ -182,6 +186,50 @@ public struct DaemonConfiguration: Sendable, Equatable {
             }
             logLevel = level
         }
+    }
+
+    /// `webhooks:`, a list of `{name, url, format, secret_file, kinds, competitions}`.
+    static func webhooks(_ value: YAMLValue) throws(YAMLError) -> [Webhook] {
+        var webhooks: [Webhook] = []
+        let items = try value.list()
+        guard items.count <= 20 else { throw value.invalid("\(items.count) webhooks; at most 20", suggestion: "send to fewer receivers, each filtering by kinds") }
+        for item in items {
+            let map = try item.mapping()
+            try map.allowKeys(["name", "url", "format", "secret_file", "kinds", "competitions"])
+            let nameValue = try map.required("name")
+            let name = try nameValue.string()
+            guard Webhook.validName(name) else {
+                throw nameValue.invalid("'\(name.prefix(80))' is not a valid webhook name", suggestion: "use lower-case letters, digits and dashes")
+            }
+            guard !webhooks.contains(where: { $0.name == name }) else { throw nameValue.invalid("a second webhook named '\(name)'") }
+            let urlValue = try map.required("url")
+            let url = try urlValue.string()
+            guard Webhook.validURL(url) else {
+                throw urlValue.invalid("'\(url.prefix(200))' is not an http or https URL", suggestion: "write it like https://hooks.slack.com/services/...")
+            }
+            var webhook = Webhook(name: name, url: url)
+            if let formatValue = map["format"] {
+                let text = try formatValue.string()
+                guard let format = Webhook.Format(rawValue: text) else {
+                    throw formatValue.invalid("unknown webhook format '\(text)'", suggestion: "use json (signed with secret_file) or slack")
+                }
+                webhook.format = format
+            }
+            webhook.secretFile = try map.string("secret_file")
+            if let kindsValue = map["kinds"] {
+                var kinds: Set<Event.Kind> = []
+                for text in try kindsValue.stringList() {
+                    guard let kind = Event.Kind(rawValue: text) else {
+                        throw kindsValue.invalid("unknown event kind '\(text)'", suggestion: "use \(Event.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+                    }
+                    kinds.insert(kind)
+                }
+                webhook.kinds = kinds
+            }
+            if let competitionsValue = map["competitions"] { webhook.competitions = Set(try competitionsValue.stringList()) }
+            webhooks.append(webhook)
+        }
+        return webhooks
     }
 
     static let slurmKeys = ["partition", "account", "poll_interval", "max_poll_interval", "controller_backoff", "cancel_deadline",

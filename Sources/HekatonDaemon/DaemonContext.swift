@@ -4,8 +4,10 @@ import Foundation
 import GRDB
 import Lineage
 import Logging
+import Notifications
 import Pipeline
 import Scheduler
+import Synchronization
 
 /// What route handlers share: the database, the configuration in force, the start time.
 public final class DaemonContext: Sendable {
@@ -26,6 +28,12 @@ public final class DaemonContext: Sendable {
     public let clusterJobs: ClusterJobBoard
     /// The state directory's disk use, measured on demand and kept for a minute.
     let diskUsage: DiskUsage
+    /// The webhooks' dispatcher, when the configuration has webhooks; set once at start.
+    var webhooks: WebhookDispatcher? {
+        get { webhookDispatcher.withLock { $0 } }
+        set { webhookDispatcher.withLock { $0 = newValue } }
+    }
+    private let webhookDispatcher = Mutex<WebhookDispatcher?>(nil)
 
     public init(database: DatabasePool, stateDirectory: String, socketPath: String, startedAt: Date, logger: Logger,
                 workers: WorkerPool? = nil, scheduleRunner: ScheduleRunner? = nil, layout: PipelineLayout? = nil,

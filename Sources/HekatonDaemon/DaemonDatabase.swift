@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Notifications
 import Lineage
 import Pipeline
 import Scheduler
@@ -16,6 +17,7 @@ public enum DaemonDatabase {
         SchedulerSchema.registerMigrations(in: &migrator)
         LineageSchema.registerMigrations(in: &migrator)
         PipelineSchema.registerMigrations(in: &migrator)
+        WebhookSchema.registerMigrations(in: &migrator)
         migrator.registerMigration("hekatond-v1-meta") { db in
             try db.create(table: "daemon_meta") { t in
                 t.primaryKey("key", .text)

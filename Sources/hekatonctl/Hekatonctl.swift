@@ -42,6 +42,7 @@ struct Hekatonctl: ParsableCommand {
             GC.self,
             CompetitionCommand.self,
             TeamCommand.self,
+            WebhookCommand.self,
             ParticipantInit.self,
             Submit.self,
             Submissions.self,

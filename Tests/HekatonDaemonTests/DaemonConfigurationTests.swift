@@ -142,3 +142,30 @@ struct DiskLimitConfigurationTests {
         }
     }
 }
+
+@Suite("Webhooks in the configuration")
+struct WebhookConfigurationTests {
+    @Test("A webhook is read with its format, secret file and filters; a bad one is refused, naming what is wrong")
+    func webhooks() throws {
+        var configuration = DaemonConfiguration(stateDirectory: "/s", socketPath: "/s.sock")
+        try configuration.apply(yaml: """
+            webhooks:
+              - {name: ops, url: "https://hooks.example.com/x", secret_file: /etc/hekaton/ops.secret, kinds: [job.dead, round.decided], competitions: [pococha]}
+              - {name: chat, url: "http://127.0.0.1:8080/hook", format: slack}
+            """, file: "hekatond.yaml")
+        #expect(configuration.webhooks.map(\.name) == ["ops", "chat"])
+        #expect(configuration.webhooks[0].kinds == [.jobDead, .roundDecided] && configuration.webhooks[0].competitions == ["pococha"])
+        #expect(configuration.webhooks[1].format == .slack && configuration.webhooks[1].kinds == nil)
+        for (text, message) in [
+            ("webhooks:\n  - {name: ops, url: \"ftp://x/y\"}\n", "is not an http or https URL"),
+            ("webhooks:\n  - {name: ops, url: \"http://x/y\", kinds: [job.gone]}\n", "unknown event kind 'job.gone'"),
+            ("webhooks:\n  - {name: ops, url: \"http://x/y\", format: xml}\n", "unknown webhook format 'xml'"),
+            ("webhooks:\n  - {name: ops, url: \"http://x/y\"}\n  - {name: ops, url: \"http://x/z\"}\n", "a second webhook named 'ops'"),
+            ("webhooks:\n  - {name: Ops!, url: \"http://x/y\"}\n", "is not a valid webhook name"),
+            ("webhooks:\n  - {name: ops, url: \"http://x/y\", retries: 3}\n", "retries"),
+        ] {
+            var other = DaemonConfiguration(stateDirectory: "/s", socketPath: "/s.sock")
+            #expect { try other.apply(yaml: text, file: "hekatond.yaml") } throws: { "\($0)".contains(message) }
+        }
+    }
+}

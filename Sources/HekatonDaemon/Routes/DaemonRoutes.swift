@@ -13,6 +13,7 @@ public enum DaemonRoutes {
         router.addTeamRoutes(context)
         router.addSelectionRoutes(context)
         router.addEventRoutes(context)
+        router.addWebhookRoutes(context)
         router.addAutomationRoutes(context)
         return router
     }

@@ -21,6 +21,8 @@ public struct Event: Codable, Sendable, Equatable, Identifiable, FetchableRecord
         case jobDead = "job.dead"
         case scheduleMissed = "schedule.missed"
         case diskSoftLimit = "disk.soft-limit"
+        /// Sent by `hekatonctl webhook test`, never stored.
+        case webhookTest = "webhook.test"
     }
 
     public var id: Int64?
