@@ -38,10 +38,7 @@ public enum Leaderboard {
     public static func of(_ competition: CompetitionVersion, _ db: Database, board: Board = .overall) throws -> [Entry] {
         let scored = try Submission.filter(sql: "competition = ? AND state = 'scored' AND kind = 'submission'",
                                            arguments: [competition.competition]).fetchAll(db)
-        let teams = try Teams.byMember(in: competition.competition, db)
-        let entrant = { (submission: Submission) in
-            teams[submission.participantUID].map { "team:\($0)" } ?? "uid:\(submission.participantUID)"
-        }
+        let entrant = try entrants(of: competition.competition, db)
         let direction = competition.manifest.metric.direction
         guard board == .private, competition.manifest.metric.splits != nil else {
             return rank(scored, direction: direction, board: board, entrant: entrant)
@@ -62,6 +59,12 @@ public enum Leaderboard {
             entry.chosen = chose[entrant(entry.submission)]
             return entry
         }
+    }
+
+    /// Who an entry ranks for: the participant's team, or the participant alone.
+    static func entrants(of competition: String, _ db: Database) throws -> @Sendable (Submission) -> String {
+        let teams = try Teams.byMember(in: competition, db)
+        return { teams[$0.participantUID].map { "team:\($0)" } ?? "uid:\($0.participantUID)" }
     }
 
     public static func rank(_ submissions: [Submission], direction: CompetitionManifest.Metric.Direction, board: Board = .overall,

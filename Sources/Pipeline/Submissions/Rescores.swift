@@ -111,10 +111,8 @@ public enum Rescores {
             shown.privateScore = point.privateScore
             return shown
         }
-        let teams = try Teams.byMember(in: competition.competition, db)
-        return Leaderboard.rank(asOf, direction: competition.manifest.metric.direction, board: board) {
-            teams[$0.participantUID].map { "team:\($0)" } ?? "uid:\($0.participantUID)"
-        }
+        return Leaderboard.rank(asOf, direction: competition.manifest.metric.direction, board: board,
+                                entrant: try Leaderboard.entrants(of: competition.competition, db))
     }
 
     /// The latest `count` versions of the competition's dataset, oldest first.
