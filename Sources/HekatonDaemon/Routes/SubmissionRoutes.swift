@@ -174,14 +174,16 @@ extension Router {
                 historyCount = count
             }
             let standing = asOf, wanted = historyCount
-            let (ranked, marks, teams, stability) = try await daemon.database.read { db in
-                (try standing.map { try Rescores.board(competition, on: $0.id!, board: board, db) } ?? Leaderboard.of(competition, db, board: board),
-                 try Reproductions.marks(name, db), try Teams.byMember(in: name, db), try Rescores.stability(competition, board: board, db))
-            }
-            let (historyVersions, history) = try await daemon.database.read { db -> ([DatasetVersion], [Int64: [Double?]]) in
-                guard wanted > 0 else { return ([], [:]) }
-                let versions = try Rescores.latestVersions(competition, count: wanted, db)
-                return (versions, try Rescores.table(competition, versions: versions, board: board, db))
+            // One read: the entries' scores by version are read once for the board, the
+            // stability column and the history.
+            let (ranked, marks, teams, stability, historyVersions, history) = try await daemon.database.read { db in
+                let scores = try Rescores.history(in: name, db)
+                let versions = wanted > 0 ? try Rescores.latestVersions(competition, count: wanted, db) : []
+                return (try standing.map { try Rescores.board(competition, on: $0.id!, board: board, history: scores, db) }
+                            ?? Leaderboard.of(competition, db, board: board),
+                        try Reproductions.marks(name, db), try Teams.byMember(in: name, db),
+                        try Rescores.stability(competition, board: board, history: scores, db), versions,
+                        wanted > 0 ? try Rescores.table(competition, versions: versions, board: board, history: scores, db) : [:])
             }
             let entries = ranked.map { entry in
                 var shown = LeaderboardEntry(entry)

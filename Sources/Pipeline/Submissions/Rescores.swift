@@ -98,9 +98,10 @@ public enum Rescores {
 
     /// The leaderboard as it stood on `datasetVersionID`: each entry ranks by its score on
     /// that version (its own, or its re-scoring's); entries without one are not on it.
+    /// `history`, when the caller read it already (`history(in:)`), is not read again.
     public static func board(_ competition: CompetitionVersion, on datasetVersionID: Int64, board: Leaderboard.Board,
-                             _ db: Database) throws -> [Leaderboard.Entry] {
-        let history = try Self.history(in: competition.competition, db)
+                             history known: [Int64: [Point]]? = nil, _ db: Database) throws -> [Leaderboard.Entry] {
+        let history = try known ?? Self.history(in: competition.competition, db)
         let entries = try Submission.filter(sql: "competition = ? AND state = 'scored' AND kind = 'submission'",
                                             arguments: [competition.competition]).fetchAll(db)
         let asOf: [Submission] = entries.compactMap { entry in
@@ -122,21 +123,22 @@ public enum Rescores {
 
     /// Each entry's score on `board` on each of `versions`, in their order (nil where none).
     public static func table(_ competition: CompetitionVersion, versions: [DatasetVersion], board: Leaderboard.Board,
-                             _ db: Database) throws -> [Int64: [Double?]] {
-        try history(in: competition.competition, db).mapValues { points in
+                             history known: [Int64: [Point]]? = nil, _ db: Database) throws -> [Int64: [Double?]] {
+        try (known ?? history(in: competition.competition, db)).mapValues { points in
             versions.map { version in points.last { $0.datasetVersionID == version.id }.flatMap { $0.score(on: board) } }
         }
     }
 
     /// Each entry's stability over the latest `versions` dataset versions of the competition's
     /// dataset, on `board`'s score; entries with fewer than two scores there have none.
-    public static func stability(_ competition: CompetitionVersion, board: Leaderboard.Board, _ db: Database) throws -> [Int64: Stability] {
+    public static func stability(_ competition: CompetitionVersion, board: Leaderboard.Board,
+                                 history known: [Int64: [Point]]? = nil, _ db: Database) throws -> [Int64: Stability] {
         let versions = competition.manifest.rescorePolicy.stability
         let latest = Set(try Int64.fetchAll(db, sql: """
             SELECT v.id FROM lineage_dataset_version v JOIN lineage_dataset d ON d.id = v.dataset_id WHERE d.name = ? ORDER BY v.id DESC LIMIT ?
             """, arguments: [competition.manifest.dataset.name, versions]))
         var result: [Int64: Stability] = [:]
-        for (entry, points) in try history(in: competition.competition, db) {
+        for (entry, points) in try known ?? history(in: competition.competition, db) {
             var last: [Int64: Double] = [:]
             for point in points where latest.contains(point.datasetVersionID) {
                 if let score = point.score(on: board), score.isFinite { last[point.datasetVersionID] = score }
