@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // C shims over system libraries, found through pkg-config.
@@ -105,6 +106,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
         ], swiftSettings: strict),
 
         .executableTarget(name: "hekatond", dependencies: [
@@ -150,7 +152,7 @@ let package = Package(
             "Pipeline", "Images", "Execution", "Lineage", "OCILayout", "Scheduler", "StrictYAML", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: strict),
         .testTarget(name: "HekatonDaemonTests", dependencies: [
-            "HekatonDaemon", "ControlAPI", "Lineage", "Pipeline", "StrictYAML",
+            "HekatonDaemon", "ControlAPI", "Lineage", "Pipeline", "Scheduler", "StrictYAML",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),

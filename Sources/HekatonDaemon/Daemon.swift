@@ -95,6 +95,7 @@ public struct Daemon: Sendable {
         } else {
             executor = configuration.executor == .slurm ? slurm : local
         }
+        let metrics = DaemonMetrics(database: database, startedAt: startedAt)
         let workers = WorkerPool(
             queue: queue, executor: executor,
             configuration: WorkerPoolConfiguration(
@@ -103,7 +104,7 @@ public struct Daemon: Sendable {
                 elsewhereLimits: [ExecutorKind.slurm.rawValue: configuration.slurm.maxJobs],
                 queueLimits: QueueLimits(defaultLimit: nil, limits: configuration.queueLimits),
                 logDirectory: logDirectory),
-            recordOutputs: recordOutputs)
+            recordOutputs: recordOutputs, didFinish: { metrics.jobsFinished($0) })
         let logger = self.logger
         let scheduleRunner = ScheduleRunner(
             book: ScheduleBook(queue: queue),
@@ -116,13 +117,14 @@ public struct Daemon: Sendable {
         let context = try DaemonContext(database: database, stateDirectory: configuration.stateDirectory,
                                     socketPath: configuration.socketPath, startedAt: startedAt, logger: logger,
                                     workers: workers, scheduleRunner: scheduleRunner, layout: layout, blobs: blobs,
-                                    clusterJobs: clusterJobs,
+                                    clusterJobs: clusterJobs, metrics: metrics,
                                     diskLimits: (configuration.diskSoftLimitBytes, configuration.diskHardLimitBytes))
-        // Webhooks, when any: a secret that cannot be read stops the start, with why.
-        let webhooks: WebhookDispatcher?
+        // Webhooks, the configuration's and the competitions': a configured secret that cannot
+        // be read stops the start, with why.
+        let webhooks: WebhookDispatcher
         do {
-            webhooks = configuration.webhooks.isEmpty ? nil
-                : try WebhookDispatcher(webhooks: configuration.webhooks, database: database, logger: logger)
+            webhooks = try WebhookDispatcher(webhooks: configuration.webhooks, database: database, logger: logger,
+                                             competitionWebhooks: { db in try CompetitionWebhooks.all(db) })
         } catch {
             throw DaemonError(.configuration, "\(error)")
         }
@@ -150,11 +152,22 @@ public struct Daemon: Sendable {
                             spoolDirectory: configuration.stateDirectory + "/tmp/uploads"),
             router: router, identity: CallerIdentity(adminGroup: configuration.adminGroup), logger: logger)
 
+        // The scraper's listener, when configured: an address that cannot be bound stops the start.
+        var metricsListener: MetricsListener?
+        if let address = configuration.metricsListen {
+            do {
+                metricsListener = try await MetricsListener.bind(address, metrics: context.metrics,
+                                                                 idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)), logger: logger)
+            } catch {
+                throw DaemonError(.configuration, "cannot listen for metrics on \(address) (metrics.listen): \(error)")
+            }
+        }
+
         let hangups = await UnixSignalsSequence(trapping: .sighup)
         let listening = activated == nil ? configuration.socketPath : "an activated socket"
         logger.info("hekatond \(HekatonVersion.current) ready", metadata: [
             "state_directory": "\(configuration.stateDirectory)", "socket": "\(listening)", "pid": "\(getpid())",
-            "executor": "\(configuration.executor.rawValue)",
+            "executor": "\(configuration.executor.rawValue)", "metrics": "\(metricsListener?.address ?? "socket only")",
         ])
         notifier.ready(status: "serving on \(listening)")
 
@@ -182,7 +195,8 @@ public struct Daemon: Sendable {
             ConfigurationReload(configuration: configuration, hangups: hangups, server: server,
                                 notifier: notifier, logger: logger, disk: context.diskUsage),
             ShutdownNotice(notifier: notifier, logger: logger),
-        ] + (webhooks.map { [$0] } ?? [])
+            webhooks,
+        ] + (metricsListener.map { [$0] } ?? [])
         var group = ServiceGroupConfiguration(
             services: services.map {
                 .init(service: $0, successTerminationBehavior: .cancelGroup, failureTerminationBehavior: .gracefullyShutdownGroup)

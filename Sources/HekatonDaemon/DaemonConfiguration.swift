@@ -45,6 +45,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// new submissions are refused (`disk: {soft_limit, hard_limit}`); nil: no limit.
     public var diskSoftLimitBytes: Int64?
     public var diskHardLimitBytes: Int64?
+    /// A TCP address that serves `GET /metrics` to a scraper (`metrics: {listen: 127.0.0.1:9464}`),
+    /// read at start; nil: metrics only on the socket, for hosts.
+    public var metricsListen: MetricsAddress?
     /// Where events go (`webhooks:`), read at start.
     public var webhooks: [Webhook] = []
     /// Where the configuration was read from, if anywhere (re-read on SIGHUP).
@@ -66,7 +69,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// The keys a configuration file may hold, in the order the README documents them.
     static let fileKeys = ["state_directory", "socket", "socket_mode", "socket_group", "admin_group",
                            "max_request_body_bytes", "idle_timeout_seconds", "max_log_bytes", "log_level", "max_concurrent_jobs", "queues", "job_retention", "python_sdk",
-                           "executor", "slurm", "sandbox_limits", "disk", "webhooks"]
+                           "executor", "slurm", "sandbox_limits", "disk", "metrics", "webhooks"]
 
     /// Resolves the configuration: command-line flags win over the file, the file over
     /// systemd's environment, and that over the built-in defaults.
@@ -153,7 +156,18 @@ public struct DaemonConfiguration: Sendable, Equatable {
             executor = kind
         }
         if let map = try root.mapping("slurm") { slurm = try Self.slurm(map) }
-        if let value = root["webhooks"] { webhooks = try Self.webhooks(value) }
+        if let value = root["webhooks"] { webhooks = try Webhook.parseList(value, origin: .configuration) }
+        if let map = try root.mapping("metrics") {
+            try map.allowKeys(["listen"])
+            if let value = map["listen"] {
+                let text = try value.string()
+                guard let address = MetricsAddress(text) else {
+                    throw value.invalid("'\(text.prefix(100))' is not an address to listen on",
+                                        suggestion: "write an IP address and a port, like 127.0.0.1:9464 or [::1]:9464; bind loopback unless a scraper elsewhere needs it")
+                }
+                metricsListen = address
+            }
+        }
         if let map = try root.mapping("disk") {
             try map.allowKeys(["soft_limit", "hard_limit"])
             func size(_ key: String) throws(YAMLError) -> Int64? {
@@ -189,49 +203,6 @@ public struct DaemonConfiguration: Sendable, Equatable {
     }
 
     /// `webhooks:`, a list of `{name, url, format, secret_file, kinds, competitions}`.
-    static func webhooks(_ value: YAMLValue) throws(YAMLError) -> [Webhook] {
-        var webhooks: [Webhook] = []
-        let items = try value.list()
-        guard items.count <= 20 else { throw value.invalid("\(items.count) webhooks; at most 20", suggestion: "send to fewer receivers, each filtering by kinds") }
-        for item in items {
-            let map = try item.mapping()
-            try map.allowKeys(["name", "url", "format", "secret_file", "kinds", "competitions"])
-            let nameValue = try map.required("name")
-            let name = try nameValue.string()
-            guard Webhook.validName(name) else {
-                throw nameValue.invalid("'\(name.prefix(80))' is not a valid webhook name", suggestion: "use lower-case letters, digits and dashes")
-            }
-            guard !webhooks.contains(where: { $0.name == name }) else { throw nameValue.invalid("a second webhook named '\(name)'") }
-            let urlValue = try map.required("url")
-            let url = try urlValue.string()
-            guard Webhook.validURL(url) else {
-                throw urlValue.invalid("'\(url.prefix(200))' is not an http or https URL", suggestion: "write it like https://hooks.slack.com/services/...")
-            }
-            var webhook = Webhook(name: name, url: url)
-            if let formatValue = map["format"] {
-                let text = try formatValue.string()
-                guard let format = Webhook.Format(rawValue: text) else {
-                    throw formatValue.invalid("unknown webhook format '\(text)'", suggestion: "use json (signed with secret_file) or slack")
-                }
-                webhook.format = format
-            }
-            webhook.secretFile = try map.string("secret_file")
-            if let kindsValue = map["kinds"] {
-                var kinds: Set<Event.Kind> = []
-                for text in try kindsValue.stringList() {
-                    guard let kind = Event.Kind(rawValue: text) else {
-                        throw kindsValue.invalid("unknown event kind '\(text)'", suggestion: "use \(Event.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
-                    }
-                    kinds.insert(kind)
-                }
-                webhook.kinds = kinds
-            }
-            if let competitionsValue = map["competitions"] { webhook.competitions = Set(try competitionsValue.stringList()) }
-            webhooks.append(webhook)
-        }
-        return webhooks
-    }
-
     static let slurmKeys = ["partition", "account", "poll_interval", "max_poll_interval", "controller_backoff", "cancel_deadline",
                             "extra_args", "bin_directory", "max_jobs"]
 
@@ -261,4 +232,33 @@ public struct DaemonConfiguration: Sendable, Equatable {
         }
         return slurm
     }
+}
+
+/// Where the metrics listener binds: an IP address (not a name, so that no lookup decides
+/// which interface is exposed) and a port.
+public struct MetricsAddress: Sendable, Equatable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+
+    public init?(_ text: String) {
+        let host: Substring
+        let port: Substring
+        if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
+            host = text[text.index(after: text.startIndex)..<close]
+            guard text[close...].hasPrefix("]:") else { return nil }
+            port = text[text.index(close, offsetBy: 2)...]
+            guard host.contains(":"), host.allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." }) else { return nil }
+        } else {
+            guard let colon = text.lastIndex(of: ":") else { return nil }
+            host = text[..<colon]
+            port = text[text.index(after: colon)...]
+            let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+            guard octets.count == 4, octets.allSatisfy({ !$0.isEmpty && $0.count <= 3 && $0.allSatisfy(\.isNumber) && Int($0)! <= 255 }) else { return nil }
+        }
+        guard port.count <= 5, port.allSatisfy(\.isNumber), let number = Int(port), (1...65535).contains(number) else { return nil }
+        self.host = String(host)
+        self.port = number
+    }
+
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }

@@ -28,6 +28,8 @@ public final class DaemonContext: Sendable {
     public let clusterJobs: ClusterJobBoard
     /// The state directory's disk use, measured on demand and kept for a minute.
     let diskUsage: DiskUsage
+    /// The Prometheus metrics of this process (`GET /metrics`).
+    let metrics: DaemonMetrics
     /// The webhooks' dispatcher, when the configuration has webhooks; set once at start.
     var webhooks: WebhookDispatcher? {
         get { webhookDispatcher.withLock { $0 } }
@@ -37,9 +39,10 @@ public final class DaemonContext: Sendable {
 
     public init(database: DatabasePool, stateDirectory: String, socketPath: String, startedAt: Date, logger: Logger,
                 workers: WorkerPool? = nil, scheduleRunner: ScheduleRunner? = nil, layout: PipelineLayout? = nil,
-                blobs: BlobStore? = nil, clusterJobs: ClusterJobBoard = ClusterJobBoard(),
+                blobs: BlobStore? = nil, clusterJobs: ClusterJobBoard = ClusterJobBoard(), metrics: DaemonMetrics? = nil,
                 diskLimits: (soft: Int64?, hard: Int64?) = (nil, nil)) throws {
         self.clusterJobs = clusterJobs
+        self.metrics = metrics ?? DaemonMetrics(database: database, startedAt: startedAt)
         self.diskUsage = DiskUsage(stateDirectory: stateDirectory, limits: .init(soft: diskLimits.soft, hard: diskLimits.hard))
         self.database = database
         self.stateDirectory = stateDirectory

@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import Scheduler
 import ServiceLifecycle
+import Synchronization
 
 /// Delivers events to webhooks, at least once and in each webhook's event order.
 ///
@@ -22,40 +23,77 @@ public final class WebhookDispatcher: Service, Sendable {
     static let maximumBackoff: TimeInterval = 300
     static let batch = 100
 
-    public let webhooks: [Webhook]
+    /// The webhooks of the daemon's configuration, read at start.
+    public let configured: [Webhook]
+    /// Those of competitions' manifests, read from the database each round.
+    private let competitionWebhooks: (@Sendable (Database) throws -> [Webhook])?
+    private let current: Mutex<[Webhook]>
     private let secrets: [String: [UInt8]]
     private let database: any DatabaseWriter
-    private let client: HTTPClient
+    /// Made with the first webhook: a daemon without any starts no HTTP client's threads.
+    private let httpClient = Mutex<HTTPClient?>(nil)
     private let logger: Logger
+    private let wakes: AsyncStream<Void>
+    private let waker: AsyncStream<Void>.Continuation
 
-    /// Fails when a webhook's secret cannot be read: the daemon does not start unsigned.
-    public init(webhooks: [Webhook], database: any DatabaseWriter, logger: Logger) throws {
-        self.webhooks = webhooks
+    /// Fails when a configured webhook's secret cannot be read: the daemon does not start
+    /// unsigned. `competitionWebhooks` reads the competitions' (their secrets read already).
+    public init(webhooks: [Webhook], database: any DatabaseWriter, logger: Logger,
+                competitionWebhooks: (@Sendable (Database) throws -> [Webhook])? = nil) throws {
+        configured = webhooks
+        current = Mutex(webhooks)
         var secrets: [String: [UInt8]] = [:]
         for webhook in webhooks { secrets[webhook.name] = try webhook.secret() }
         self.secrets = secrets
         self.database = database
         self.logger = logger
-        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: HTTPClient.Configuration(
-            redirectConfiguration: .disallow,
-            timeout: .init(connect: .seconds(5), read: .seconds(Self.requestSeconds))))
+        self.competitionWebhooks = competitionWebhooks
+        (wakes, waker) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Every webhook now: the configuration's, then the competitions'.
+    public var webhooks: [Webhook] { current.withLock { $0 } }
+
+    /// Tells the dispatcher to read the competitions' webhooks now (after a publication).
+    public func refresh() {
+        waker.yield()
+    }
+
+    private var client: HTTPClient {
+        httpClient.withLock { client in
+            if let client { return client }
+            let made = HTTPClient(eventLoopGroupProvider: .singleton, configuration: HTTPClient.Configuration(
+                redirectConfiguration: .disallow,
+                timeout: .init(connect: .seconds(5), read: .seconds(Self.requestSeconds))))
+            client = made
+            return made
+        }
     }
 
     public func run() async throws {
         do {
-            try await startCursors()
             try await loop()
         } catch {
-            try? await client.shutdown()
+            try? await httpClient.withLock { $0 }?.shutdown()
             throw error
         }
-        try await client.shutdown()
+        try await httpClient.withLock { $0 }?.shutdown()
     }
 
+    /// Each second while there are webhooks; with none, it sleeps until a publication may
+    /// have brought some: no timer fires for nothing.
     private func loop() async throws {
         try await cancelWhenGracefulShutdown {
+            var wakes = self.wakes.makeAsyncIterator()
+            var started: Set<String>?
             while !Task.isCancelled {
                 do {
+                    try await self.readWebhooks()
+                    let names = Set(self.webhooks.map(\.name))
+                    if names != started {
+                        try await self.startCursors()
+                        started = names
+                    }
                     try await self.intake()
                     await withTaskGroup(of: Void.self) { group in
                         for webhook in self.webhooks { group.addTask { await self.deliver(webhook) } }
@@ -63,26 +101,42 @@ public final class WebhookDispatcher: Service, Sendable {
                 } catch {
                     self.logger.warning("webhook deliveries: \(error)")
                 }
-                try? await Task.sleep(for: .seconds(1), clock: .continuous)
+                if self.webhooks.isEmpty {
+                    guard await wakes.next() != nil else { return }
+                } else {
+                    try? await Task.sleep(for: .seconds(1), clock: .continuous)
+                }
             }
         }
     }
 
-    /// A webhook seen for the first time starts after the latest event: it is told what
-    /// happens from now on, not the history.
+    /// The configuration's webhooks and the competitions' as they are now.
+    func readWebhooks() async throws {
+        guard let competitionWebhooks else { return }
+        let competitions = try await database.read { db in try competitionWebhooks(db) }
+        current.withLock { $0 = configured + competitions }
+    }
+
+    /// A webhook seen for the first time starts after the latest event (a competition's,
+    /// after the event its publication saw last): it is told what happens from then on,
+    /// not the history.
     func startCursors() async throws {
-        try await database.write { [webhooks] db in
+        let webhooks = webhooks
+        guard !webhooks.isEmpty else { return }
+        try await database.write { db in
             let latest = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM event") ?? 0
             for webhook in webhooks {
                 try db.execute(sql: "INSERT OR IGNORE INTO webhook_cursor (webhook, last_event_id) VALUES (?, ?)",
-                               arguments: [webhook.name, latest])
+                               arguments: [webhook.name, webhook.startAfterEvent ?? latest])
             }
         }
     }
 
     /// Makes delivery rows for the events each webhook wants, moving its cursor past them.
     func intake() async throws {
-        try await database.write { [webhooks] db in
+        let webhooks = webhooks
+        guard !webhooks.isEmpty else { return }
+        try await database.write { db in
             let now = Date()
             for webhook in webhooks {
                 let cursor = try Int64.fetchOne(db, sql: "SELECT last_event_id FROM webhook_cursor WHERE webhook = ?", arguments: [webhook.name]) ?? 0
@@ -142,7 +196,7 @@ public final class WebhookDispatcher: Service, Sendable {
         request.headers.add(name: "User-Agent", value: "hekatond")
         request.headers.add(name: "X-Hekaton-Event", value: event.kind.rawValue)
         request.headers.add(name: "X-Hekaton-Delivery", value: key)
-        if let secret = secrets[webhook.name] {
+        if let secret = webhook.secretBytes ?? secrets[webhook.name] {
             request.headers.add(name: "X-Hekaton-Signature-256", value: "sha256=" + HMACSHA256.hex(key: secret, message: body))
         }
         request.body = .bytes(ByteBuffer(bytes: body))

@@ -43,6 +43,7 @@ struct Hekatonctl: ParsableCommand {
             CompetitionCommand.self,
             TeamCommand.self,
             WebhookCommand.self,
+            Metrics.self,
             ParticipantInit.self,
             Submit.self,
             Submissions.self,

@@ -115,6 +115,56 @@ struct WebhookEndToEndTests {
         try daemon.expectHealthyStore()
     }
 
+    @Test("A competition's own webhook (from its manifest, its secret a private file) hears that competition's events, signed, from its publication on; one not private, or unreadable, publishes nothing")
+    func competitionWebhook() throws {
+        let port = try WebhookReceiver.freePort()
+        let receiver = WebhookReceiver(port: port)
+        try receiver.start()
+        defer { receiver.stop() }
+        let daemon = try DaemonUnderTest.withPocochaDay(listeners: 40, livers: 10)
+        defer { daemon.stop() }
+        let secret = "competition-\(UUID().uuidString)"
+        func competition(_ name: String, secretPrivate: Bool = true, writeSecret: Bool = true) throws -> URL {
+            let directory = try ExampleCompetition.copy(to: daemon.root.appendingPathComponent(name + "-\(UUID().uuidString.prefix(6))")) { text in
+                var text = text.replacingOccurrences(of: "name: pococha\n", with: "name: \(name)\n")
+                if secretPrivate {
+                    text = text.replacingOccurrences(of: "private: [host/world.py,", with: "private: [secrets, host/world.py,")
+                }
+                return text + "\nwebhooks:\n  - {name: ops, url: \"http://127.0.0.1:\(port)/\(name)\", secret_file: secrets/ops.secret, kinds: [submission.scored, submission.failed]}\n"
+            }
+            try FileManager.default.createDirectory(at: directory.appendingPathComponent("secrets"), withIntermediateDirectories: true)
+            if writeSecret { try (secret + "\n").write(to: directory.appendingPathComponent("secrets/ops.secret"), atomically: true, encoding: .utf8) }
+            return directory
+        }
+        // Refused, publishing nothing: a secret participants could see, and one that is missing.
+        let open = try hekatonctl(["competition", "publish", try competition("open", secretPrivate: false).path], socket: daemon.socketPath)
+        #expect(open.status != 0 && open.stderr.contains("secret_file secrets/ops.secret is not private"), "\(open.stderr)")
+        let missing = try hekatonctl(["competition", "publish", try competition("missing", writeSecret: false).path], socket: daemon.socketPath)
+        #expect(missing.status != 0 && missing.stderr.contains("does not exist in the competition directory"), "\(missing.stderr)")
+        #expect(try daemon.client.call("GET", "/v1/webhooks", as: WebhookList.self).webhooks.isEmpty)
+
+        #expect(try hekatonctl(["competition", "publish", try competition("pococha").path], socket: daemon.socketPath).status == 0)
+        #expect(try hekatonctl(["competition", "publish", try competition("other").path], socket: daemon.socketPath).status == 0)
+        let names = try daemon.client.call("GET", "/v1/webhooks", as: WebhookList.self).webhooks.map(\.name)
+        #expect(names == ["other:ops", "pococha:ops"], "\(names)")
+        let bundle = daemon.root.appendingPathComponent("popularity")
+        try FileManager.default.copyItem(at: AccessRuleTests.examples.appendingPathComponent("submissions/popularity"), to: bundle)
+        let submitted = try hekatonctl(["submit", "--competition", "pococha", "--json", bundle.path], socket: daemon.socketPath)
+        try #require(submitted.status == 0, "\(submitted.stderr)")
+        let id = try JSONDecoder().decode(SubmissionInfo.self, from: Data(submitted.stdout.utf8)).id
+        try waitUntil("the scored event at pococha's receiver", timeout: .seconds(300), poll: .milliseconds(200)) {
+            receiver.requests.contains { $0.path == "/pococha" }
+        }
+        let got = receiver.requests
+        #expect(got.count == 1 && got[0].text.contains("\"submission\":\"\(id)\"") && got[0].text.contains("\"webhook\":\"pococha:ops\""), "\(got.map(\.text))")
+        let mac = try runCommand("/usr/bin/openssl", ["dgst", "-sha256", "-hmac", secret, "-r"], input: Data(got[0].body)).stdout
+            .split(separator: " ").first.map(String.init) ?? ""
+        #expect(got[0].headers["x-hekaton-signature-256"] == "sha256=" + mac, "signed with the competition's secret")
+        #expect(!got.contains { $0.path == "/other" }, "the other competition's webhook hears only its own")
+        let deliveries = try hekatonctl(["webhook", "deliveries", "pococha:ops"], socket: daemon.socketPath)
+        #expect(deliveries.status == 0 && deliveries.stdout.contains("delivered"), "\(deliveries.stdout)\(deliveries.stderr)")
+    }
+
     @Test("A webhook whose secret cannot be read keeps the daemon from starting, saying why")
     func unreadableSecret() throws {
         let daemon = try DaemonUnderTest(configuration: """

@@ -169,3 +169,28 @@ struct WebhookConfigurationTests {
         }
     }
 }
+
+@Suite("The metrics listener in the configuration")
+struct MetricsConfigurationTests {
+    @Test("metrics.listen takes an IPv4 or bracketed IPv6 address and a port; names, ranges and shapes out of line are refused")
+    func listen() throws {
+        var configuration = DaemonConfiguration(stateDirectory: "/s", socketPath: "/s.sock")
+        #expect(configuration.metricsListen == nil, "off by default: metrics only on the socket")
+        try configuration.apply(yaml: "metrics: {listen: 127.0.0.1:9464}\n", file: "hekatond.yaml")
+        #expect(configuration.metricsListen == MetricsAddress("127.0.0.1:9464"))
+        #expect(configuration.metricsListen?.host == "127.0.0.1" && configuration.metricsListen?.port == 9464)
+        try configuration.apply(yaml: "metrics: {listen: \"[::1]:9100\"}\n", file: "hekatond.yaml")
+        #expect(configuration.metricsListen?.host == "::1" && configuration.metricsListen?.description == "[::1]:9100")
+        for text in ["localhost:9464", "127.0.0.1", "127.0.0.1:0", "127.0.0.1:65536", "256.0.0.1:80", "1.2.3:80", "[::1]9100",
+                     "127.0.0.1:-1", "127.0.0.1:99999999999999999999", ":9464", "[::1]:", "[zz]:80"] {
+            var other = DaemonConfiguration(stateDirectory: "/s", socketPath: "/s.sock")
+            #expect(throws: (any Error).self, "\(text)") { try other.apply(yaml: "metrics: {listen: \"\(text)\"}\n", file: "hekatond.yaml") }
+            #expect(other.metricsListen == nil)
+        }
+        var other = DaemonConfiguration(stateDirectory: "/s", socketPath: "/s.sock")
+        #expect { try other.apply(yaml: "metrics: {port: 9464}\n", file: "hekatond.yaml") } throws: { "\($0)".contains("port") }
+        #expect { try other.apply(yaml: "metrics: {listen: localhost:9464}\n", file: "hekatond.yaml") } throws: {
+            "\($0)".contains("is not an address to listen on") && "\($0)".contains("127.0.0.1:9464")
+        }
+    }
+}

@@ -347,3 +347,47 @@ struct CompetitionManifestTests {
         #expect(Self.refuses(text, field: field, message), "\(replace)")
     }
 }
+
+@Suite("A competition's webhooks in its manifest")
+struct ManifestWebhookTests {
+    static let section = """
+
+    visibility:
+      participant: [host/train.py, host/predict.py, host/_shared.py]
+      private: [host/world.py, secrets]
+    webhooks:
+      - {name: ops, url: "https://hooks.example.com/h", secret_file: ./secrets/ops.secret, kinds: [round.decided]}
+      - {name: chat, url: "https://hooks.slack.com/services/T/B/X", format: slack}
+    """
+    static let files = CompetitionManifestTests.files.union(["secrets", "secrets/ops.secret", "host/open.secret"])
+
+    func parse(_ text: String) throws -> CompetitionManifest {
+        try CompetitionManifest.parse(CompetitionManifestTests.valid + text, file: "hekaton.yaml") { Self.files.contains($0) }
+    }
+
+    @Test("webhooks: read like the daemon's, with the secret a private file of the competition directory")
+    func valid() throws {
+        let webhooks = try #require(try parse(Self.section).webhooks)
+        #expect(webhooks.map(\.name) == ["ops", "chat"])
+        #expect(webhooks[0].secretFile == "secrets/ops.secret" && webhooks[0].kinds == [.roundDecided] && webhooks[0].competitions == nil)
+        #expect(webhooks[1].format == .slack && webhooks[1].secretFile == nil)
+        #expect(try CompetitionManifest.parse(CompetitionManifestTests.valid, file: "h.yaml").webhooks == nil)
+    }
+
+    @Test("A secret participants could see, outside the directory or missing, a competitions key, a bad URL or name: refused, naming the field", arguments: [
+        ("private: [host/world.py, secrets]", "private: [host/world.py]", "is not private"),
+        ("./secrets/ops.secret", "/etc/hekaton/ops.secret", "is not a path inside the competition directory"),
+        ("./secrets/ops.secret", "../ops.secret", "is not a path inside the competition directory"),
+        ("./secrets/ops.secret", "secrets/other.secret", "does not exist in the competition directory"),
+        ("format: slack}", "format: slack, competitions: [other]}", "competitions"),
+        ("https://hooks.example.com/h", "ftp://hooks.example.com/h", "is not an http or https URL"),
+        ("name: chat", "name: Chat!", "is not a valid webhook name"),
+        ("name: chat", "name: ops", "a second webhook named 'ops'"),
+        ("kinds: [round.decided]", "kinds: [round.won]", "unknown event kind 'round.won'"),
+    ])
+    func refused(find: String, replace: String, message: String) {
+        let text = Self.section.replacingOccurrences(of: find, with: replace)
+        #expect(text != Self.section)
+        #expect { try parse(text) } throws: { "\($0)".contains(message) }
+    }
+}

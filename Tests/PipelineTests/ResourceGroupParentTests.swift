@@ -103,6 +103,19 @@ struct ResourceGroupParentTests {
         #expect(ResourceGroup(directories: [unified]).cpuSeconds().map { [$0.user, $0.system] } == [2.0, 1.0])
     }
 
+    @Test("A refused fork is read from pids.events (v1 and v2 alike); none refused reads as not hit")
+    func processLimitHit() throws {
+        defer { try? FileManager.default.removeItem(at: root) }
+        let directory = root.path + "/pids-job"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let group = ResourceGroup(directories: [root.path + "/memory-job", directory])
+        #expect(!group.hitProcessLimit(), "no pids.events at all")
+        try "max 0\n".write(toFile: directory + "/pids.events", atomically: true, encoding: .utf8)
+        #expect(!group.hitProcessLimit())
+        try "max 3\n".write(toFile: directory + "/pids.events", atomically: true, encoding: .utf8)
+        #expect(group.hitProcessLimit())
+    }
+
     @Test("cgroup v1: a group per controller under hekaton/<instance>; stale ones are the instance's only")
     func perControllerAndStale() throws {
         defer { try? FileManager.default.removeItem(at: root) }

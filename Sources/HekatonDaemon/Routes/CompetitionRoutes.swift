@@ -30,6 +30,7 @@ extension Router {
             switch publication {
             case .created(let version):
                 daemon.scheduleRunner?.wake()
+                daemon.webhooks?.refresh()
                 var info = try await daemon.competitionInfo(version)
                 info.created = true
                 return .json(info, status: 201)

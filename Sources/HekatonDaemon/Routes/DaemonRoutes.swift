@@ -15,6 +15,10 @@ public enum DaemonRoutes {
         router.addEventRoutes(context)
         router.addWebhookRoutes(context)
         router.addAutomationRoutes(context)
+        router.add("GET", "/metrics", .host) { _ in
+            APIResponse(contentType: DaemonMetrics.contentType, body: .bytes(try await context.metrics.exposition()))
+        }
+        router.observe = { [metrics = context.metrics] method, route, status in metrics.request(method: method, route: route, status: status) }
         return router
     }
 }

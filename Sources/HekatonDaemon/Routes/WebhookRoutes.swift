@@ -2,13 +2,14 @@ import ControlAPI
 import Foundation
 import GRDB
 import Notifications
+import Pipeline
 import Scheduler
 
 extension Router {
     /// Webhooks: hosts see how deliveries stand, list a webhook's deliveries and send a test.
     mutating func addWebhookRoutes(_ daemon: DaemonContext) {
         add("GET", "/v1/webhooks", .host) { _ in
-            let webhooks = daemon.webhooks?.webhooks ?? []
+            let webhooks = try await daemon.allWebhooks()
             let rows = try await daemon.database.read { db in
                 try Row.fetchAll(db, sql: """
                     SELECT webhook, state, COUNT(*) AS n, MAX(delivered_at) AS last_delivered FROM webhook_delivery GROUP BY webhook, state
@@ -37,7 +38,7 @@ extension Router {
             return .json(WebhookList(webhooks: infos))
         }
         add("GET", "/v1/webhooks/{name}/deliveries", .host) { request in
-            let webhook = try daemon.webhook(named: request.parameters["name"] ?? "")
+            let webhook = try await daemon.webhook(named: request.parameters["name"] ?? "")
             var request_ = WebhookDelivery.filter(Column("webhook") == webhook.name)
             if let state = request.query["state"] {
                 guard WebhookDelivery.State(rawValue: state) != nil else {
@@ -62,7 +63,7 @@ extension Router {
             return .json(WebhookDeliveryList(webhook: webhook.name, deliveries: deliveries))
         }
         add("POST", "/v1/webhooks/{name}/test", .host) { request in
-            let webhook = try daemon.webhook(named: request.parameters["name"] ?? "")
+            let webhook = try await daemon.webhook(named: request.parameters["name"] ?? "")
             guard let dispatcher = daemon.webhooks else { throw Problem(title: "No webhooks", status: 404, detail: "no webhooks are configured") }
             var event = Event(at: Date(), kind: .webhookTest, competition: nil,
                               message: "a test from hekatond: this webhook (\(webhook.name)) is reached", data: [:])
@@ -80,10 +81,16 @@ extension Router {
 }
 
 extension DaemonContext {
-    func webhook(named name: String) throws -> Webhook {
-        guard let webhook = webhooks?.webhooks.first(where: { $0.name == name }) else {
+    /// The configuration's webhooks, then the competitions' as their latest publications name them.
+    func allWebhooks() async throws -> [Webhook] {
+        let competitions = try await database.read { db in try CompetitionWebhooks.all(db) }
+        return (webhooks?.configured ?? []) + competitions
+    }
+
+    func webhook(named name: String) async throws -> Webhook {
+        guard let webhook = try await allWebhooks().first(where: { $0.name == name }) else {
             throw Problem(title: "No such webhook", status: 404,
-                          detail: "no webhook named '\(name.prefix(64))'; `hekatonctl webhook list` shows them (webhooks: in hekatond.yaml)")
+                          detail: "no webhook named '\(name.prefix(64))'; `hekatonctl webhook list` shows them (webhooks: in hekatond.yaml, or in a competition's hekaton.yaml as COMPETITION:NAME)")
         }
         return webhook
     }

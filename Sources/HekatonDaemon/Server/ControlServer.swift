@@ -57,7 +57,7 @@ public final class ControlServer: Service, Sendable {
     /// One event loop, not one per core as NIO's singleton has: the socket's traffic is light
     /// and the routes run on Swift's concurrency pool, so more loops would only be idle
     /// threads. Like the singleton it lives as long as the process.
-    private static let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    static let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 
     private let listener: NIOAsyncChannel<Connection, Never>
     private let router: Router
@@ -163,6 +163,7 @@ public final class ControlServer: Service, Sendable {
                             return
                         }
                         if let refusal = router.refusal(method: requestHead.method.rawValue, path: path, caller: caller) {
+                            router.observe?(requestHead.method.rawValue, router.pattern(method: requestHead.method.rawValue, path: path), refusal.status)
                             try await write(.problem(refusal), keepAlive: false, to: outbound)
                             return
                         }

@@ -17,6 +17,8 @@ public struct Router: Sendable {
     public private(set) var routes: [Route] = []
     /// Where the details of internal errors go; the client gets an incident id.
     public var logger: Logger?
+    /// Told of every answer: the method, the route's pattern (nil when none matched) and the status.
+    public var observe: (@Sendable (_ method: String, _ route: String?, _ status: Int) -> Void)?
 
     public init() {}
 
@@ -47,9 +49,21 @@ public struct Router: Sendable {
                 detail: "no route \(method) \(path.prefix(200)); the API is described in docs/openapi.yaml")
     }
 
+    /// The pattern of the route that serves a method and path, if any.
+    public func pattern(method: String, path: String) -> String? {
+        let segments = path.split(separator: "/")
+        return routes.first { $0.method == method && Self.match($0.segments, segments) != nil }?.pattern
+    }
+
     /// Runs the matching handler. Unknown paths are 404, known paths with another method 405,
     /// and any error a handler throws becomes a problem response; nothing escapes to the server.
     public func respond(to request: APIRequest) async -> APIResponse {
+        let response = await dispatch(request)
+        observe?(request.method, pattern(method: request.method, path: request.path), response.status)
+        return response
+    }
+
+    private func dispatch(_ request: APIRequest) async -> APIResponse {
         let segments = request.path.split(separator: "/")
         var pathMatched = false
         for route in routes {

@@ -43,6 +43,7 @@ public struct CompetitionCatalog: Sendable {
             }
             teams = try Teams.parseFile(directory + "/" + file, uid: userID)
         }
+        let webhooks = try CompetitionWebhooks.withSecrets(manifest.webhooks ?? [], directory: directory, manifestPath: manifestPath)
         let report = try TreeSnapshot(store: blobs).capture(directory)
         let root = report.rootDigest.description
         return try database.write { db in
@@ -61,6 +62,7 @@ public struct CompetitionCatalog: Sendable {
                 try Teams.set(team, of: manifest.name, members: members, now: now, db)
             }
             try CompetitionSchedules.sync(manifest, now: now, db)
+            try CompetitionWebhooks.replace(manifest.name, with: webhooks, db)
             return .created(version)
         }
     }

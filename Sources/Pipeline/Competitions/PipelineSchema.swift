@@ -183,5 +183,16 @@ public enum PipelineSchema {
             }
             try db.create(index: "competition_selections", on: "competition_selection", columns: ["competition"])
         }
+        // A competition's own webhooks, from its latest published manifest, secrets read then.
+        migrator.registerMigration("pipeline-9-competition-webhooks") { db in
+            try db.create(table: "competition_webhook") { t in
+                t.column("competition", .text).notNull()
+                t.column("name", .text).notNull()
+                t.column("definition", .jsonText).notNull()
+                t.column("secret", .blob)
+                t.column("start_after_event", .integer).notNull()
+                t.primaryKey(["competition", "name"])
+            }
+        }
     }
 }

@@ -14,7 +14,7 @@ extension CompetitionManifest {
                              fileExists: ((String) -> Bool)? = nil) throws(YAMLError) -> CompetitionManifest {
         let root = try YAMLMapping.parse(text, file: file)
         try root.allowKeys(["name", "description", "metric", "dataset", "entrypoints", "limits", "submission",
-                            "parameters", "schedules", "promotion", "artifact", "executors", "visibility", "images", "phases", "teams", "rescore"])
+                            "parameters", "schedules", "promotion", "artifact", "executors", "visibility", "images", "phases", "teams", "rescore", "webhooks"])
         let nameValue = try root.required("name")
         let name = try nameValue.string()
         guard name.range(of: "^[a-z0-9][a-z0-9-]{0,62}$", options: .regularExpression) != nil else {
@@ -205,12 +205,30 @@ extension CompetitionManifest {
             }
             teamsFile = path
         }
+        var webhooks: [Webhook]?
+        if let value = root["webhooks"] {
+            let list = try Webhook.parseList(value, origin: .manifest)
+            let privatePaths = visibility?.privatePaths ?? []
+            for (index, webhook) in list.enumerated() {
+                guard let secret = webhook.secretFile else { continue }
+                let secretValue = try value.list()[index].mapping().required("secret_file")
+                guard privatePaths.contains(where: { secret == $0 || secret.hasPrefix($0 + "/") }) else {
+                    throw secretValue.invalid("webhook \(webhook.name)'s secret_file \(secret) is not private",
+                                                    suggestion: "list it (or its directory) under visibility.private, so that no stage running participant code sees it")
+                }
+                if let fileExists, !fileExists(secret) {
+                    throw secretValue.invalid("webhook \(webhook.name)'s secret_file \(secret) does not exist in the competition directory",
+                                                    suggestion: "write the secret on its first line there")
+                }
+            }
+            webhooks = list
+        }
 
         return CompetitionManifest(name: name, description: description, metric: metric, dataset: dataset,
                                    entrypoints: entrypoints, limits: limits, submission: rules,
                                    parametersJSON: parametersJSON, schedules: schedules, promotion: promotion,
                                    artifact: artifact, executors: executors, visibility: visibility, images: images, phases: phases,
-                                   teamsFile: teamsFile, rescore: rescore)
+                                   teamsFile: teamsFile, rescore: rescore, webhooks: webhooks)
     }
 
     /// `artifact.oci`: without `base`, the image is built on the production model's

@@ -1,4 +1,5 @@
 import Foundation
+import Scheduler
 import StrictYAML
 
 /// A competition's `hekaton.yaml`: what it measures, on which data, with which entrypoints,
@@ -38,6 +39,10 @@ public struct CompetitionManifest: Sendable, Equatable, Codable {
     /// (`rescorePolicy`). Optional so that manifests stored before it decode.
     public var rescore: RescorePolicy? = nil
     public var rescorePolicy: RescorePolicy { rescore ?? RescorePolicy() }
+    /// Receivers of this competition's events (`webhooks:`), taken up at publication, their
+    /// secrets (private files of the competition directory) read then. Optional so that
+    /// manifests stored before it decode.
+    public var webhooks: [Webhook]? = nil
 
     /// Every new dataset version re-scores the leaderboard's top entries: their trained
     /// models predict the new evaluation data and are scored, without retraining.

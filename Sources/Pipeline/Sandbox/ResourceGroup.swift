@@ -64,6 +64,16 @@ public struct ResourceGroup: Sendable, Equatable {
         return false
     }
 
+    /// True when a fork or clone in the group was refused at its `pids.max` (the `max`
+    /// count of `pids.events`, in v1 and v2 alike).
+    public func hitProcessLimit() -> Bool {
+        for directory in directories {
+            if let text = try? String(contentsOfFile: directory + "/pids.events", encoding: .utf8),
+               text.split(separator: "\n").contains(where: { $0.hasPrefix("max ") && !$0.hasSuffix(" 0") }) { return true }
+        }
+        return false
+    }
+
     /// Sends SIGKILL to every process in the group.
     public func kill() {
         for directory in directories {

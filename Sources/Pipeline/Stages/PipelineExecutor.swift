@@ -341,7 +341,9 @@ public struct PipelineExecutor: Sendable {
             }
             if group.hitMemoryLimit() {
                 outOfMemory = "\(what) ran out of memory (limit \(prepared.limits.memoryBytes >> 20) MiB)"
+                result.limitsHit.insert(.memory)
             }
+            if group.hitProcessLimit() { result.limitsHit.insert(.processes) }
             group.remove()
         }
         return (result, outOfMemory)

@@ -17,6 +17,17 @@ public struct ExecutionResult: Sendable, Hashable {
     /// carried in memory to its `record` in the transaction that finishes the job. Not part
     /// of equality: it says what was made, not how the attempt ended.
     public var output: (any Sendable)?
+    /// The sandbox's limits the attempt ran into, when the executor can tell (a resource
+    /// group's counters); for metrics and for saying why it failed. Not part of equality.
+    public var limitsHit: Set<ResourceLimit> = []
+
+    /// A limit of a sandbox's resource group that the kernel enforced.
+    public enum ResourceLimit: String, Sendable, Hashable, CaseIterable {
+        /// The memory limit: the OOM killer acted, or memory was refused at the limit.
+        case memory
+        /// The process limit (`pids.max`): a fork or clone was refused.
+        case processes
+    }
 
     public init(
         termination: Termination, wallSeconds: Double = 0, userSeconds: Double = 0, systemSeconds: Double = 0,

@@ -238,7 +238,7 @@ public final class WorkerPool: Sendable {
             guard let outcome = attempt.outcome else { continue }
             guard let recordOutputs else {
                 if let state = try queue.finish(db, lease: attempt.lease, outcome: outcome) {
-                    completions.append(JobCompletion(lease: attempt.lease, state: state, outcome: outcome))
+                    completions.append(JobCompletion(attempt.job, lease: attempt.lease, state: state, outcome: outcome))
                 }
                 continue
             }
@@ -246,7 +246,7 @@ public final class WorkerPool: Sendable {
             do {
                 try db.inSavepoint {
                     if let state = try queue.finish(db, lease: attempt.lease, outcome: outcome) {
-                        completion = JobCompletion(lease: attempt.lease, state: state, outcome: outcome)
+                        completion = JobCompletion(attempt.job, lease: attempt.lease, state: state, outcome: outcome)
                         try recordOutputs(db, completion!)
                     }
                     return .commit
@@ -255,7 +255,7 @@ public final class WorkerPool: Sendable {
                 let failed = JobOutcome.couldNotRun(ExecutionError(
                     .outputsNotRecorded, "the job ran, but recording its outputs failed: \(error)"))
                 completion = try queue.finish(db, lease: attempt.lease, outcome: failed).map {
-                    JobCompletion(lease: attempt.lease, state: $0, outcome: failed)
+                    JobCompletion(attempt.job, lease: attempt.lease, state: $0, outcome: failed)
                 }
                 // Its last attempt: the recorder learns that the job ended, as it would of any failure.
                 if let completion, completion.state.isFinal { recordEnding(db, completion) }
@@ -274,7 +274,7 @@ public final class WorkerPool: Sendable {
             for id in ids {
                 guard let job = try Job.fetchOne(db, key: id) else { continue }
                 let completion = JobCompletion(
-                    lease: Lease(jobID: id, owner: configuration.owner, attempt: job.attempt), state: state,
+                    job, lease: Lease(jobID: id, owner: configuration.owner, attempt: job.attempt), state: state,
                     outcome: .couldNotRun(ExecutionError(.lost, job.error ?? "its attempt was interrupted")))
                 recordEnding(db, completion)
                 completions.append(completion)
@@ -299,7 +299,7 @@ public final class WorkerPool: Sendable {
         let lease = job.lease ?? Lease(jobID: job.id, owner: configuration.owner, attempt: job.attempt)
         group.addTask { [self] in
             let outcome = await attempt(job, lease: lease, stop: stop)
-            inbox.post(FinishedAttempt(lease: lease, outcome: outcome))
+            inbox.post(FinishedAttempt(lease: lease, job: job, outcome: outcome))
         }
         return stop
     }

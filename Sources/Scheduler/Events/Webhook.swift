@@ -1,9 +1,11 @@
 import Foundation
-import Scheduler
 
-/// Where events go: a receiver's URL, the payload's shape, and which events it wants.
-public struct Webhook: Sendable, Equatable {
-    public enum Format: String, Sendable, CaseIterable {
+/// Where events go: a receiver's URL, the payload's shape, and which events it wants. From
+/// the daemon's configuration, or from a competition's manifest (then it hears that
+/// competition's events only, and its secret was read when the competition was published).
+/// Delivery is the Notifications module's.
+public struct Webhook: Sendable, Equatable, Codable {
+    public enum Format: String, Sendable, CaseIterable, Codable {
         /// The event as JSON, signed with HMAC-SHA256 in `X-Hekaton-Signature-256` when a
         /// secret is set (as GitHub signs its webhooks).
         case json
@@ -20,6 +22,17 @@ public struct Webhook: Sendable, Equatable {
     public var kinds: Set<Event.Kind>?
     /// Competitions wanted; nil: all (events of no competition included).
     public var competitions: Set<String>?
+    /// The secret itself, when it was read already (a competition's, at publication); it
+    /// wins over `secretFile`. Never encoded.
+    public var secretBytes: [UInt8]?
+    /// Where a webhook seen for the first time starts: after this event (a competition's,
+    /// its publication); nil: after the latest event. Never encoded.
+    public var startAfterEvent: Int64?
+
+    enum CodingKeys: String, CodingKey {
+        case name, url, format, kinds, competitions
+        case secretFile = "secret_file"
+    }
 
     public init(name: String, url: String, format: Format = .json, secretFile: String? = nil,
                 kinds: Set<Event.Kind>? = nil, competitions: Set<String>? = nil) {
@@ -52,14 +65,21 @@ public struct Webhook: Sendable, Equatable {
     /// The secret's bytes: the file's first line. Refused (the daemon does not start) when
     /// the file cannot be read or is empty: an unsigned delivery is not what was asked for.
     public func secret() throws -> [UInt8]? {
+        if let secretBytes { return secretBytes }
         guard let secretFile else { return nil }
         guard let text = try? String(contentsOfFile: secretFile, encoding: .utf8) else {
             throw WebhookError("webhook \(name): its secret_file \(secretFile) cannot be read by the daemon")
         }
-        let line = text.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
-        guard !line.isEmpty, line.utf8.count <= 4096 else {
+        guard let secret = Self.secret(fromFileText: text) else {
             throw WebhookError("webhook \(name): its secret_file \(secretFile) holds no secret on its first line (or one over 4096 bytes)")
         }
+        return secret
+    }
+
+    /// A secret file's first line, when it is one of 1 to 4096 bytes.
+    public static func secret(fromFileText text: String) -> [UInt8]? {
+        let line = text.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        guard !line.isEmpty, line.utf8.count <= 4096 else { return nil }
         return Array(line.utf8)
     }
 }
