@@ -10,10 +10,25 @@ import Foundation
 public struct ControlClient: Sendable {
     public let socketPath: String
     public var timeoutSeconds: Int
+    /// A daemon on another machine, reached through ssh (`--host ssh://...`); nil: the local socket.
+    public let remote: SSHTarget?
 
     public init(socketPath: String, timeoutSeconds: Int = 60) {
         self.socketPath = socketPath
         self.timeoutSeconds = timeoutSeconds
+        remote = nil
+    }
+
+    public init(remote: SSHTarget, timeoutSeconds: Int = 60) {
+        socketPath = remote.description
+        self.timeoutSeconds = timeoutSeconds
+        self.remote = remote
+    }
+
+    /// A new connection: to the socket, or through ssh to the remote one.
+    func connect(timeoutSeconds: Int) throws(ControlClientError) -> UnixHTTPConnection {
+        if let remote { return try UnixHTTPConnection(ssh: remote, timeoutSeconds: timeoutSeconds) }
+        return try UnixHTTPConnection(socketPath: socketPath, timeoutSeconds: timeoutSeconds)
     }
 
     /// Finds the socket as the daemon does: an explicit path, `$HEKATON_SOCKET`, then the
@@ -32,7 +47,7 @@ public struct ControlClient: Sendable {
     /// Sends a request and returns the raw status, headers and body.
     public func raw(_ method: String, _ path: String, body: [UInt8]? = nil,
                     contentType: String = "application/json") throws(ControlClientError) -> (HTTPResponseHead, [UInt8]) {
-        var connection = try UnixHTTPConnection(socketPath: socketPath, timeoutSeconds: timeoutSeconds)
+        var connection = try connect(timeoutSeconds: timeoutSeconds)
         let head = try connection.send(method: method, path: path, body: body, contentType: contentType)
         let responseBody = try connection.readBody(head)
         return (head, responseBody)
@@ -55,7 +70,7 @@ public struct ControlClient: Sendable {
     /// Streams the body of a successful response (logs with `--follow`), chunk by chunk.
     public func stream(_ method: String, _ path: String, body: [UInt8]? = nil,
                        onChunk: (ArraySlice<UInt8>) throws(ControlClientError) -> Void) throws(ControlClientError) {
-        var connection = try UnixHTTPConnection(socketPath: socketPath, timeoutSeconds: 24 * 3600)
+        var connection = try connect(timeoutSeconds: 24 * 3600)
         let head = try connection.send(method: method, path: path, body: body)
         guard head.status < 300 else {
             let body = try connection.readBody(head)
@@ -69,7 +84,7 @@ public struct ControlClient: Sendable {
     public func upload(_ method: String, _ path: String, contentType: String, length: Int64,
                        produce: (_ write: ([UInt8]) throws(ControlClientError) -> Void) throws(ControlClientError) -> Void,
                        onChunk: (ArraySlice<UInt8>) throws(ControlClientError) -> Void) throws(ControlClientError) {
-        var connection = try UnixHTTPConnection(socketPath: socketPath, timeoutSeconds: 24 * 3600)
+        var connection = try connect(timeoutSeconds: 24 * 3600)
         let head = try connection.send(method: method, path: path, contentType: contentType, length: length, produce: produce)
         guard head.status < 300 else {
             let body = try connection.readBody(head)

@@ -1,7 +1,12 @@
-#if canImport(Glibc)
+#if canImport(FoundationEssentials) && canImport(Glibc)
+import FoundationEssentials
 import Glibc
-#elseif canImport(Darwin)
+#elseif canImport(Glibc)
+import Foundation
+import Glibc
+#else
 import Darwin
+import Foundation
 #endif
 
 /// One HTTP/1.1 exchange over a Unix stream socket, with blocking I/O.
@@ -10,56 +15,86 @@ import Darwin
 /// an event loop and needs no TLS stack. Responses may be framed by `Content-Length`,
 /// by chunked transfer coding (used for streamed logs) or by the end of the connection.
 public struct UnixHTTPConnection: ~Copyable {
-    private let fd: Int32
+    private var fd: Int32
     private var buffer: [UInt8] = []
     private var position = 0
+    /// The `ssh` that carries the connection to a remote daemon, until it is reaped.
+    private var child: pid_t?
 
+    /// The socket's path, or the `ssh://` address: what errors name.
     public let socketPath: String
 
     public init(socketPath: String, timeoutSeconds: Int = 60) throws(ControlClientError) {
         self.socketPath = socketPath
-        #if canImport(Glibc)
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        #else
-        let fd = socket(AF_UNIX, SOCK_STREAM, 0)
-        #endif
-        guard fd >= 0 else { throw ControlClientError(.io, "cannot create a socket: \(Self.errnoText())") }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let pathBytes = Array(socketPath.utf8)
-        let capacity = MemoryLayout.size(ofValue: address.sun_path)
-        guard pathBytes.count < capacity else {
-            close(fd)
-            throw ControlClientError(.io, "socket path is longer than \(capacity - 1) bytes: \(socketPath)")
-        }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: pathBytes)
-            raw[pathBytes.count] = 0
-        }
-        var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
-        if result != 0 {
-            let error = errno
-            close(fd)
-            switch error {
-            case ENOENT, ECONNREFUSED, ENOTDIR:
-                throw ControlClientError(.daemonNotRunning, "no daemon is listening on \(socketPath) (\(String(cString: strerror(error))))")
-            case EACCES, EPERM:
-                throw ControlClientError(.permissionDenied, "permission denied connecting to \(socketPath): ask an administrator to add you to the socket's group (default 'hekaton')")
-            default:
-                throw ControlClientError(.io, "cannot connect to \(socketPath): \(String(cString: strerror(error)))")
-            }
-        }
-        self.fd = fd
+        fd = try UnixSocket.connect(path: socketPath, timeoutSeconds: timeoutSeconds)
     }
 
-    deinit { close(fd) }
+    /// A connection to a remote daemon: one end of a socket pair here, the other `ssh`'s
+    /// standard input and output, and `hekatonctl dial-stdio` on the far side.
+    public init(ssh target: SSHTarget, timeoutSeconds: Int = 60,
+                environment: [String: String] = ProcessInfo.processInfo.environment) throws(ControlClientError) {
+        socketPath = target.description
+        var pair: [Int32] = [-1, -1]
+        #if canImport(Glibc)
+        let made = socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair)
+        #else
+        let made = socketpair(AF_UNIX, SOCK_STREAM, 0, &pair)
+        #endif
+        guard made == 0 else { throw ControlClientError(.io, "cannot create a socket pair: \(Self.errnoText())") }
+        let argv = target.command(environment: environment)
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        // dup2 clears close-on-exec on the copies; the originals close with the exec.
+        posix_spawn_file_actions_adddup2(&actions, pair[1], 0)
+        posix_spawn_file_actions_adddup2(&actions, pair[1], 1)
+        var pid: pid_t = 0
+        let cArguments = argv.map { strdup($0) } + [nil]
+        defer { for argument in cArguments { free(argument) } }
+        let spawned = posix_spawnp(&pid, argv[0], &actions, nil, cArguments, environ)
+        close(pair[1])
+        guard spawned == 0 else {
+            close(pair[0])
+            throw ControlClientError(.io, "cannot run \(argv[0]) to reach \(target): \(String(cString: strerror(spawned))) (install OpenSSH's client, or set HEKATON_SSH_COMMAND)")
+        }
+        child = pid
+        UnixSocket.setTimeouts(pair[0], seconds: timeoutSeconds)
+        fd = pair[0]
+    }
+
+    deinit {
+        if fd >= 0 { close(fd) }
+        if let child { _ = Self.reap(child) }
+    }
+
+    /// Waits for the ssh child; its exit status, or nil when it did not exit normally.
+    private static func reap(_ pid: pid_t) -> Int32? {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            guard errno == EINTR else { return nil }
+        }
+        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : nil
+    }
+
+    /// Why the ssh carrying this connection ended before the daemon answered: its exit status
+    /// is the remote command's (77 refused by the socket, 69 no daemon there, 127 no
+    /// hekatonctl there) or ssh's own 255; ssh's and the remote side's messages went to stderr.
+    private mutating func sshEnded() -> ControlClientError {
+        guard let pid = child else {
+            return ControlClientError(.badResponse, "the daemon closed the connection before answering completely")
+        }
+        child = nil
+        close(fd)
+        fd = -1
+        let status = Self.reap(pid)
+        switch status {
+        case 77: return ControlClientError(.permissionDenied, "\(socketPath): the remote side may not reach the daemon's socket (see its message above)")
+        case 69: return ControlClientError(.daemonNotRunning, "\(socketPath): no daemon answers on the remote machine (see its message above)")
+        case 126, 127: return ControlClientError(.io, "\(socketPath): the remote machine has no hekatonctl to run (install it there, or set HEKATON_REMOTE_HEKATONCTL)")
+        case 255: return ControlClientError(.io, "\(socketPath): ssh could not connect or log in (see ssh's message above)")
+        default: return ControlClientError(.badResponse, "\(socketPath): the connection ended before the daemon answered (ssh exited \(status.map(String.init) ?? "by a signal"))")
+        }
+    }
 
     /// Sends a request and reads the status line and headers; the body is read with `readBody`.
     public mutating func send(method: String, path: String, body: [UInt8]? = nil,
@@ -69,7 +104,13 @@ public struct UnixHTTPConnection: ~Copyable {
             head += "Content-Type: \(contentType)\r\nContent-Length: \(body.count)\r\n"
         }
         head += "\r\n"
-        try writeAll(Array(head.utf8) + (body ?? []))
+        do {
+            try writeAll(Array(head.utf8) + (body ?? []))
+        } catch {
+            // A remote side that ended (ssh could not log in) says why in its exit status.
+            if error.code == .io, child != nil { throw sshEnded() }
+            throw error
+        }
         return try readHead()
     }
 
@@ -91,6 +132,7 @@ public struct UnixHTTPConnection: ~Copyable {
         } catch {
             // The daemon may answer from the head alone (403, 413) and close: its answer says more.
             if error.code == .io, let answer = try? readHead() { return answer }
+            if error.code == .io, child != nil { throw sshEnded() }
             throw error
         }
         guard sent == length else { throw ControlClientError(.io, "the body was \(sent) bytes, not the \(length) announced") }
@@ -190,6 +232,7 @@ public struct UnixHTTPConnection: ~Copyable {
     }
 
     private mutating func fill(eofAllowed: Bool) throws(ControlClientError) {
+        guard fd >= 0 else { throw ControlClientError(.badResponse, "the connection to \(socketPath) is closed") }
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
@@ -200,12 +243,13 @@ public struct UnixHTTPConnection: ~Copyable {
             }
             if count == 0 {
                 if eofAllowed { buffer = []; position = 0; return }
-                throw ControlClientError(.badResponse, "the daemon closed the connection before answering completely")
+                throw sshEnded()
             }
             if errno == EINTR { continue }
             if errno == EAGAIN || errno == EWOULDBLOCK {
                 throw ControlClientError(.timedOut, "no answer from \(socketPath) in time")
             }
+            if child != nil, errno == ECONNRESET || errno == EPIPE { throw sshEnded() }
             throw ControlClientError(.io, "reading from \(socketPath): \(Self.errnoText())")
         }
     }
@@ -252,5 +296,59 @@ extension String {
         while scalars.first == " " || scalars.first == "\t" { scalars = scalars.dropFirst() }
         while scalars.last == " " || scalars.last == "\t" { scalars = scalars.dropLast() }
         return String(scalars)
+    }
+}
+
+/// Connecting to a Unix stream socket, with the errors people read.
+public enum UnixSocket {
+    /// A connected socket, close-on-exec, with send and receive timeouts.
+    public static func connect(path socketPath: String, timeoutSeconds: Int = 60) throws(ControlClientError) -> Int32 {
+        #if canImport(Glibc)
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        #else
+        let fd = socket(AF_UNIX, SOCK_STREAM, 0)
+        #endif
+        guard fd >= 0 else { throw ControlClientError(.io, "cannot create a socket: \(UnixHTTPConnection.errnoText())") }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let pathBytes = Array(socketPath.utf8)
+        let capacity = MemoryLayout.size(ofValue: address.sun_path)
+        guard pathBytes.count < capacity else {
+            close(fd)
+            throw ControlClientError(.io, "socket path is longer than \(capacity - 1) bytes: \(socketPath)")
+        }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: pathBytes)
+            raw[pathBytes.count] = 0
+        }
+        setTimeouts(fd, seconds: timeoutSeconds)
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                #if canImport(Glibc)
+                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+                #else
+                Darwin.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+                #endif
+            }
+        }
+        if result != 0 {
+            let error = errno
+            close(fd)
+            switch error {
+            case ENOENT, ECONNREFUSED, ENOTDIR:
+                throw ControlClientError(.daemonNotRunning, "no daemon is listening on \(socketPath) (\(String(cString: strerror(error))))")
+            case EACCES, EPERM:
+                throw ControlClientError(.permissionDenied, "permission denied connecting to \(socketPath): ask an administrator to add you to the socket's group (default 'hekaton')")
+            default:
+                throw ControlClientError(.io, "cannot connect to \(socketPath): \(String(cString: strerror(error)))")
+            }
+        }
+        return fd
+    }
+
+    static func setTimeouts(_ fd: Int32, seconds: Int) {
+        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
 }

@@ -10,8 +10,22 @@ import Foundation
 
 /// How to reach the daemon; shared by every command that talks to it.
 struct ClientOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Path of hekatond's control socket (default: $HEKATON_SOCKET, then the usual places).", valueName: "path"))
+    @Option(name: .long, help: ArgumentHelp("Path of hekatond's control socket (default: $HEKATON_SOCKET, then the usual places); with --host, the socket on that machine.", valueName: "path"))
     var socket: String?
+
+    @Option(name: .long, help: ArgumentHelp("""
+        A daemon on another machine, through OpenSSH: ssh://[user@]host[:port][/socket] (default: $HEKATON_HOST). \
+        You act there as that user; the machine needs sshd, hekatonctl and your membership of the socket's group.
+        """, valueName: "url"))
+    var host: String?
+
+    /// The remote daemon named by --host or $HEKATON_HOST, if any.
+    func remote(environment: [String: String] = ProcessInfo.processInfo.environment) throws(ControlClientError) -> SSHTarget? {
+        guard let text = host ?? environment["HEKATON_HOST"].flatMap({ $0.isEmpty ? nil : $0 }) else { return nil }
+        var target = try SSHTarget.parse(text).get()
+        if target.socketPath == nil, let socket, !socket.isEmpty { target.socketPath = socket }
+        return target
+    }
 }
 
 /// A failure already explained to the user, with the documented exit code.

@@ -21,9 +21,15 @@ extension DaemonCommand {
     var output: Output { .text }
 
     func run() throws {
-        let located = ControlClient.locate(explicit: connection.socket)
-        try reportingFailures(searched: located.searched) {
-            try run(client: ControlClient(socketPath: located.path), output: output)
+        try reportingFailures {
+            if let remote = try connection.remote() {
+                try run(client: ControlClient(remote: remote), output: output)
+                return
+            }
+            let located = ControlClient.locate(explicit: connection.socket)
+            try reportingFailures(searched: located.searched) {
+                try run(client: ControlClient(socketPath: located.path), output: output)
+            }
         }
     }
 }

@@ -1,5 +1,8 @@
 import ArgumentParser
 import ControlAPI
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @main
 struct Hekatonctl: ParsableCommand {
@@ -11,6 +14,10 @@ struct Hekatonctl: ParsableCommand {
         --socket, then $HEKATON_SOCKET, then your own daemon's \
         ($XDG_RUNTIME_DIR/hekaton/hekatond.sock), then the system daemon's \
         (/run/hekaton/hekatond.sock).
+
+        A daemon on another machine is reached through OpenSSH: hekatonctl --host \
+        ssh://user@host[:port][/socket] COMMAND (or $HEKATON_HOST). There you act as that user; \
+        the machine needs sshd, hekatonctl and your membership of the socket's group.
 
         Every command that prints data takes --json for scripts.
 
@@ -44,6 +51,7 @@ struct Hekatonctl: ParsableCommand {
             TeamCommand.self,
             WebhookCommand.self,
             Metrics.self,
+            DialStdio.self,
             ParticipantInit.self,
             Submit.self,
             Submissions.self,
@@ -55,4 +63,18 @@ struct Hekatonctl: ParsableCommand {
             LeaderboardCommand.self,
         ]
     )
+
+    /// `hekatonctl --host URL COMMAND ...`: the remote daemon for whatever command follows,
+    /// as `$HEKATON_HOST` (each command's own --host says the same).
+    static func main() {
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == "--host", arguments.count >= 2 {
+            setenv("HEKATON_HOST", arguments[1], 1)
+            arguments.removeFirst(2)
+        } else if let first = arguments.first, first.hasPrefix("--host=") {
+            setenv("HEKATON_HOST", String(first.dropFirst("--host=".count)), 1)
+            arguments.removeFirst()
+        }
+        main(arguments)
+    }
 }
