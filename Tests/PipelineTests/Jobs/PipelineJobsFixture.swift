@@ -111,8 +111,8 @@ final class PipelineJobsFixture: Sendable {
         return try queue.job(id)
     }
 
-    /// Runs a worker pool on the handlers until `done` holds (or 20 s pass), then stops it.
-    func runJobs(until done: @escaping () throws -> Bool) async throws -> Bool {
+    /// Runs a worker pool on the handlers until `done` holds (or `timeout` passes), then stops it.
+    func runJobs(timeout: Duration = .seconds(20), until done: @escaping () throws -> Bool) async throws -> Bool {
         let pool = WorkerPool(
             queue: queue, executor: jobs,
             configuration: WorkerPoolConfiguration(owner: "jobs-test", maxConcurrentJobs: 2,
@@ -122,7 +122,7 @@ final class PipelineJobsFixture: Sendable {
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await pool.run() }
             defer { group.cancelAll() }
-            let deadline = ContinuousClock.now + .seconds(20)
+            let deadline = ContinuousClock.now + timeout
             while ContinuousClock.now < deadline {
                 if try done() { return true }
                 pool.wake()
