@@ -5,7 +5,7 @@ import Pipeline
 import Scheduler
 
 /// Deletes finished jobs and their logs once they are older than the retention, and applies
-/// `retention:` (expired run directories), checking at start-up
+/// `retention:` (expired run directories, old dataset versions' data), checking at start-up
 /// and then every tenth of the shorter retention (at most hourly) on the queue's clock.
 struct JobPruner {
     let queue: JobQueue
@@ -39,6 +39,10 @@ struct JobPruner {
             let report = try await retention.run(now: queue.clock.now())
             if !report.removedRuns.isEmpty {
                 logger.info("removed expired run directories (retention.runs)", metadata: ["runs": "\(report.removedRuns.count)"])
+            }
+            if !report.prunedVersions.isEmpty {
+                logger.notice("pruned the data of old dataset versions (retention.dataset_versions); hekatonctl gc frees their bytes",
+                              metadata: ["versions": "\(report.prunedVersions.joined(separator: ", "))"])
             }
         } catch is CancellationError {
             return

@@ -1,5 +1,7 @@
 import Cron
 import Foundation
+import GRDB
+import Lineage
 import StrictYAML
 
 /// How long what the daemon leaves on disk is kept: finished run directories, and the data of
@@ -50,5 +52,15 @@ public struct RetentionPolicy: Sendable, Equatable {
                                 suggestion: "write how many of the newest versions keep their data, like 14, or 0 to keep all")
         }
         return count
+    }
+
+    /// Why something that needs `version`'s bytes cannot have them: which version, since when,
+    /// and the setting that let them go.
+    public static func prunedMessage(_ version: DatasetVersion, db: Database, for what: String) -> String {
+        let name = (try? Dataset.fetchOne(db, key: version.datasetID))?.name ?? "dataset #\(version.datasetID)"
+        let when = version.dataPrunedAt.map { " on \($0.formatted(.iso8601))" } ?? ""
+        return "\(what): the data of dataset version \(name)@\(version.tag) (\(version.rootDigest.short)) was pruned by retention\(when); "
+            + "its record and digests remain, its bytes do not. Keep more versions with retention.dataset_versions "
+            + "(hekatond.yaml, or the competition's hekaton.yaml) to reproduce later ones, or register the same data again"
     }
 }

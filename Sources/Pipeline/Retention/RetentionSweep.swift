@@ -2,7 +2,8 @@ import Execution
 import Foundation
 import GRDB
 
-/// One pass of retention over the state directory: expired run directories removed.
+/// One pass of retention over the state directory: expired run directories removed, and old
+/// dataset versions' data marked pruned (their blobs are then freed by `hekatonctl gc`).
 /// Run by the daemon's pruner loop on the queue's clock, so it adds no timer of its own.
 public struct RetentionSweep: Sendable {
     public let database: any DatabaseWriter
@@ -18,6 +19,8 @@ public struct RetentionSweep: Sendable {
     public struct Report: Sendable, Equatable {
         /// Names under `runs/` removed.
         public var removedRuns: [String] = []
+        /// Dataset versions whose data was marked pruned, as `NAME@TAG`.
+        public var prunedVersions: [String] = []
     }
 
     public func run(now: Date) async throws -> Report {
@@ -29,6 +32,11 @@ public struct RetentionSweep: Sendable {
             // A directory that cannot be removed (a file a stage left unwritable to us) is
             // tried again next time; the others go.
             expired.filter { name in (try? PipelineExecutor.removeTree(runs + "/" + name)) != nil }
+        }
+        // Chosen and marked in one transaction: a reproduction that would use a version
+        // either commits first (its submission then keeps the version) or sees it pruned.
+        report.prunedVersions = try await database.write { [defaults] db in
+            try DatasetRetention.markPruned(try DatasetRetention.prunable(defaults: defaults, db), at: now, db)
         }
         return report
     }
