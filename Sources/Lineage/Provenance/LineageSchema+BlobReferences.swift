@@ -4,7 +4,8 @@ extension LineageSchema {
     /// The blobs the lineage tables keep alive, for `BlobStore.references`. Environments are
     /// left out: their digests name directories under `envs/`, not blobs. Scores hold values,
     /// not blobs. A dataset version whose data retention pruned keeps its record but not its
-    /// blobs (`prunedDatasetVersions` lists them for fsck).
+    /// blobs (`prunedDatasetVersions` lists them for fsck); so does an artifact whose build
+    /// `artifact.keep` removed from disk.
     public static let blobReferences: [BlobReferenceQuery] = [
         .init("""
             SELECT v.root_digest, 'dataset ' || d.name || '@' || v.tag
@@ -13,7 +14,7 @@ extension LineageSchema {
             """),
         .init("SELECT digest, 'code bundle of ' || submitter FROM lineage_code_bundle"),
         .init("SELECT digest, 'model ' || id FROM lineage_model"),
-        .init("SELECT digest, kind || ' artifact ' || id FROM lineage_artifact"),
+        .init("SELECT digest, kind || ' artifact ' || id FROM lineage_artifact WHERE data_pruned_at IS NULL"),
     ]
 }
 

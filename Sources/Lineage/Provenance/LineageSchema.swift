@@ -116,5 +116,11 @@ public enum LineageSchema {
                 t.add(column: "data_pruned_at", .datetime)
             }
         }
+        // The same for an artifact whose build `artifact.keep` removed from disk.
+        migrator.registerMigration("lineage-4-artifact-data-pruned") { db in
+            try db.alter(table: "lineage_artifact") { t in
+                t.add(column: "data_pruned_at", .datetime)
+            }
+        }
     }
 }

@@ -9,7 +9,8 @@ extension PipelineSchema {
     public static let blobReferences: [BlobReferenceQuery] = [
         .init("SELECT root_digest, 'competition ' || competition || '@' || tag FROM competition_version"),
         .init("SELECT bundle_digest, 'the bundle of submission #' || id FROM submission"),
-        .init("SELECT digest, 'the artifact build of ' || competition || ' (job ' || job_id || ')' FROM pipeline_artifact WHERE digest IS NOT NULL"),
+        // A build beyond `artifact.keep` left the disk, and its bytes leave the blob store.
+        .init("SELECT digest, 'the artifact build of ' || competition || ' (job ' || job_id || ')' FROM pipeline_artifact WHERE digest IS NOT NULL AND state != 'pruned'"),
         // An ingestion's tree is its version's: once retention pruned that version's data,
         // the ingestion no longer keeps it either.
         .init("""
