@@ -10,7 +10,7 @@ import Scheduler
 struct JobPruner {
     let queue: JobQueue
     let retentionSeconds: Double
-    /// Run directories and dataset versions; nil in tests of the job pruning alone.
+    /// Run directories and dataset versions; nil: finished jobs alone.
     var retention: RetentionSweep? = nil
     let logger: Logger
 
