@@ -21,9 +21,12 @@ public struct DatasetVersionInfo: Codable, Sendable, Equatable {
     public var createdAt: String
     /// False when the content equals the latest version's and nothing was recorded.
     public var created: Bool?
+    /// When retention pruned the version's data (`retention.dataset_versions`): its record
+    /// and digests stay, its bytes are gone from the blob store; absent while they are kept.
+    public var dataPrunedAt: String?
 
     public init(dataset: String, tag: String, rootDigest: String, size: Int64, fileCount: Int, source: String?,
-                createdAt: String, created: Bool? = nil) {
+                createdAt: String, created: Bool? = nil, dataPrunedAt: String? = nil) {
         self.dataset = dataset
         self.tag = tag
         self.rootDigest = rootDigest
@@ -32,6 +35,7 @@ public struct DatasetVersionInfo: Codable, Sendable, Equatable {
         self.source = source
         self.createdAt = createdAt
         self.created = created
+        self.dataPrunedAt = dataPrunedAt
     }
 }
 
@@ -116,15 +120,20 @@ public struct FsckReport: Codable, Sendable, Equatable {
     public var missing: [Blob]
     /// Files under `blobs/sha256/` that are not blobs.
     public var strayFiles: [String]
+    /// Dataset versions (`NAME@TAG`) whose data retention pruned: their blobs are not looked
+    /// for, and their absence is no damage. Absent from older daemons' reports.
+    public var prunedDatasetVersions: [String]?
     public var healthy: Bool
 
-    public init(checkedBlobs: Int, checkedBytes: Int64, referencedBlobs: Int, corrupted: [Blob], missing: [Blob], strayFiles: [String]) {
+    public init(checkedBlobs: Int, checkedBytes: Int64, referencedBlobs: Int, corrupted: [Blob], missing: [Blob], strayFiles: [String],
+                prunedDatasetVersions: [String]? = nil) {
         self.checkedBlobs = checkedBlobs
         self.checkedBytes = checkedBytes
         self.referencedBlobs = referencedBlobs
         self.corrupted = corrupted
         self.missing = missing
         self.strayFiles = strayFiles
+        self.prunedDatasetVersions = prunedDatasetVersions
         self.healthy = corrupted.isEmpty && missing.isEmpty && strayFiles.isEmpty
     }
 }

@@ -178,7 +178,10 @@ public struct Daemon: Sendable {
         // A failing loop (the database, most likely) shuts the others down the same way and
         // the daemon exits with its error, so that systemd restarts it and the start-up
         // rescue puts the jobs back.
-        let pruner = JobPruner(queue: queue, retentionSeconds: configuration.jobRetentionSeconds, logger: logger)
+        let pruner = JobPruner(queue: queue, retentionSeconds: configuration.jobRetentionSeconds,
+                               retention: RetentionSweep(database: database, stateDirectory: configuration.stateDirectory,
+                                                         defaults: configuration.retention),
+                               logger: logger)
         let services: [any Service] = [
             SystemdWatchdog(notifier: notifier, interval: notifier.watchdogInterval()),
             server,

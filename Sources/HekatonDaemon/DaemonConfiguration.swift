@@ -31,6 +31,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var queueLimits: [String: Int] = [:]
     /// Finished jobs and their logs are deleted after this long.
     public var jobRetentionSeconds: Double = 30 * 86400
+    /// Finished run directories and old dataset versions' data (`retention: {runs,
+    /// dataset_versions}`); a competition's manifest may override it for itself.
+    public var retention = RetentionPolicy()
     /// The Python SDK (`python/src`) mounted into every stage; found next to hekatond when unset.
     public var pythonSDK: String?
     /// Where jobs run unless a competition's manifest says otherwise per stage.
@@ -68,7 +71,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
 
     /// The keys a configuration file may hold, in the order the README documents them.
     static let fileKeys = ["state_directory", "socket", "socket_mode", "socket_group", "admin_group",
-                           "max_request_body_bytes", "idle_timeout_seconds", "max_log_bytes", "log_level", "max_concurrent_jobs", "queues", "job_retention", "python_sdk",
+                           "max_request_body_bytes", "idle_timeout_seconds", "max_log_bytes", "log_level", "max_concurrent_jobs", "queues", "job_retention", "retention", "python_sdk",
                            "executor", "slurm", "sandbox_limits", "disk", "metrics", "webhooks"]
 
     /// Resolves the configuration: command-line flags win over the file, the file over
@@ -145,6 +148,11 @@ public struct DaemonConfiguration: Sendable, Equatable {
                 throw value.invalid("'\(text)' is not a duration", suggestion: "write it like 7d or 12h")
             }
             jobRetentionSeconds = seconds
+        }
+        if let map = try root.mapping("retention") {
+            try map.allowKeys(["runs", "dataset_versions"])
+            if let value = map["runs"] { retention.runsSeconds = try RetentionPolicy.runs(value) }
+            if let value = map["dataset_versions"] { retention.datasetVersions = try RetentionPolicy.datasetVersions(value) }
         }
         if let value = try root.string("python_sdk") { pythonSDK = value }
         if let value = root["executor"] {

@@ -13,13 +13,15 @@ extension DaemonContext {
     /// Hashes every blob: on the blocking pool.
     func checkBlobStore() async throws -> FsckReport {
         let references = try await blobReferences()
+        let pruned = try await database.read { db in try LineageSchema.prunedDatasetVersions(db) }
         let blobs = blobs
         let report = try await BlockingWork.run { try blobs.verify(referenced: references.digests) }
         func blob(_ digest: Digest) -> FsckReport.Blob {
             FsckReport.Blob(digest: digest.description, path: blobs.path(for: digest), usedBy: references.owners[digest]?.description)
         }
         return FsckReport(checkedBlobs: report.checkedBlobs, checkedBytes: report.checkedBytes, referencedBlobs: references.owners.count,
-                          corrupted: report.corrupted.map(blob), missing: report.missing.map(blob), strayFiles: report.strayFiles)
+                          corrupted: report.corrupted.map(blob), missing: report.missing.map(blob), strayFiles: report.strayFiles,
+                          prunedDatasetVersions: pruned)
     }
 
     /// Walks and deletes files: on the blocking pool.

@@ -48,7 +48,7 @@ final class DiskUsage: Sendable {
         guard let hard = limits.withLock({ $0.hard }) else { return nil }
         let measured = try await current()
         guard measured.total >= hard else { return nil }
-        return "the state directory holds \(Self.text(measured.total)), at or over its hard limit of \(Self.text(hard)) (disk.hard_limit in hekatond.yaml), so new submissions are refused until hosts free space (hekatonctl gc; job_retention; artifact.keep) or raise the limit"
+        return "the state directory holds \(Self.text(measured.total)), at or over its hard limit of \(Self.text(hard)) (disk.hard_limit in hekatond.yaml), so new submissions are refused until hosts free space (hekatonctl gc; job_retention; retention.runs and retention.dataset_versions; artifact.keep) or raise the limit"
     }
 
     /// A message for the soft limit's event the first time a measurement is over it.
@@ -60,7 +60,7 @@ final class DiskUsage: Sendable {
             return over && !given
         }
         guard first else { return nil }
-        return "the state directory holds \(Self.text(measured.total)), over its soft limit of \(Self.text(soft)) (disk.soft_limit in hekatond.yaml): free space (hekatonctl gc; job_retention; artifact.keep) before the hard limit refuses submissions"
+        return "the state directory holds \(Self.text(measured.total)), over its soft limit of \(Self.text(soft)) (disk.soft_limit in hekatond.yaml): free space (hekatonctl gc; job_retention; retention.runs and retention.dataset_versions; artifact.keep) before the hard limit refuses submissions"
     }
 
     static func text(_ bytes: Int64) -> String {

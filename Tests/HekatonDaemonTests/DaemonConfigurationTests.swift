@@ -128,6 +128,30 @@ struct DaemonConfigurationTests {
     }
 }
 
+@Suite("Retention in the configuration")
+struct RetentionConfigurationTests {
+    @Test("retention: runs and dataset_versions, a week and every version by default; out of range or unknown, refused by name")
+    func retention() throws {
+        var configuration = DaemonConfiguration(stateDirectory: "/s", socketPath: "/s.sock")
+        #expect(configuration.retention.runsSeconds == 7 * 86400 && configuration.retention.datasetVersions == 0)
+        try configuration.apply(yaml: "retention: {runs: 36h, dataset_versions: 30}\n", file: "hekatond.yaml")
+        #expect(configuration.retention.runsSeconds == 36 * 3600 && configuration.retention.datasetVersions == 30)
+        for (text, field, message) in [
+            ("retention: {runs: 0}\n", "retention.runs", "from 1s to 3650d"),
+            ("retention: {runs: 11y}\n", "retention.runs", "like 7d or 12h"),
+            ("retention: {dataset_versions: -3}\n", "retention.dataset_versions", "out of range 0...10000"),
+            ("retention: {dataset_versions: all}\n", "retention.dataset_versions", "whole number"),
+            ("retention: {run: 7d}\n", "retention.run", "did you mean 'runs'?"),
+        ] {
+            var other = DaemonConfiguration(stateDirectory: "/s", socketPath: "/s.sock")
+            #expect { try other.apply(yaml: text, file: "hekatond.yaml") } throws: { error in
+                guard let error = error as? YAMLError else { return false }
+                return error.field == field && error.description.contains(message)
+            }
+        }
+    }
+}
+
 @Suite("The disk limits in the configuration")
 struct DiskLimitConfigurationTests {
     @Test("Sizes are read with their units; a soft limit above the hard one, or no size, is refused")

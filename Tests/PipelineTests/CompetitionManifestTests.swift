@@ -346,6 +346,38 @@ struct CompetitionManifestTests {
         #expect(text != Self.valid + section)
         #expect(Self.refuses(text, field: field, message), "\(replace)")
     }
+
+    @Test("retention: overrides the daemon's runs and dataset_versions for this competition; without it, the daemon's stand")
+    func retention() throws {
+        #expect(try CompetitionManifest.parse(Self.valid, file: "h.yaml").retention == nil)
+        let manifest = try CompetitionManifest.parse(Self.valid + "\nretention: {runs: 3d, dataset_versions: 14}\n", file: "h.yaml")
+        #expect(manifest.retention == .init(runsSeconds: 3 * 86400, datasetVersions: 14))
+        let daemon = RetentionPolicy(runsSeconds: 86400, datasetVersions: 0)
+        #expect(daemon.applying(manifest.retention) == RetentionPolicy(runsSeconds: 3 * 86400, datasetVersions: 14))
+        let partial = try CompetitionManifest.parse(Self.valid + "\nretention:\n  dataset_versions: 0\n", file: "h.yaml")
+        #expect(daemon.applying(partial.retention) == daemon, "a key left out is the daemon's")
+        #expect(RetentionPolicy() == RetentionPolicy(runsSeconds: 7 * 86400, datasetVersions: 0), "a week of runs; every version's data")
+    }
+
+    @Test("Mistakes in retention: name the key and what to write", arguments: [
+        ("runs: 3d", "runs: 0s", "retention.runs", "from 1s to 3650d"),
+        ("runs: 3d", "runs: 3651d", "retention.runs", "from 1s to 3650d"),
+        ("runs: 3d", "runs: forever", "retention.runs", "like 7d or 12h"),
+        ("runs: 3d", "runs: \"1e300\"", "retention.runs", "from 1s to 3650d"),
+        ("runs: 3d", "runs: -1d", "retention.runs", "like 7d"),
+        ("dataset_versions: 14", "dataset_versions: -1", "retention.dataset_versions", "0 to keep all"),
+        ("dataset_versions: 14", "dataset_versions: 10001", "retention.dataset_versions", "out of range 0...10000"),
+        ("dataset_versions: 14", "dataset_versions: many", "retention.dataset_versions", "whole number"),
+        ("dataset_versions: 14", "dataset_versions: 1.5", "retention.dataset_versions", "whole number"),
+        ("dataset_versions: 14", "keep: 14", "retention.keep", "known keys here: runs, dataset_versions"),
+        ("dataset_versions: 14", "dataset_version: 14", "retention.dataset_version", "did you mean 'dataset_versions'?"),
+    ] as [(String, String, String, String)])
+    func retentionMistakes(find: String, replace: String, field: String, message: String) throws {
+        let section = "\nretention:\n  runs: 3d\n  dataset_versions: 14\n"
+        let text = Self.valid + section.replacingOccurrences(of: find, with: replace)
+        #expect(text != Self.valid + section)
+        #expect(Self.refuses(text, field: field, message), "\(replace)")
+    }
 }
 
 @Suite("A competition's webhooks in its manifest")

@@ -214,7 +214,8 @@ struct DatasetRegistrar {
 
     static func info(_ version: DatasetVersion, dataset: String) -> DatasetVersionInfo {
         DatasetVersionInfo(dataset: dataset, tag: version.tag, rootDigest: version.rootDigest.description, size: version.size,
-                           fileCount: version.fileCount, source: version.source, createdAt: RFC3339.string(version.createdAt))
+                           fileCount: version.fileCount, source: version.source, createdAt: RFC3339.string(version.createdAt),
+                           dataPrunedAt: version.dataPrunedAt.map { RFC3339.string($0) })
     }
 
     /// As `caller` may see it: where the host keeps the data is the host's business.

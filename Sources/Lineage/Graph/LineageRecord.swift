@@ -40,6 +40,7 @@ public enum LineageRecord: Sendable, Hashable {
         switch self {
         case .datasetVersion(let version, _):
             [version.rootDigest.short, Self.format(bytes: version.size), "\(version.fileCount) file\(version.fileCount == 1 ? "" : "s")"]
+                + (version.dataPrunedAt.map { ["data pruned by retention \(Self.format($0))"] } ?? [])
         case .codeBundle(let bundle): [bundle.digest.short]
         case .environment(let environment): [environment.digest.short] + (environment.imageDigest.map { ["image \($0.description)"] } ?? [])
         case .run(let run):

@@ -15,10 +15,13 @@ public struct DatasetVersion: Codable, Sendable, Hashable, FetchableRecord, Muta
     /// Where the data came from, as the registering user gave it (a path, a URL).
     public var source: String
     public var createdAt: Date
+    /// When retention let the version's data go (`retention.dataset_versions`): the record
+    /// and its digests stay, the blobs are no longer kept by gc; nil: the data is kept.
+    public var dataPrunedAt: Date?
 
     public init(
         id: Int64? = nil, datasetID: Int64, tag: String, rootDigest: Digest, size: Int64,
-        fileCount: Int, source: String, createdAt: Date
+        fileCount: Int, source: String, createdAt: Date, dataPrunedAt: Date? = nil
     ) {
         self.id = id
         self.datasetID = datasetID
@@ -28,6 +31,7 @@ public struct DatasetVersion: Codable, Sendable, Hashable, FetchableRecord, Muta
         self.fileCount = fileCount
         self.source = source
         self.createdAt = createdAt
+        self.dataPrunedAt = dataPrunedAt
     }
 
     enum CodingKeys: String, CodingKey, ColumnExpression {
@@ -36,6 +40,7 @@ public struct DatasetVersion: Codable, Sendable, Hashable, FetchableRecord, Muta
         case rootDigest = "root_digest"
         case fileCount = "file_count"
         case createdAt = "created_at"
+        case dataPrunedAt = "data_pruned_at"
     }
 
     /// Decoded by hand: graph queries decode hundreds of rows, and Codable decoding is
@@ -49,6 +54,8 @@ public struct DatasetVersion: Codable, Sendable, Hashable, FetchableRecord, Muta
         fileCount = try row.decode(forColumn: CodingKeys.fileCount)
         source = try row.decode(forColumn: CodingKeys.source)
         createdAt = try row.decode(forColumn: CodingKeys.createdAt)
+        // Rows selected without the column (older queries) read as kept.
+        dataPrunedAt = row.hasColumn(CodingKeys.dataPrunedAt.rawValue) ? try row.decode(forColumn: CodingKeys.dataPrunedAt) : nil
     }
 
     public mutating func didInsert(_ inserted: InsertionSuccess) {

@@ -109,5 +109,18 @@ public enum LineageSchema {
                 t.add(column: "image_digest", .text)
             }
         }
+        // Retention: an old dataset version's record and digests stay (lineage still names
+        // the exact bytes), its data leaves the blob store once this is set.
+        migrator.registerMigration("lineage-3-dataset-data-pruned") { db in
+            try db.alter(table: "lineage_dataset_version") { t in
+                t.add(column: "data_pruned_at", .datetime)
+            }
+        }
+        // The same for an artifact whose build `artifact.keep` removed from disk.
+        migrator.registerMigration("lineage-4-artifact-data-pruned") { db in
+            try db.alter(table: "lineage_artifact") { t in
+                t.add(column: "data_pruned_at", .datetime)
+            }
+        }
     }
 }

@@ -183,8 +183,19 @@ public enum PipelineSchema {
             }
             try db.create(index: "competition_selections", on: "competition_selection", columns: ["competition"])
         }
+        // Artifact builds beyond `artifact.keep` were removed from disk but their blobs stayed
+        // referenced forever; now their lineage artifacts are marked, and gc frees the bytes.
+        migrator.registerMigration("pipeline-9-pruned-artifact-data") { db in
+            try db.execute(sql: """
+                UPDATE lineage_artifact SET data_pruned_at = (SELECT b.at FROM pipeline_artifact b
+                    WHERE b.state = 'pruned' AND lineage_artifact.id IN (b.lineage_artifact_id, b.oci_artifact_id))
+                WHERE data_pruned_at IS NULL AND id IN (
+                    SELECT lineage_artifact_id FROM pipeline_artifact WHERE state = 'pruned' AND lineage_artifact_id IS NOT NULL
+                    UNION SELECT oci_artifact_id FROM pipeline_artifact WHERE state = 'pruned' AND oci_artifact_id IS NOT NULL)
+                """)
+        }
         // A competition's own webhooks, from its latest published manifest, secrets read then.
-        migrator.registerMigration("pipeline-9-competition-webhooks") { db in
+        migrator.registerMigration("pipeline-10-competition-webhooks") { db in
             try db.create(table: "competition_webhook") { t in
                 t.column("competition", .text).notNull()
                 t.column("name", .text).notNull()

@@ -54,12 +54,16 @@ struct ArtifactJob: JobHandler {
                                   ociArtifactID: oci?.id, ociManifestDigest: built.image?.manifestDigest,
                                   ociReference: built.image?.reference, state: .succeeded, logicalTime: logical.instant, at: now)
         try build.insertAnnounced(db)
-        // Older builds beyond the last N leave the disk; their records and lineage stay.
+        // Older builds beyond the last N leave the disk and the blob store; their records and lineage stay.
         let kept = try ArtifactBuild.filter(sql: "competition = ? AND state = 'succeeded'", arguments: [competitionName])
             .order(sql: "id DESC").fetchAll(db)
         for var old in kept.dropFirst(manifest.artifactPolicy.keep) {
             old.state = .pruned
             try old.update(db)
+            // Its bytes leave with its directory: gc no longer keeps the blobs (a kept build
+            // with the same digest still does).
+            try db.execute(sql: "UPDATE lineage_artifact SET data_pruned_at = ? WHERE id IN (?, ?) AND data_pruned_at IS NULL",
+                           arguments: [now, old.lineageArtifactID, old.ociArtifactID])
         }
         let keep = Set(kept.prefix(manifest.artifactPolicy.keep).map(\.jobID))
         let store = ArtifactStore(stateDirectory: pipeline.layout.stateDirectory)

@@ -14,7 +14,8 @@ extension CompetitionManifest {
                              fileExists: ((String) -> Bool)? = nil) throws(YAMLError) -> CompetitionManifest {
         let root = try YAMLMapping.parse(text, file: file)
         try root.allowKeys(["name", "description", "metric", "dataset", "entrypoints", "limits", "submission",
-                            "parameters", "schedules", "promotion", "artifact", "executors", "visibility", "images", "phases", "teams", "rescore", "webhooks"])
+                            "parameters", "schedules", "promotion", "artifact", "executors", "visibility", "images", "phases", "teams", "rescore",
+                            "retention", "webhooks"])
         let nameValue = try root.required("name")
         let name = try nameValue.string()
         guard name.range(of: "^[a-z0-9][a-z0-9-]{0,62}$", options: .regularExpression) != nil else {
@@ -196,6 +197,7 @@ extension CompetitionManifest {
             if let value = map["stability"] { policy.stability = try value.int(in: 2...RescorePolicy.maximumStability) }
             rescore = policy
         }
+        let retention = try root.mapping("retention").map { m throws(YAMLError) in try Self.retention(m) }
         var teamsFile: String?
         if let value = root["teams"] {
             let path = try relativePath(value)
@@ -228,7 +230,17 @@ extension CompetitionManifest {
                                    entrypoints: entrypoints, limits: limits, submission: rules,
                                    parametersJSON: parametersJSON, schedules: schedules, promotion: promotion,
                                    artifact: artifact, executors: executors, visibility: visibility, images: images, phases: phases,
-                                   teamsFile: teamsFile, rescore: rescore, webhooks: webhooks)
+                                   teamsFile: teamsFile, rescore: rescore, retention: retention, webhooks: webhooks)
+    }
+
+    /// `retention: {runs: 3d, dataset_versions: 14}`: this competition's own, within the
+    /// same ranges as hekatond.yaml's `retention:`.
+    static func retention(_ map: YAMLMapping) throws(YAMLError) -> RetentionOverride {
+        try map.allowKeys(["runs", "dataset_versions"])
+        var retention = RetentionOverride()
+        if let value = map["runs"] { retention.runsSeconds = try RetentionPolicy.runs(value) }
+        if let value = map["dataset_versions"] { retention.datasetVersions = try RetentionPolicy.datasetVersions(value) }
+        return retention
     }
 
     /// `artifact.oci`: without `base`, the image is built on the production model's

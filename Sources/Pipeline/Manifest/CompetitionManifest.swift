@@ -39,6 +39,23 @@ public struct CompetitionManifest: Sendable, Equatable, Codable {
     /// (`rescorePolicy`). Optional so that manifests stored before it decode.
     public var rescore: RescorePolicy? = nil
     public var rescorePolicy: RescorePolicy { rescore ?? RescorePolicy() }
+    /// What this competition keeps longer or shorter than the daemon's `retention:`
+    /// (`retention: {runs, dataset_versions}`); nil: the daemon's. Optional so that
+    /// manifests stored before it decode.
+    public var retention: RetentionOverride? = nil
+
+    /// A competition's own retention; each nil key falls back to hekatond.yaml's.
+    public struct RetentionOverride: Sendable, Equatable, Codable {
+        /// Seconds a finished submission's or job's run directory is kept.
+        public var runsSeconds: Double?
+        /// How many of the newest versions of the competition's dataset keep their data; 0: all.
+        public var datasetVersions: Int?
+
+        public init(runsSeconds: Double? = nil, datasetVersions: Int? = nil) {
+            self.runsSeconds = runsSeconds
+            self.datasetVersions = datasetVersions
+        }
+    }
     /// Receivers of this competition's events (`webhooks:`), taken up at publication, their
     /// secrets (private files of the competition directory) read then. Optional so that
     /// manifests stored before it decode.

@@ -167,6 +167,10 @@ public struct PipelineExecutor: Sendable {
             guard let dataset = try DatasetVersion.fetchOne(db, key: submission.datasetVersionID) else {
                 throw PipelineError(.unknownSubmission, "the dataset version of submission \(submissionID) is gone")
             }
+            // Retention keeps what a submission that can still run needs; this is the fence if not.
+            guard dataset.dataPrunedAt == nil else {
+                throw PipelineError(.conflict, RetentionPolicy.prunedMessage(dataset, db: db, for: "submission \(submissionID) cannot run its \(stage.rawValue) stage"))
+            }
             return dataset.rootDigest
         })
         func materializeSubtree(_ prefix: String, _ part: String) throws -> String {

@@ -38,6 +38,10 @@ public struct Reproductions: Sendable {
             guard source.state == .scored else {
                 throw PipelineError(.conflict, "submission \(sourceID) is \(source.state.rawValue); only a scored submission can be reproduced")
             }
+            // The same data or nothing: retention may have let an old version's bytes go.
+            if let data = try DatasetVersion.fetchOne(db, key: source.datasetVersionID), data.dataPrunedAt != nil {
+                throw PipelineError(.conflict, RetentionPolicy.prunedMessage(data, db: db, for: "submission \(sourceID) cannot be reproduced"))
+            }
             guard let version = try CompetitionVersion.fetchOne(db, key: source.competitionVersionID) else {
                 throw PipelineError(.unknownCompetition, "the competition version submission \(sourceID) ran under is gone")
             }

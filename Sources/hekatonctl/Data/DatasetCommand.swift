@@ -126,7 +126,9 @@ extension Hekatonctl.DatasetCommand {
             if output == .json { try printJSON(detail); return }
             var table = TextTable(["TAG", "CREATED", "FILES", "SIZE", "DIGEST", "SOURCE"])
             for v in detail.versions {
-                table.add([v.tag, v.createdAt, "\(v.fileCount)", Format.bytes(v.size), v.rootDigest, v.source ?? "-"])
+                // A pruned version's record stays; its bytes are gone, and the size says so.
+                let size = v.dataPrunedAt.map { "pruned by retention \($0)" } ?? Format.bytes(v.size)
+                table.add([v.tag, v.createdAt, "\(v.fileCount)", size, v.rootDigest, v.source ?? "-"])
             }
             print(table.render())
         }

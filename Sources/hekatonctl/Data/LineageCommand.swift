@@ -94,6 +94,9 @@ extension Hekatonctl {
                 for blob in report.corrupted { print("corrupted: \(Self.describe(blob)): its bytes no longer match its name") }
                 for blob in report.missing { print("missing: \(Self.describe(blob)): referenced but not in the store") }
                 for file in report.strayFiles { print("stray: \(file) (not a blob; move it out of the store)") }
+                if let pruned = report.prunedDatasetVersions, !pruned.isEmpty {
+                    print("pruned: the data of \(pruned.count) dataset version(s) was pruned by retention (retention.dataset_versions), so their blobs are not expected: \(pruned.suffix(10).joined(separator: ", "))\(pruned.count > 10 ? " and older" : "")")
+                }
                 if report.healthy { print("all blobs are intact and every referenced blob is present") }
             }
             if !report.healthy {

@@ -23,7 +23,10 @@ final class PipelineJobsFixture: Sendable {
     /// - Parameters:
     ///   - manifest: more of hekaton.yaml, such as `executors:`.
     ///   - metric: more of its `metric:`, such as `splits:`, indented by two spaces.
-    init(tolerance: Double = 0.01, manifest: String = "", metric: String = "",
+    ///   - entrypoints: more `entrypoints:`, such as `artifact: [...]`, indented by two spaces.
+    ///   - clock: the queue's clock (job times, the workers' sleeps).
+    init(tolerance: Double = 0.01, manifest: String = "", metric: String = "", entrypoints: String = "",
+         clock: any WallClock = SystemWallClock(),
          script: @escaping @Sendable (Stage, Submission.Kind) -> ScriptedStages.Play) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("hekaton-jobs-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
@@ -36,13 +39,13 @@ final class PipelineJobsFixture: Sendable {
         blobs = try BlobStore(root: root + "/state/blobs")
         layout = PipelineLayout(stateDirectory: root + "/state", sdkDirectory: root + "/sdk")
         // Retries at once: a failing stage's second attempt need not wait for its backoff.
-        queue = JobQueue(writer: database, backoff: RetryBackoff(base: 0, cap: 0, jitter: 0))
+        queue = JobQueue(writer: database, clock: clock, backoff: RetryBackoff(base: 0, cap: 0, jitter: 0))
         stages = ScriptedStages(name: "local", layout: layout, database: database, script: script)
         cluster = ScriptedStages(name: "slurm", layout: layout, database: database, script: script)
         let pipeline = PipelineExecutor(local: stages, cluster: cluster, layout: layout, database: database, blobs: blobs,
                                         resourceGroups: nil)
         jobs = PipelineJobs(pipeline, queue: queue).handlers
-        try publish(tolerance: tolerance, more: manifest, metric: metric)
+        try publish(tolerance: tolerance, more: manifest, metric: metric, entrypoints: entrypoints)
         try registerData("day 1")
     }
 
@@ -55,7 +58,7 @@ final class PipelineJobsFixture: Sendable {
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
     }
 
-    private func publish(tolerance: Double, more: String, metric: String) throws {
+    private func publish(tolerance: Double, more: String, metric: String, entrypoints: String) throws {
         let directory = root + "/competition"
         try write("""
             name: \(Self.competition)
@@ -73,26 +76,36 @@ final class PipelineJobsFixture: Sendable {
               train: [python3, host/train.py]
               predict: [python3, host/predict.py]
               score: [python3, host/score.py]
+            \(entrypoints)
             promotion:
               tolerance: \(tolerance)
               retrain_top_k: 1
             \(more)
             """, to: directory + "/hekaton.yaml")
-        for script in ["train", "predict", "score"] { try write("", to: directory + "/host/\(script).py") }
+        for script in ["train", "predict", "score", "artifact"] { try write("", to: directory + "/host/\(script).py") }
         _ = try CompetitionCatalog(database: database, blobs: blobs).publish(directory: directory, tag: nil, publisher: 0)
     }
 
-    /// Registers a new version of the dataset whose files say `day`.
+    /// Registers a new version of the dataset whose files say `day`, its training data `bytes`
+    /// more of bytes no other version has.
     @discardableResult
-    func registerData(_ day: String) throws -> DatasetVersion {
+    func registerData(_ day: String, bytes: Int = 0) throws -> DatasetVersion {
         let directory = root + "/data-\(UUID().uuidString)"
         for part in ["train/rows.csv", "eval/features/rows.csv", "eval/labels/rows.csv"] {
             try write("\(day)\n", to: directory + "/" + part)
+        }
+        if bytes > 0 {
+            try Self.randomData(bytes).write(to: URL(fileURLWithPath: directory + "/train/day.bin"))
         }
         let manifest = try TreeSnapshot(store: blobs).capture(directory).manifest
         return try database.write { db in
             try DatasetVersion.register(dataset: "toy-daily", manifest: manifest, source: directory, at: Date(), db).version
         }
+    }
+
+    /// `count` bytes (rounded down to 8) no other call returns.
+    static func randomData(_ count: Int) -> Data {
+        (0..<count / 8).map { _ in UInt64.random(in: .min ... .max) }.withUnsafeBytes { Data($0) }
     }
 
     func submit(_ participant: String = "ada") throws -> Submission {
@@ -111,8 +124,8 @@ final class PipelineJobsFixture: Sendable {
         return try queue.job(id)
     }
 
-    /// Runs a worker pool on the handlers until `done` holds (or 20 s pass), then stops it.
-    func runJobs(until done: @escaping () throws -> Bool) async throws -> Bool {
+    /// Runs a worker pool on the handlers until `done` holds (or `timeout` passes), then stops it.
+    func runJobs(timeout: Duration = .seconds(20), until done: @escaping () throws -> Bool) async throws -> Bool {
         let pool = WorkerPool(
             queue: queue, executor: jobs,
             configuration: WorkerPoolConfiguration(owner: "jobs-test", maxConcurrentJobs: 2,
@@ -122,7 +135,7 @@ final class PipelineJobsFixture: Sendable {
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await pool.run() }
             defer { group.cancelAll() }
-            let deadline = ContinuousClock.now + .seconds(20)
+            let deadline = ContinuousClock.now + timeout
             while ContinuousClock.now < deadline {
                 if try done() { return true }
                 pool.wake()

@@ -33,7 +33,13 @@ final class ScriptedStages: Executor, Sendable {
     /// The stages run so far, in order, with the command and resources each was given.
     var ran: [(stage: Stage, argv: [String], resources: ExecutionResources)] { seen.withLock { $0 } }
 
+    /// What a played artifact writes: this many bytes no other build has.
+    let artifactBytes = Mutex(4096)
+
     func run(_ job: Job, context: ExecutionContext) async throws(ExecutionError) -> ExecutionResult {
+        if job.labels[AutomationTask.label] == AutomationTask.artifact.rawValue {
+            return try playArtifact(job)
+        }
         guard let stage = job.labels[Stage.label].flatMap(Stage.init(rawValue:)),
               let id = job.labels[Stage.submissionLabel].flatMap(Int64.init),
               let kind = try? await database.read({ db in try Submission.fetchOne(db, key: id)?.kind }) else {
@@ -63,5 +69,18 @@ final class ScriptedStages: Executor, Sendable {
             }
             return ExecutionResult(termination: .exited(0))
         }
+    }
+
+    /// The host's artifact entrypoint: a file into the build's output directory.
+    private func playArtifact(_ job: Job) throws(ExecutionError) -> ExecutionResult {
+        let output = layout.taskDirectory(.artifact, job: job.id) + "/output"
+        let bytes = artifactBytes.withLock { $0 }
+        do {
+            try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+            try PipelineJobsFixture.randomData(bytes).write(to: URL(fileURLWithPath: output + "/serving.bin"))
+        } catch {
+            throw ExecutionError(.spawnFailed, "the scripted artifact could not write: \(error)")
+        }
+        return ExecutionResult(termination: .exited(0))
     }
 }
