@@ -181,6 +181,7 @@ public struct Daemon: Sendable {
         let pruner = JobPruner(queue: queue, retentionSeconds: configuration.jobRetentionSeconds,
                                retention: RetentionSweep(database: database, stateDirectory: configuration.stateDirectory,
                                                          defaults: configuration.retention),
+                               collectGarbage: { try await context.collectGarbage(gracePeriod: .seconds(3600), dryRun: false) },
                                logger: logger)
         let services: [any Service] = [
             SystemdWatchdog(notifier: notifier, interval: notifier.watchdogInterval()),

@@ -48,4 +48,36 @@ extension DatasetEndToEndTests {
         #expect(json.stdout.contains("data_pruned_at"), "\(json.stdout)")
         try daemon.expectHealthyStore()
     }
+
+    @Test("The pruner frees pruned versions' bytes itself once they are past gc's grace period: no host's cron needed")
+    func retentionCollectsGarbage() throws {
+        let daemon = try DaemonUnderTest(configuration: "retention: {runs: 2s, dataset_versions: 1}\n")
+        defer { daemon.stop() }
+        func register(_ day: Int) throws {
+            let data = try makeData(daemon.root, files: ["train/day.csv": "day \(day)\n", "train/shared.csv": "the same every day\n"])
+            let registered = try hekatonctl(["dataset", "register", "demo", "--tag", "day\(day)", data.path], socket: daemon.socketPath)
+            #expect(registered.status == 0, "\(registered.stderr)")
+        }
+        func blobCount() throws -> Int {
+            let fsck = try hekatonctl(["fsck", "--json"], socket: daemon.socketPath)
+            return try JSONDecoder().decode(FsckReport.self, from: Data(fsck.stdout.utf8)).checkedBlobs
+        }
+        try register(1)
+        try register(2)
+        try waitUntil("day1's data to be pruned", timeout: .seconds(30)) {
+            try daemon.client.call("GET", "/v1/datasets/demo", as: DatasetDetail.self).versions.first?.dataPrunedAt != nil
+        }
+        let before = try blobCount()
+        #expect(before == 5, "each version's manifest and day file, the shared file once; young blobs stay within the grace period (an hour): \(before)")
+        // Two hours pass for the stored bytes; then the next version prunes day2, and the pass frees both.
+        let aged = try runCommand("/usr/bin/find", [daemon.stateDirectory + "/blobs", "-type", "f", "-exec", "touch", "-d", "2 hours ago", "{}", "+"])
+        #expect(aged.status == 0, "\(aged.stderr)")
+        try register(3)
+        try waitUntil("the pruner to free the pruned versions' bytes", timeout: .seconds(30)) {
+            daemon.log.contains("freed the blobs nothing references any more")
+        }
+        let after = try blobCount()
+        #expect(after == 3, "day1's and day2's manifest and day file gone; day3's and the shared file left: \(after)")
+        try daemon.expectHealthyStore()
+    }
 }
