@@ -23,7 +23,8 @@ struct JobPruner {
     func run() async {
         let shortest = min(retentionSeconds, retention?.defaults.runsSeconds ?? retentionSeconds)
         let interval = min(max(shortest / 10, 0.5), 3600)
-        var lastGarbage: Date?
+        // Not at start-up: a walk of a large store holds writers back; a day after, or after pruning.
+        var lastGarbage = queue.clock.now()
         while !Task.isCancelled {
             do {
                 let before = queue.clock.now().addingTimeInterval(-retentionSeconds)
@@ -38,7 +39,7 @@ struct JobPruner {
             var pruned = false
             if let retention { pruned = await sweep(retention) }
             let now = queue.clock.now()
-            if let collectGarbage, pruned || lastGarbage.map({ now.timeIntervalSince($0) >= Self.garbageInterval }) ?? true {
+            if let collectGarbage, pruned || now.timeIntervalSince(lastGarbage) >= Self.garbageInterval {
                 lastGarbage = now
                 do {
                     let report = try await collectGarbage()
