@@ -198,6 +198,15 @@ struct HostileSubmissionTests {
         #expect(try waitForEnd(otherID, daemon).state == "scored")
         let scored = try waitForEnd(honest, daemon)
         #expect(scored.state == "scored", "\(scored.error ?? "") \(scored.logTail ?? "")")
+
+        // The limits the sandbox enforced are counted for the hosts' monitoring.
+        let (_, body) = try daemon.client.raw("GET", "/metrics")
+        let metrics = String(decoding: body, as: UTF8.self)
+        #expect(metrics.contains(#"hekaton_sandbox_limits_hit_total{limit="processes",stage="train"}"#), "the fork bomb hit pids.max: \(metrics)")
+        #expect(metrics.contains(#"hekaton_sandbox_limits_hit_total{limit="time",stage="train"}"#), "the sleeper ran out of time")
+        if memory.error?.contains("ran out of memory") == true {
+            #expect(metrics.contains(#"hekaton_sandbox_limits_hit_total{limit="memory",stage="train"}"#), "the OOM killer acted")
+        }
         #expect(try daemon.client.call("GET", "/v1/status", as: StatusResponse.self).pid == daemon.pid)
         try daemon.expectHealthyStore()
     }
