@@ -18,6 +18,12 @@ public struct UnixHTTPConnection: ~Copyable {
 
     public init(socketPath: String, timeoutSeconds: Int = 60) throws(ControlClientError) {
         self.socketPath = socketPath
+        self.fd = try Self.connectedSocket(socketPath: socketPath, timeoutSeconds: timeoutSeconds)
+    }
+
+    /// A blocking stream socket connected to `socketPath`, with send and receive timeouts;
+    /// the caller closes it. The errors say whether no daemon listens or the caller may not reach it.
+    public static func connectedSocket(socketPath: String, timeoutSeconds: Int) throws(ControlClientError) -> Int32 {
         #if canImport(Glibc)
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         #else
@@ -56,7 +62,7 @@ public struct UnixHTTPConnection: ~Copyable {
                 throw ControlClientError(.io, "cannot connect to \(socketPath): \(String(cString: strerror(error)))")
             }
         }
-        self.fd = fd
+        return fd
     }
 
     deinit { close(fd) }

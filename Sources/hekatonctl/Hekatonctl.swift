@@ -46,6 +46,7 @@ struct Hekatonctl: ParsableCommand {
             Metrics.self,
             ParticipantInit.self,
             Submit.self,
+            UI.self,
             Submissions.self,
             Logs.self,
             Cancel.self,
