@@ -118,7 +118,15 @@ struct PagesBrowserTests {
             #expect(!heading.isEmpty, "\(path)")
             try host.screenshot(to: screenshots.appendingPathComponent("host-\(name).png"))
         }
+        // The history chart: one point a dataset version, as the API's history has them.
+        let history = try daemon.client.call("GET", "/v1/competitions/pococha/history", as: HistoryResponse.self)
+        #expect(try hostUI.status("/ui/competitions/pococha/history", cookie: hostCookie) == 200)
+        try host.go("http://127.0.0.1:\(hostUI.port)/ui/competitions/pococha/history")
+        let points = try host.script("return document.querySelectorAll('#history-chart svg circle.point').length") as? Int
+        #expect(points == history.rows.count && points ?? 0 >= 1, "\(points ?? -1) points for \(history.rows.count) versions")
+        try host.screenshot(to: screenshots.appendingPathComponent("host-history.png"))
         #expect(try participantUI.status("/ui/status", cookie: cookie) == 403, "the dashboard is for hosts")
+        #expect(try participantUI.status("/ui/competitions/pococha/history", cookie: cookie) == 403, "the history is for hosts")
         print("pages' screenshots: \(screenshots.path)")
     }
 

@@ -1,5 +1,6 @@
 import ControlAPI
 import Foundation
+import HekatonSupport
 
 /// Production's score on each dataset version as an SVG line chart, one point a version,
 /// with the rounds' decisions and the rollbacks marked. Made here, not by a library: every
@@ -47,16 +48,16 @@ struct HistoryChart {
         func y(_ score: Double) -> Double { top + plotHeight * (1 - (score - low) / (high - low)) }
         func f(_ value: Double) -> String { String(format: "%.1f", value) }
         var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(f(width)) \(f(height))\" role=\"img\" aria-labelledby=\"chart-title\">"
-        out += "<title id=\"chart-title\">Production's \(Self.escape(metric)) on each of \(points.count) dataset versions</title>"
+        out += "<title id=\"chart-title\">Production's \(HTMLText.escaped(metric)) on each of \(points.count) dataset versions</title>"
         out += "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(plotWidth))\" height=\"\(f(plotHeight))\" fill=\"#fafafa\" stroke=\"#c8c8c8\"/>"
         for (value, label) in [(high, high), (low, low)] {
-            out += "<text x=\"\(f(left - 6))\" y=\"\(f(y(value) + 4))\" text-anchor=\"end\" font-size=\"11\" fill=\"#333\">\(Self.escape(String(format: "%.4g", label)))</text>"
+            out += "<text x=\"\(f(left - 6))\" y=\"\(f(y(value) + 4))\" text-anchor=\"end\" font-size=\"11\" fill=\"#333\">\(HTMLText.escaped(String(format: "%.4g", label)))</text>"
         }
         if let first = points.first {
-            out += "<text x=\"\(f(left))\" y=\"\(f(height - 20))\" font-size=\"11\" fill=\"#333\">\(Self.escape(first.version))</text>"
+            out += "<text x=\"\(f(left))\" y=\"\(f(height - 20))\" font-size=\"11\" fill=\"#333\">\(HTMLText.escaped(first.version))</text>"
         }
         if points.count > 1, let last = points.last {
-            out += "<text x=\"\(f(width - right))\" y=\"\(f(height - 20))\" text-anchor=\"end\" font-size=\"11\" fill=\"#333\">\(Self.escape(last.version))</text>"
+            out += "<text x=\"\(f(width - right))\" y=\"\(f(height - 20))\" text-anchor=\"end\" font-size=\"11\" fill=\"#333\">\(HTMLText.escaped(last.version))</text>"
         }
         let line = points.enumerated().compactMap { index, point in point.score.flatMap { $0.isFinite ? $0 : nil }.map { "\(f(x(index))),\(f(y($0)))" } }
         if line.count > 1 {
@@ -67,8 +68,8 @@ struct HistoryChart {
             let score = point.score.flatMap { $0.isFinite ? $0 : nil }
             let py = score.map(y) ?? (top + plotHeight)
             let label = "\(point.version): " + (score.map { "\($0)" } ?? "no score")
-            out += "<circle class=\"point\" data-version=\"\(Self.escape(point.version))\" cx=\"\(f(px))\" cy=\"\(f(py))\" r=\"3\" "
-                + (score == nil ? "fill=\"#fff\" stroke=\"#4a4a4a\"" : "fill=\"#0b4f8a\"") + "><title>\(Self.escape(label))</title></circle>"
+            out += "<circle class=\"point\" data-version=\"\(HTMLText.escaped(point.version))\" cx=\"\(f(px))\" cy=\"\(f(py))\" r=\"3\" "
+                + (score == nil ? "fill=\"#fff\" stroke=\"#4a4a4a\"" : "fill=\"#0b4f8a\"") + "><title>\(HTMLText.escaped(label))</title></circle>"
             if point.promoted {
                 out += "<text class=\"mark promoted\" x=\"\(f(px))\" y=\"\(f(py - 8))\" text-anchor=\"middle\" font-size=\"12\" fill=\"#1d6b2a\">▲</text>"
             }
@@ -80,21 +81,5 @@ struct HistoryChart {
             }
         }
         return out + "</svg>"
-    }
-
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "&": out += "&amp;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
     }
 }
