@@ -77,7 +77,7 @@ enum PageTemplates {
     <h2 id="rules">Rules</h2>
     <dl>
     <dt>Phase</dt><dd>{{phase}}</dd>
-    <dt>Metric</dt><dd>{{metric}}, {{direction}} is better</dd>
+    <dt>Metric</dt><dd>{{metric}} ({{direction}})</dd>
     <dt>Dataset</dt><dd>{{dataset}}</dd>
     <dt>Submissions per day</dt><dd>{{perDay}}</dd>
     <dt>Largest bundle</dt><dd>{{maxBundle}} bytes</dd>
@@ -93,7 +93,7 @@ enum PageTemplates {
     {{#empty}}<p>No scored entry yet.</p>{{/empty}}
     {{^empty}}
     <div class="scroll"><table id="leaderboard-{{id}}" data-board="{{id}}">
-    <caption>{{title}}, {{metric}} ({{direction}} is better)</caption>
+    <caption>{{title}}, {{metric}} ({{direction}})</caption>
     <thead><tr><th scope="col" class="num">Rank</th><th scope="col">Participant</th><th scope="col">Tag</th><th scope="col" class="num">Score</th><th scope="col">Submitted</th></tr></thead>
     <tbody>
     {{#entries}}<tr data-submission="{{submission}}"><td class="num">{{rank}}</td><td>{{participant}}{{#team}} ({{team}}){{/team}}</td><td>{{#link}}<a href="/ui/submissions/{{submission}}">{{/link}}{{tag}}{{#link}}</a>{{/link}}</td><td class="num score">{{score}}</td><td>{{submittedAt}}</td></tr>
@@ -228,12 +228,13 @@ enum PageTemplates {
 
     static let history = """
     <h1>History of {{competition}}</h1>
-    <p>Production's {{metric}} ({{direction}} is better) on each version of the dataset, as each round measured it.</p>
+    <p>Production's {{metric}} ({{direction}}) on each version of the dataset, as each round measured it.</p>
     <figure id="history-chart">{{{chart}}}
     <figcaption>One point a dataset version ({{count}} in all; hollow: no score measured). ▲ a promotion, ✕ a round that kept production, ▼ a rollback.</figcaption>
     </figure>
     <section aria-labelledby="rounds">
     <h2 id="rounds">Rounds</h2>
+    {{^rounds}}<p>No retraining round yet.</p>{{/rounds}}
     <div class="scroll"><table>
     <caption>Each version's retraining rounds, newest first: retrained scores and the decision</caption>
     <thead><tr><th scope="col">Dataset version</th><th scope="col">Round</th><th scope="col">State</th><th scope="col" class="num">Production</th><th scope="col" class="num">Best</th><th scope="col">Retrained scores</th><th scope="col">Decision</th></tr></thead>
@@ -245,6 +246,7 @@ enum PageTemplates {
     </section>
     <section aria-labelledby="promotions">
     <h2 id="promotions">Promotions and rollbacks</h2>
+    {{^promotions}}<p>Production has not changed yet.</p>{{/promotions}}
     <div class="scroll"><table>
     <caption>Every change of production</caption>
     <thead><tr><th scope="col">When</th><th scope="col">Kind</th><th scope="col">Model</th><th scope="col">Submission</th><th scope="col" class="num">Score</th><th scope="col">By</th><th scope="col">Why</th></tr></thead>
