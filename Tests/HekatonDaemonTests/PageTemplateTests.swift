@@ -92,3 +92,21 @@ struct PageFigureTests {
         }
     }
 }
+
+@Suite("The history page")
+struct HistoryPageTests {
+    @Test("It lists each version's artifacts, escaped, the model linking to its submission's page")
+    func artifacts() throws {
+        let library = try PageTemplates.library.get()
+        let artifact = ArtifactInfo(id: 7, competition: "pococha", job: 9, state: "failed", digest: nil, model: 3, submission: 12,
+                                    datasetVersion: "pococha-daily@v1", ociReference: nil, ociManifestDigest: nil, path: nil,
+                                    error: "<b>disk</b> full", at: "2026-12-01T10:00:00Z")
+        let row = HistoryRow(datasetVersion: "v1", registeredAt: "2026-12-01T09:00:00Z", rounds: [], production: nil, artifacts: [artifact])
+        let page = Pages.historyPage(HistoryResponse(competition: "pococha", metric: "recall@10", direction: "maximize", tolerance: 0,
+                                                     rows: [row], promotions: []))
+        let html = Pages.html(page, for: Caller(uid: 0, gid: 0, pid: 1, user: "root", isAdmin: true), library)
+        #expect(html.contains("<a href=\"/ui/submissions/12\">model 3</a>"))
+        #expect(html.contains("&lt;b&gt;disk&lt;/b&gt; full"))
+        #expect(html.contains("No retraining round yet."))
+    }
+}

@@ -317,6 +317,15 @@ struct Pages: Sendable {
                  "decision": round.decision ?? ""]
             }
         }
+        let artifacts: [[String: String]] = history.rows.reversed().flatMap { row in
+            row.artifacts.reversed().map { artifact in
+                var shown = ["version": row.datasetVersion, "id": "\(artifact.id)", "state": artifact.state, "model": artifact.model.map { "model \($0)" } ?? "",
+                             "digest": artifact.digest ?? "", "where": artifact.ociReference ?? artifact.path ?? ""]
+                if let submission = artifact.submission { shown["submission"] = "\(submission)" }
+                if let error = artifact.error { shown["error"] = error }
+                return shown
+            }
+        }
         let promotions: [[String: String]] = history.promotions.reversed().map { promotion in
             ["at": promotion.at, "kind": promotion.kind, "model": "\(promotion.model)", "submission": "\(promotion.submission)",
              "score": promotion.score.map { "\($0)" } ?? "", "actor": promotion.actor, "reason": promotion.reason]
@@ -324,7 +333,7 @@ struct Pages: Sendable {
         return Page(title: "History of \(history.competition)", template: "history",
                     values: ["competition": history.competition, "metric": history.metric, "direction": history.direction,
                              "chart": HistoryChart(history).svg(), "count": "\(history.rows.count)",
-                             "rounds": rounds, "promotions": promotions] as [String: Any])
+                             "rounds": rounds, "promotions": promotions, "artifacts": artifacts, "hasArtifacts": !artifacts.isEmpty] as [String: Any])
     }
 
     // MARK: The dashboard

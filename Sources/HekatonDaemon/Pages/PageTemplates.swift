@@ -244,6 +244,20 @@ enum PageTemplates {
     </tbody>
     </table></div>
     </section>
+    <section aria-labelledby="artifacts">
+    <h2 id="artifacts">Artifacts</h2>
+    {{^artifacts}}<p>No artifact has been built yet.</p>{{/artifacts}}
+    {{#hasArtifacts}}
+    <div class="scroll"><table>
+    <caption>Each version's artifact builds, newest first</caption>
+    <thead><tr><th scope="col">Dataset version</th><th scope="col">Build</th><th scope="col">State</th><th scope="col">Model</th><th scope="col">Digest</th><th scope="col">Where</th></tr></thead>
+    <tbody>
+    {{#artifacts}}<tr><td>{{version}}</td><td>{{id}}</td><td>{{state}}</td><td>{{#submission}}<a href="/ui/submissions/{{submission}}">{{model}}</a>{{/submission}}</td><td><code>{{digest}}</code></td><td>{{where}}{{#error}} <span class="error">{{error}}</span>{{/error}}</td></tr>
+    {{/artifacts}}
+    </tbody>
+    </table></div>
+    {{/hasArtifacts}}
+    </section>
     <section aria-labelledby="promotions">
     <h2 id="promotions">Promotions and rollbacks</h2>
     {{^promotions}}<p>Production has not changed yet.</p>{{/promotions}}
