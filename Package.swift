@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // C shims over system libraries, found through pkg-config.
@@ -98,7 +99,7 @@ let package = Package(
         // The daemon's parts: configuration, the HTTP server, systemd, wiring; run as services.
         .target(name: "HekatonDaemon", dependencies: [
             "ControlAPI", "Cron", "Scheduler", "Lineage", "Execution", "Cluster", "Pipeline", "StrictYAML", "SubmissionBundle", "CSystemd",
-            "Notifications",
+            "Notifications", "HekatonSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -107,6 +108,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "Mustache", package: "swift-mustache"),
         ], swiftSettings: strict),
 
         .executableTarget(name: "hekatond", dependencies: [

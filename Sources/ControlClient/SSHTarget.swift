@@ -1,6 +1,11 @@
 #if canImport(FoundationEssentials) && canImport(Glibc)
 import FoundationEssentials
+import Glibc
+#elseif canImport(Glibc)
+import Foundation
+import Glibc
 #else
+import Darwin
 import Foundation
 #endif
 
@@ -88,5 +93,46 @@ public struct SSHTarget: Sendable, Equatable, CustomStringConvertible {
     /// A word for a POSIX shell, in single quotes.
     static func quoted(_ word: String) -> String {
         "'" + word.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
+    }
+
+    /// A byte stream to the remote daemon: one end of a socket pair, whose other end is the
+    /// standard input and output of `ssh` running the relay. The caller closes the stream and
+    /// then reaps `pid` (`reap`), whose exit status says why a stream ended early.
+    public func dial(timeoutSeconds: Int, environment: [String: String]) throws(ControlClientError) -> (fd: Int32, pid: pid_t) {
+        var pair: [Int32] = [-1, -1]
+        #if canImport(Glibc)
+        let made = socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair)
+        #else
+        let made = socketpair(AF_UNIX, SOCK_STREAM, 0, &pair)
+        #endif
+        guard made == 0 else { throw ControlClientError(.io, "cannot create a socket pair: \(String(cString: strerror(errno)))") }
+        let argv = command(environment: environment)
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        // dup2 clears close-on-exec on the copies; the originals close with the exec.
+        posix_spawn_file_actions_adddup2(&actions, pair[1], 0)
+        posix_spawn_file_actions_adddup2(&actions, pair[1], 1)
+        var pid: pid_t = 0
+        let cArguments = argv.map { strdup($0) } + [nil]
+        defer { for argument in cArguments { free(argument) } }
+        let spawned = posix_spawnp(&pid, argv[0], &actions, nil, cArguments, environ)
+        close(pair[1])
+        guard spawned == 0 else {
+            close(pair[0])
+            throw ControlClientError(.io, "cannot run \(argv[0]) to reach \(self): \(String(cString: strerror(spawned))) (install OpenSSH's client, or set HEKATON_SSH_COMMAND)")
+        }
+        UnixSocket.setTimeouts(pair[0], seconds: timeoutSeconds)
+        return (pair[0], pid)
+    }
+
+    /// Waits for a relay's ssh; its exit status, or nil when it did not exit normally.
+    @discardableResult
+    public static func reap(_ pid: pid_t) -> Int32? {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            guard errno == EINTR else { return nil }
+        }
+        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : nil
     }
 }

@@ -29,51 +29,23 @@ public struct UnixHTTPConnection: ~Copyable {
         fd = try UnixSocket.connect(path: socketPath, timeoutSeconds: timeoutSeconds)
     }
 
+    /// A blocking stream socket connected to `socketPath`, with send and receive timeouts;
+    /// the caller closes it. The errors say whether no daemon listens or the caller may not reach it.
+    public static func connectedSocket(socketPath: String, timeoutSeconds: Int) throws(ControlClientError) -> Int32 {
+        try UnixSocket.connect(path: socketPath, timeoutSeconds: timeoutSeconds)
+    }
+
     /// A connection to a remote daemon: one end of a socket pair here, the other `ssh`'s
     /// standard input and output, and `hekatonctl dial-stdio` on the far side.
     public init(ssh target: SSHTarget, timeoutSeconds: Int = 60,
                 environment: [String: String] = ProcessInfo.processInfo.environment) throws(ControlClientError) {
         socketPath = target.description
-        var pair: [Int32] = [-1, -1]
-        #if canImport(Glibc)
-        let made = socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair)
-        #else
-        let made = socketpair(AF_UNIX, SOCK_STREAM, 0, &pair)
-        #endif
-        guard made == 0 else { throw ControlClientError(.io, "cannot create a socket pair: \(Self.errnoText())") }
-        let argv = target.command(environment: environment)
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        // dup2 clears close-on-exec on the copies; the originals close with the exec.
-        posix_spawn_file_actions_adddup2(&actions, pair[1], 0)
-        posix_spawn_file_actions_adddup2(&actions, pair[1], 1)
-        var pid: pid_t = 0
-        let cArguments = argv.map { strdup($0) } + [nil]
-        defer { for argument in cArguments { free(argument) } }
-        let spawned = posix_spawnp(&pid, argv[0], &actions, nil, cArguments, environ)
-        close(pair[1])
-        guard spawned == 0 else {
-            close(pair[0])
-            throw ControlClientError(.io, "cannot run \(argv[0]) to reach \(target): \(String(cString: strerror(spawned))) (install OpenSSH's client, or set HEKATON_SSH_COMMAND)")
-        }
-        child = pid
-        UnixSocket.setTimeouts(pair[0], seconds: timeoutSeconds)
-        fd = pair[0]
+        (fd, child) = try target.dial(timeoutSeconds: timeoutSeconds, environment: environment)
     }
 
     deinit {
         if fd >= 0 { close(fd) }
-        if let child { _ = Self.reap(child) }
-    }
-
-    /// Waits for the ssh child; its exit status, or nil when it did not exit normally.
-    private static func reap(_ pid: pid_t) -> Int32? {
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 {
-            guard errno == EINTR else { return nil }
-        }
-        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : nil
+        if let child { _ = SSHTarget.reap(child) }
     }
 
     /// Why the ssh carrying this connection ended before the daemon answered: its exit status
@@ -86,7 +58,7 @@ public struct UnixHTTPConnection: ~Copyable {
         child = nil
         close(fd)
         fd = -1
-        let status = Self.reap(pid)
+        let status = SSHTarget.reap(pid)
         switch status {
         case 77: return ControlClientError(.permissionDenied, "\(socketPath): the remote side may not reach the daemon's socket (see its message above)")
         case 69: return ControlClientError(.daemonNotRunning, "\(socketPath): no daemon answers on the remote machine (see its message above)")
@@ -346,7 +318,7 @@ public enum UnixSocket {
         return fd
     }
 
-    static func setTimeouts(_ fd: Int32, seconds: Int) {
+    public static func setTimeouts(_ fd: Int32, seconds: Int) {
         var timeout = timeval(tv_sec: seconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))

@@ -54,6 +54,7 @@ struct Hekatonctl: ParsableCommand {
             DialStdio.self,
             ParticipantInit.self,
             Submit.self,
+            UI.self,
             Submissions.self,
             Logs.self,
             Cancel.self,

@@ -125,7 +125,7 @@ struct HostileClientTests {
         for route in routes {
             var path = route.path
                 .replacingOccurrences(of: "/v1/jobs/{id}", with: "/v1/jobs/\(hostJob.id)")
-                .replacingOccurrences(of: "/v1/submissions/{id}", with: "/v1/submissions/\(submission.id)")
+                .replacingOccurrences(of: "/submissions/{id}", with: "/submissions/\(submission.id)")
                 .replacingOccurrences(of: "/v1/schedules/{name}", with: "/v1/schedules/pococha.ingest")
                 .replacingOccurrences(of: "/v1/datasets/{name}", with: "/v1/datasets/pococha-daily")
                 .replacingOccurrences(of: "{name}", with: "pococha")
@@ -137,9 +137,10 @@ struct HostileClientTests {
                 #expect(answer.status == 403, "\(what)")
             case "owner":
                 // Lists of the caller's own: none of another's in them.
-                if ["/v1/submissions", "/v1/events", "/v1/competitions/{name}/selections"].contains(route.path) && route.method == "GET" {
+                if ["/v1/submissions", "/v1/events", "/v1/competitions/{name}/selections", "/ui/submissions"].contains(route.path) && route.method == "GET" {
                     #expect(answer.status == 200, "\(what)")
-                    #expect(!answer.body.contains("\"id\":\(submission.id)") && !answer.body.contains("\"submission\":\"\(submission.id)\""),
+                    #expect(!answer.body.contains("\"id\":\(submission.id)") && !answer.body.contains("\"submission\":\"\(submission.id)\"")
+                            && !answer.body.contains("/ui/submissions/\(submission.id)\""),
                             "another participant's submission is not listed: \(what)")
                 } else if route.path.hasSuffix("/selections") {
                     #expect(answer.status == 400, "a participant may select, but this body names no submissions: \(what)")

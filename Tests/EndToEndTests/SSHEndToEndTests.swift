@@ -8,7 +8,7 @@ import Testing
 /// credentials name that user.
 @Suite("Remote use through ssh", .serialized, .enabled(if: SSHServer.runnable, SSHServer.skipReason))
 struct SSHEndToEndTests {
-    @Test("status, submit, logs --follow and events over ssh:// act as the remote user; a user the socket refuses gets 77; a failed login 74")
+    @Test("status, submit, logs --follow, events and ui over ssh:// act as the remote user; a user the socket refuses gets 77; a failed login 74")
     func remote() throws {
         let daemon = try DaemonUnderTest.withPocochaDay(listeners: 40, livers: 10)
         defer { daemon.stop() }
@@ -48,6 +48,17 @@ struct SSHEndToEndTests {
         // The local user (root, a host) sees it as the remote user's, not its own.
         let mine = try hekatonctl(["submissions", "--json"], socket: daemon.socketPath)
         #expect(mine.stdout.contains("\"participant\" : \"\(SSHServer.user)\""), "\(mine.stdout)")
+
+        // The pages through a tunnel: hekatonctl ui here, each request relayed over ssh as the remote user.
+        let ui = try PageProxyUnderTest(user: nil, daemon, connection: ["--host", host], environment: server.clientEnvironment)
+        defer { ui.stop() }
+        let jar = daemon.root.appendingPathComponent("ui-cookies")
+        let page = try runCommand("/usr/bin/curl", ["-sS", "--max-time", "60", "-L", "-c", jar.path, "-b", jar.path, "-w", "\n%{http_code}", ui.url])
+        #expect(page.stdout.hasSuffix("\n200") && page.stdout.contains("pococha"), "\(page.stdout.suffix(300)) \(page.stderr)")
+        let own = try runCommand("/usr/bin/curl", ["-sS", "--max-time", "60", "-b", jar.path, "http://127.0.0.1:\(ui.port)/ui/submissions/\(info.id)"])
+        #expect(own.stdout.contains("popularity") || own.stdout.contains("#\(info.id)"), "the remote user's own submission page: \(own.stdout.prefix(300))")
+        #expect(try ui.status("/ui/", cookie: nil) == 403, "no cookie, no pages")
+        ui.stop()
 
         // The socket refuses the remote user: exit 77 with the reason, as on the daemon's machine.
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: daemon.socketPath)

@@ -18,6 +18,8 @@ public enum DaemonRoutes {
         router.add("GET", "/metrics", .host) { _ in
             APIResponse(contentType: DaemonMetrics.contentType, body: .bytes(try await context.metrics.exposition()))
         }
+        // The pages ask the API as their reader: they hold the router as it is without them.
+        router.addPageRoutes(context, api: router)
         router.observe = { [metrics = context.metrics] method, route, status in metrics.request(method: method, route: route, status: status) }
         return router
     }

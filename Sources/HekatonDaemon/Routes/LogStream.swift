@@ -27,14 +27,70 @@ enum LogStream {
         return APIResponse(status: 200, contentType: "text/plain; charset=utf-8", body: .stream(stream))
     }
 
-    /// The last `maxBytes` of a log, cut at a line start, without reading the rest.
-    static func tail(path: String, maxBytes: Int) -> String {
+    /// A log followed as Server-Sent Events from byte `from` on: one `message` event a line
+    /// (a line longer than a chunk is cut into several), a comment every 15 s of silence, and an
+    /// `end` event once the job has ended and all it wrote is sent. A partial line waits for
+    /// its end, holding at most a chunk.
+    static func events(path: String, from: UInt64, isFinished: @escaping @Sendable () async -> Bool) -> APIResponse {
+        let reader = LogReader(path: path, offset: from)
+        let framer = LineFramer()
+        let stream = AsyncStream<[UInt8]>(unfolding: {
+            var quiet = 0
+            while !Task.isCancelled {
+                if framer.ended { return nil }
+                let finished = await isFinished()
+                if let chunk = (try? await BlockingWork.run { reader.next(maxBytes: chunkBytes) }) ?? nil {
+                    let frame = framer.frame(chunk)
+                    if !frame.isEmpty { return frame }
+                    continue
+                }
+                if finished {
+                    return framer.finish()
+                }
+                quiet += 1
+                if quiet >= 75 { return Array(": still running\n\n".utf8) }
+                try? await Task.sleep(for: .milliseconds(200), clock: .continuous)
+            }
+            return nil
+        })
+        var response = APIResponse(status: 200, contentType: "text/event-stream; charset=utf-8", body: .stream(stream))
+        response.headers.append(("Cache-Control", "no-store"))
+        return response
+    }
+
+    /// The complete lines of `partial + bytes` as `data:` events; the rest stays in `partial`
+    /// unless `flush` or it has grown to a chunk.
+    static func frames(_ partial: inout [UInt8], adding bytes: [UInt8], flush: Bool) -> [UInt8] {
+        partial += bytes
+        var out: [UInt8] = []
+        var start = 0
+        for index in partial.indices where partial[index] == UInt8(ascii: "\n") {
+            out += event(partial[start..<index])
+            start = index + 1
+        }
+        partial.removeFirst(start)
+        if !partial.isEmpty && (flush || partial.count >= chunkBytes) {
+            out += event(partial[...])
+            partial.removeAll()
+        }
+        return out
+    }
+
+    private static func event(_ line: ArraySlice<UInt8>) -> [UInt8] {
+        // A carriage return would end the field early: it becomes a space.
+        Array("data: ".utf8) + line.map { $0 == UInt8(ascii: "\r") ? UInt8(ascii: " ") : $0 } + Array("\n\n".utf8)
+    }
+
+    /// The last `maxBytes` of a log, cut at a line start, without reading the rest; with
+    /// `endingAt`, of its first that many bytes.
+    static func tail(path: String, maxBytes: Int, endingAt end: UInt64? = nil) -> String {
         guard let handle = FileHandle(forReadingAtPath: path) else { return "" }
         defer { try? handle.close() }
-        guard let size = try? handle.seekToEnd() else { return "" }
+        guard let fileSize = try? handle.seekToEnd() else { return "" }
+        let size = min(end ?? fileSize, fileSize)
         let start = size > UInt64(maxBytes) ? size - UInt64(maxBytes) : 0
         try? handle.seek(toOffset: start)
-        var data = (try? handle.readToEnd()) ?? Data()
+        var data = (try? handle.read(upToCount: Int(size - start))) ?? Data()
         if start > 0, let newline = data.firstIndex(of: UInt8(ascii: "\n")) { data = data[(newline + 1)...] }
         return String(decoding: data, as: UTF8.self)
     }
@@ -44,10 +100,11 @@ enum LogStream {
 /// cut to its tail) is read again from its start.
 final class LogReader: Sendable {
     private let path: String
-    private let offset = Mutex<UInt64>(0)
+    private let offset: Mutex<UInt64>
 
-    init(path: String) {
+    init(path: String, offset: UInt64 = 0) {
         self.path = path
+        self.offset = Mutex(offset)
     }
 
     func next(maxBytes: Int) -> [UInt8]? {
@@ -59,6 +116,25 @@ final class LogReader: Sendable {
             guard let data = try? handle.read(upToCount: maxBytes), !data.isEmpty else { return nil }
             offset += UInt64(data.count)
             return Array(data)
+        }
+    }
+}
+
+/// A followed log's partial line and whether its `end` event is sent.
+final class LineFramer: Sendable {
+    private let state = Mutex<(partial: [UInt8], ended: Bool)>(([], false))
+
+    var ended: Bool { state.withLock { $0.ended } }
+
+    func frame(_ bytes: [UInt8]) -> [UInt8] {
+        state.withLock { state in LogStream.frames(&state.partial, adding: bytes, flush: false) }
+    }
+
+    /// The rest, then the `end` event.
+    func finish() -> [UInt8] {
+        state.withLock { state in
+            state.ended = true
+            return LogStream.frames(&state.partial, adding: [], flush: true) + Array("event: end\ndata: ended\n\n".utf8)
         }
     }
 }

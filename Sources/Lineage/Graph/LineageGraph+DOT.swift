@@ -1,4 +1,5 @@
 import Foundation
+import HekatonSupport
 
 extension LineageGraph {
     /// Graphviz source (`| dot -Tsvg`). Data flows left to right whatever the query's
@@ -61,26 +62,12 @@ extension LineageGraph {
     /// Title in bold; beneath it, small and grey, the first fact (a digest, a status) and
     /// then the others on one line.
     private static func htmlLabel(_ record: LineageRecord) -> String {
-        var label = "<b>\(escapedHTML(record.title))</b>"
+        var label = "<b>\(HTMLText.escaped(record.title))</b>"
         let lines = [record.facts.first, record.facts.count > 1 ? record.facts.dropFirst().joined(separator: " · ") : nil]
         for case let line? in lines {
-            label += "<br/><font point-size=\"9\" color=\"#4b5563\">\(escapedHTML(line))</font>"
+            label += "<br/><font point-size=\"9\" color=\"#4b5563\">\(HTMLText.escaped(line))</font>"
         }
         return label
-    }
-
-    private static func escapedHTML(_ text: String) -> String {
-        var escaped = ""
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
     }
 
     private static func quoted(_ text: String) -> String {
