@@ -34,6 +34,13 @@ extension Router {
         add("GET", "/ui/status", .host) { request in
             await pages.render(request) { try await pages.dashboard(request) }
         }
+        add("GET", "/ui/competitions/{name}/artifacts/{id}", .host) { request in
+            await pages.render(request) { try await pages.artifact(request) }
+        }
+        // One file of a kept build's output (its batch recommendations), as a download.
+        add("GET", "/ui/competitions/{name}/artifacts/{id}/download", .host) { request in
+            try await pages.download(request)
+        }
     }
 }
 
@@ -245,16 +252,22 @@ struct Pages: Sendable {
     /// submission's. Nil when there is none to draw or Graphviz is missing.
     func lineageSVG(model digest: String, submission info: SubmissionInfo, _ request: APIRequest) async throws -> String? {
         let prefix = String(digest.split(separator: ":").last ?? "").prefix(16)
-        let response = await api.respond(to: APIRequest(method: "GET", path: "/v1/lineage", query: ["ref": "model:\(prefix)", "format": "dot"],
-                                                        headers: [], body: .bytes([]), caller: request.caller))
-        guard response.status == 200, case .bytes(let bytes) = response.body, bytes.count <= Self.maxDOTBytes else { return nil }
         let competition = "/ui/competitions/\(Self.pathSegment(info.competition))#versions"
         let own = "/ui/submissions/\(info.id)#stages"
+        return try await lineageSVG(ref: "model:\(prefix)", request) { node in node.hasPrefix("dataset_version#") ? competition : own }
+    }
+
+    /// A lineage graph as the API gives it to the caller in DOT, each node linked to the page
+    /// `link` names for it (by its `kind#id`), drawn by Graphviz.
+    func lineageSVG(ref: String, _ request: APIRequest, link: (String) -> String) async throws -> String? {
+        let response = await api.respond(to: APIRequest(method: "GET", path: "/v1/lineage", query: ["ref": ref, "format": "dot"],
+                                                        headers: [], body: .bytes([]), caller: request.caller))
+        guard response.status == 200, case .bytes(let bytes) = response.body, bytes.count <= Self.maxDOTBytes else { return nil }
         let dot = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
             // A node's line: `  "kind#id" [attributes];` gains the page it links to.
             guard line.hasPrefix("  \""), !line.contains("->"), let open = line.range(of: "\" [") else { return String(line) }
-            let target = line.hasPrefix("  \"dataset_version#") ? competition : own
-            return String(line[..<open.lowerBound]) + "\" [URL=\"\(target)\", target=\"_top\", " + String(line[open.upperBound...])
+            let node = String(line[line.index(line.startIndex, offsetBy: 3)..<open.lowerBound])
+            return String(line[..<open.lowerBound]) + "\" [URL=\"\(link(node))\", target=\"_top\", " + String(line[open.upperBound...])
         }.joined(separator: "\n")
         let scratch = daemon.stateDirectory + "/tmp"
         return try await BlockingWork.run { Self.graphviz(dot, scratch: scratch) }
@@ -320,6 +333,7 @@ struct Pages: Sendable {
         let artifacts: [[String: String]] = history.rows.reversed().flatMap { row in
             row.artifacts.reversed().map { artifact in
                 var shown = ["version": row.datasetVersion, "id": "\(artifact.id)", "state": artifact.state, "model": artifact.model.map { "model \($0)" } ?? "",
+                             "link": "/ui/competitions/\(Self.pathSegment(history.competition))/artifacts/\(artifact.id)",
                              "digest": artifact.digest ?? "", "where": artifact.ociReference ?? artifact.path ?? ""]
                 if let submission = artifact.submission { shown["submission"] = "\(submission)" }
                 if let error = artifact.error { shown["error"] = error }
@@ -334,6 +348,131 @@ struct Pages: Sendable {
                     values: ["competition": history.competition, "metric": history.metric, "direction": history.direction,
                              "chart": HistoryChart(history).svg(), "count": "\(history.rows.count)",
                              "rounds": rounds, "promotions": promotions, "artifacts": artifacts, "hasArtifacts": !artifacts.isEmpty] as [String: Any])
+    }
+
+    // MARK: An artifact build
+
+    /// The most files of a build's output listed.
+    static let artifactFileLimit = 500
+
+    /// A build as the API's history gives it to the caller (hosts), with its lineage and its
+    /// output's files to download while the build is kept on disk.
+    func artifact(_ request: APIRequest) async throws -> Page {
+        let name = request.parameters["name"] ?? ""
+        let (info, _) = try await artifactInfo(request)
+        var values: [String: Any] = [
+            "competition": name, "competitionLink": Self.pathSegment(name), "id": "\(info.id)", "state": info.state,
+            "job": "\(info.job)", "at": info.at, "datasetVersion": info.datasetVersion ?? "", "digest": info.digest ?? "",
+            "oci": info.ociReference.map { "\($0) (\(info.ociManifestDigest ?? ""))" } ?? "", "error": info.error ?? "",
+        ]
+        if let submission = info.submission { values["submission"] = "\(submission)" }
+        if let model = info.model { values["model"] = "model \(model)" }
+        if let files = info.path.map({ $0 + "/files" }) {
+            let listed = try await BlockingWork.run { Self.regularFiles(under: files, limit: Self.artifactFileLimit) }
+            values["files"] = listed.map { file in
+                ["path": file.path, "size": ByteCountFormatter.string(fromByteCount: file.size, countStyle: .binary),
+                 "link": "/ui/competitions/\(Self.pathSegment(name))/artifacts/\(info.id)/download?file=\(Self.queryValue(file.path))"]
+            }
+            values["hasFiles"] = !listed.isEmpty
+            values["kept"] = true
+        }
+        if let lineage = info.lineageArtifact {
+            let competition = "/ui/competitions/\(Self.pathSegment(name))#versions"
+            let submission = info.submission.map { "/ui/submissions/\($0)#stages" } ?? competition
+            let own = "/ui/competitions/\(Self.pathSegment(name))/artifacts/\(info.id)"
+            if let svg = try await lineageSVG(ref: "artifact:\(lineage)", request, link: { node in
+                node.hasPrefix("dataset_version#") ? competition : node.hasPrefix("artifact#") ? own : submission
+            }) {
+                values["lineage"] = ["svg": svg]
+            }
+        }
+        return Page(title: "Artifact build \(info.id) of \(name)", template: "artifact", values: values)
+    }
+
+    /// The build `{id}` of competition `{name}`, from the history the caller may read.
+    func artifactInfo(_ request: APIRequest) async throws -> (ArtifactInfo, HistoryResponse) {
+        let name = request.parameters["name"] ?? ""
+        guard let id = request.parameters["id"].flatMap(Int64.init), id > 0 else {
+            throw Problem(title: "Invalid build", status: 400, detail: "'\(request.parameters["id"]?.prefix(24) ?? "")' is not an artifact build's id")
+        }
+        let history = try await get("/v1/competitions/\(Self.pathSegment(name))/history", as: HistoryResponse.self, request)
+        guard let info = history.rows.lazy.flatMap(\.artifacts).first(where: { $0.id == id }) else {
+            throw Problem(title: "No such artifact build", status: 404, detail: "competition '\(name.prefix(64))' has no artifact build \(id)")
+        }
+        return (info, history)
+    }
+
+    /// A file of a kept build's output, streamed: `file` is a path inside its `files/`, every
+    /// part of it a real directory or, last, a regular file (no link is followed out of it).
+    func download(_ request: APIRequest) async throws -> APIResponse {
+        let (info, _) = try await artifactInfo(request)
+        guard let directory = info.path.map({ $0 + "/files" }) else {
+            throw Problem(title: "Not on disk", status: 410, detail: "artifact build \(info.id) is \(info.state): its files are not kept (artifact.keep)")
+        }
+        let file = request.query["file"] ?? ""
+        let parts = file.split(separator: "/", omittingEmptySubsequences: false)
+        guard !file.isEmpty, file.utf8.count <= 1024, !file.contains("\0"), parts.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." }) else {
+            throw Problem(title: "Invalid file", status: 400, detail: "file='\(file.prefix(80))' must be a path inside the build's output, as its page lists them")
+        }
+        let path = directory + "/" + file
+        try await BlockingWork.run { () throws in
+            var current = directory
+            var info = stat()
+            for (index, part) in parts.enumerated() {
+                current += "/" + part
+                guard lstat(current, &info) == 0 else {
+                    throw Problem(title: "No such file", status: 404, detail: "the build's output has no \(file.prefix(200))")
+                }
+                let kind = info.st_mode & S_IFMT
+                guard index == parts.count - 1 ? kind == S_IFREG : kind == S_IFDIR else {
+                    throw Problem(title: "Not a file", status: 404, detail: "\(file.prefix(200)) is not a regular file of the build's output")
+                }
+            }
+        }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw Problem(title: "No such file", status: 404, detail: "the build's output has no \(file.prefix(200))")
+        }
+        // Read a piece at a time as the connection takes it: a large output is never held whole.
+        let stream = AsyncStream<[UInt8]>(unfolding: {
+            let piece = try? await BlockingWork.run { handle.readData(ofLength: 64 << 10) }
+            guard let piece, !piece.isEmpty else {
+                try? handle.close()
+                return nil
+            }
+            return Array(piece)
+        }, onCancel: { try? handle.close() })
+        var response = APIResponse(contentType: "application/octet-stream", body: .stream(stream))
+        let filename = String((parts.last ?? "file").filter { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }.prefix(200))
+        response.headers.append(("Content-Disposition", "attachment; filename=\"\(filename.isEmpty ? "file" : filename)\""))
+        return response
+    }
+
+    /// The regular files under `directory` (links not followed), by path, at most `limit`.
+    static func regularFiles(under directory: String, limit: Int) -> [(path: String, size: Int64)] {
+        var found: [(path: String, size: Int64)] = []
+        var pending = [""]
+        while let relative = pending.popLast(), found.count < limit {
+            let here = relative.isEmpty ? directory : directory + "/" + relative
+            let names = ((try? FileManager.default.contentsOfDirectory(atPath: here)) ?? []).sorted()
+            for name in names where found.count < limit {
+                let child = relative.isEmpty ? name : relative + "/" + name
+                var info = stat()
+                guard lstat(directory + "/" + child, &info) == 0 else { continue }
+                switch info.st_mode & S_IFMT {
+                case S_IFREG: found.append((child, Int64(info.st_size)))
+                case S_IFDIR: pending.insert(child, at: 0)
+                default: continue
+                }
+            }
+        }
+        return found.sorted { $0.path < $1.path }
+    }
+
+    /// A query value with what a URL's query cannot hold escaped.
+    static func queryValue(_ text: String) -> String {
+        var allowed = CharacterSet.urlQueryAllowed
+        allowed.remove(charactersIn: "&=+#")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
     }
 
     // MARK: The dashboard

@@ -252,7 +252,7 @@ enum PageTemplates {
     <caption>Each version's artifact builds, newest first</caption>
     <thead><tr><th scope="col">Dataset version</th><th scope="col">Build</th><th scope="col">State</th><th scope="col">Model</th><th scope="col">Digest</th><th scope="col">Where</th></tr></thead>
     <tbody>
-    {{#artifacts}}<tr><td>{{version}}</td><td>{{id}}</td><td>{{state}}</td><td>{{#submission}}<a href="/ui/submissions/{{submission}}">{{model}}</a>{{/submission}}</td><td><code>{{digest}}</code></td><td>{{where}}{{#error}} <span class="error">{{error}}</span>{{/error}}</td></tr>
+    {{#artifacts}}<tr><td>{{version}}</td><td><a href="{{link}}">{{id}}</a></td><td>{{state}}</td><td>{{#submission}}<a href="/ui/submissions/{{submission}}">{{model}}</a>{{/submission}}</td><td><code>{{digest}}</code></td><td>{{where}}{{#error}} <span class="error">{{error}}</span>{{/error}}</td></tr>
     {{/artifacts}}
     </tbody>
     </table></div>
@@ -272,6 +272,39 @@ enum PageTemplates {
     </section>
     """
 
+    static let artifact = """
+    <h1>Artifact build {{id}} of <a href="/ui/competitions/{{competitionLink}}">{{competition}}</a></h1>
+    <dl>
+    <dt>State</dt><dd class="state-{{state}}">{{state}}</dd>
+    <dt>Built</dt><dd>{{at}} (job {{job}})</dd>
+    <dt>From</dt><dd>{{#submission}}<a href="/ui/submissions/{{submission}}">{{model}} of submission {{submission}}</a>{{/submission}}{{^submission}}{{model}}{{/submission}} on {{datasetVersion}}</dd>
+    {{#digest}}<dt>Digest</dt><dd><code>{{digest}}</code></dd>{{/digest}}
+    {{#oci}}<dt>Image</dt><dd><code>{{oci}}</code></dd>{{/oci}}
+    {{#error}}<dt>Error</dt><dd class="error">{{error}}</dd>{{/error}}
+    </dl>
+    <section aria-labelledby="files">
+    <h2 id="files">Output</h2>
+    {{^kept}}<p>Its files are no longer on disk (only the last builds are kept: artifact.keep); its record and lineage stay.</p>{{/kept}}
+    {{#kept}}{{^hasFiles}}<p>The build wrote no files.</p>{{/hasFiles}}{{/kept}}
+    {{#hasFiles}}
+    <div class="scroll"><table>
+    <caption>The files of the build's output, to download</caption>
+    <thead><tr><th scope="col">File</th><th scope="col" class="num">Size</th></tr></thead>
+    <tbody>
+    {{#files}}<tr><td><a href="{{link}}" download>{{path}}</a></td><td class="num">{{size}}</td></tr>
+    {{/files}}
+    </tbody>
+    </table></div>
+    {{/hasFiles}}
+    </section>
+    {{#lineage}}
+    <section aria-labelledby="lineage">
+    <h2 id="lineage">Lineage</h2>
+    <figure class="lineage">{{{svg}}}<figcaption>What this build was made from: the model, its code, image and data; each node links to its page.</figcaption></figure>
+    </section>
+    {{/lineage}}
+    """
+
     static let problem = """
     <h1>{{title}}</h1>
     <p role="alert">{{detail}}</p>
@@ -280,7 +313,7 @@ enum PageTemplates {
 
     static let all: [String: String] = [
         "layout": layout, "competitions": competitions, "competition": competition, "submissions": submissions,
-        "submission": submission, "status": status, "history": history, "problem": problem,
+        "submission": submission, "status": status, "history": history, "problem": problem, "artifact": artifact,
     ]
 
     /// The parsed templates, or why one does not parse (a test renders each).
