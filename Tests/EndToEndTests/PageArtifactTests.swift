@@ -55,6 +55,26 @@ struct PageArtifactTests {
         #expect(try get("/ui/competitions/pococha/artifacts/999999").0 == 404)
         #expect(try get("/ui/competitions/pococha/artifacts/x").0 == 400)
 
+        // In a real browser, when there is one: the page renders, its files and its lineage link on.
+        if BrowserTools.runnable {
+            let driver = try ChromeDriver(root: daemon.root)
+            defer { driver.stop() }
+            let ui = try PageProxyUnderTest(user: nil, daemon)
+            defer { ui.stop() }
+            let browser = try driver.session()
+            try browser.go(ui.url)
+            try browser.go("http://127.0.0.1:\(ui.port)\(page)")
+            let heading = try browser.script("return document.querySelector('main h1').textContent") as? String ?? ""
+            #expect(heading == "Artifact build \(built.id) of pococha", "\(heading)")
+            let downloads = try browser.script("return Array.from(document.querySelectorAll('a[download]')).map(function (a) { return a.textContent; })") as? [String]
+            #expect(downloads?.contains("recommendations.jsonl") == true, "\(downloads ?? [])")
+            let links = try browser.script("return document.querySelectorAll('figure svg a').length") as? Int ?? 0
+            #expect(links >= 3, "the lineage's nodes link on: \(links)")
+            let screenshots = BrowserTools.screenshotDirectory
+            try FileManager.default.createDirectory(at: screenshots, withIntermediateDirectories: true)
+            try browser.screenshot(to: screenshots.appendingPathComponent("host-artifact.png"))
+        }
+
         // Hosts only, as the API's history.
         for path in [page, page + "/download?file=recommendations.jsonl"] {
             let participant = try runCommand("/usr/sbin/runuser", ["-u", "nobody", "--", "/usr/bin/curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",

@@ -362,15 +362,18 @@ struct Pages: Sendable {
         let (info, _) = try await artifactInfo(request)
         var values: [String: Any] = [
             "competition": name, "competitionLink": Self.pathSegment(name), "id": "\(info.id)", "state": info.state,
-            "job": "\(info.job)", "at": info.at, "datasetVersion": info.datasetVersion ?? "", "digest": info.digest ?? "",
-            "oci": info.ociReference.map { "\($0) (\(info.ociManifestDigest ?? ""))" } ?? "", "error": info.error ?? "",
+            "job": "\(info.job)", "at": info.at, "datasetVersion": info.datasetVersion ?? "",
         ]
+        // Only what the build has: an empty value would still open its section.
+        if let digest = info.digest { values["digest"] = digest }
+        if let oci = info.ociReference { values["oci"] = "\(oci) (\(info.ociManifestDigest ?? ""))" }
+        if let error = info.error { values["error"] = error }
         if let submission = info.submission { values["submission"] = "\(submission)" }
         if let model = info.model { values["model"] = "model \(model)" }
         if let files = info.path.map({ $0 + "/files" }) {
             let listed = try await BlockingWork.run { Self.regularFiles(under: files, limit: Self.artifactFileLimit) }
             values["files"] = listed.map { file in
-                ["path": file.path, "size": ByteCountFormatter.string(fromByteCount: file.size, countStyle: .binary),
+                ["path": file.path, "size": file.size < 1024 ? "\(file.size) bytes" : ByteCountFormatter.string(fromByteCount: file.size, countStyle: .binary),
                  "link": "/ui/competitions/\(Self.pathSegment(name))/artifacts/\(info.id)/download?file=\(Self.queryValue(file.path))"]
             }
             values["hasFiles"] = !listed.isEmpty
