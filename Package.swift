@@ -29,6 +29,8 @@ let package = Package(
         // C shims over system libraries, found through pkg-config.
         .systemLibrary(name: "CSystemd", path: "Sources/CSystemd", pkgConfig: "libsystemd",
                        providers: [.apt(["libsystemd-dev"])]),
+        // Swift Concurrency's global-executor hooks, which the runtime does not export to Swift.
+        .target(name: "CConcurrencyHooks"),
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto",
                        providers: [.apt(["libssl-dev"])]),
 
@@ -99,7 +101,7 @@ let package = Package(
         // The daemon's parts: configuration, the HTTP server, systemd, wiring; run as services.
         .target(name: "HekatonDaemon", dependencies: [
             "ControlAPI", "Cron", "Scheduler", "Lineage", "Execution", "Cluster", "Pipeline", "StrictYAML", "SubmissionBundle", "CSystemd",
-            "Notifications", "HekatonSupport",
+            "Notifications", "HekatonSupport", "CConcurrencyHooks",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -158,6 +160,10 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
+        ], swiftSettings: strict),
+        .testTarget(name: "hekatonctlTests", dependencies: [
+            "hekatonctl",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: [
             "ControlAPI", "ControlClient", "Images", "TestSupport",

@@ -223,7 +223,7 @@ private struct Attempt {
                     break
                 }
             }
-            try? await Task.sleep(for: delivered ? configuration.pollInterval : backoff.next(), clock: .continuous)
+            try? await Timers.sleep(for: delivered ? configuration.pollInterval : backoff.next())
         }
         if let final {
             show(slurmID, final.summary)

@@ -1,3 +1,4 @@
+import Scheduler
 import Foundation
 import Synchronization
 
@@ -24,7 +25,7 @@ final class StopLatch: Sendable {
     /// Returns after `duration`, or as soon as the latch fires (at once if it has).
     func pause(_ duration: Duration) async {
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await Task.sleep(for: duration, clock: .continuous) }
+            group.addTask { try? await Timers.sleep(for: duration) }
             group.addTask { await self.untilFired() }
             await group.next()
             group.cancelAll()

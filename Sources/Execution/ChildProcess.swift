@@ -36,7 +36,7 @@ final class ChildProcess: Sendable {
         guard signalled else { return }
         // Real time, not an injected clock: a test clock cannot hurry a real process.
         Task { [self] in
-            try? await Task.sleep(for: grace, clock: .continuous)
+            try? await Timers.sleep(for: grace)
             state.withLock { state in
                 if !state.leaderExited { _ = kill(-pid, SIGKILL) }
             }

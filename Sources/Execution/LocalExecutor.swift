@@ -51,7 +51,7 @@ public struct LocalExecutor: Executor {
             let path = context.logURL.path
             return Task {
                 while !Task.isCancelled {
-                    try? await Task.sleep(for: .milliseconds(250), clock: .continuous)
+                    try? await Timers.sleep(for: .milliseconds(250))
                     _ = try? await BlockingWork.run { LogCap.enforce(path: path, maxBytes: limit) }
                 }
             }

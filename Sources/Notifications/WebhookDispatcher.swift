@@ -104,7 +104,7 @@ public final class WebhookDispatcher: Service, Sendable {
                 if self.webhooks.isEmpty {
                     guard await wakes.next() != nil else { return }
                 } else {
-                    try? await Task.sleep(for: .seconds(1), clock: .continuous)
+                    try? await Timers.sleep(for: .seconds(1))
                 }
             }
         }

@@ -21,6 +21,14 @@ struct ClientOptions: ParsableArguments {
 
     /// The remote daemon named by --host or $HEKATON_HOST, if any.
     func remote(environment: [String: String] = ProcessInfo.processInfo.environment) throws(ControlClientError) -> SSHTarget? {
+        try Self.remote(host: host, socket: socket, environment: environment)
+    }
+
+    /// The remote daemon named by `host` or $HEKATON_HOST, if any; `socket` is its socket
+    /// when the URL names none.
+    static func remote(
+        host: String?, socket: String?, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(ControlClientError) -> SSHTarget? {
         guard let text = host ?? environment["HEKATON_HOST"].flatMap({ $0.isEmpty ? nil : $0 }) else { return nil }
         var target = try SSHTarget.parse(text).get()
         if target.socketPath == nil, let socket, !socket.isEmpty { target.socketPath = socket }

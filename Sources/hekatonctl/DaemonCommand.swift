@@ -21,15 +21,21 @@ extension DaemonCommand {
     var output: Output { .text }
 
     func run() throws {
-        try reportingFailures {
-            if let remote = try connection.remote() {
-                try run(client: ControlClient(remote: remote), output: output)
-                return
-            }
-            let located = ControlClient.locate(explicit: connection.socket)
-            try reportingFailures(searched: located.searched) {
-                try run(client: ControlClient(socketPath: located.path), output: output)
-            }
+        try withDaemon(socket: connection.socket, host: connection.host) { try run(client: $0, output: output) }
+    }
+}
+
+/// Reaches the daemon (--host or $HEKATON_HOST over ssh; else --socket, the environment, then
+/// the usual places) and runs `body` with it, reporting every failure with its exit code.
+func withDaemon(socket: String?, host: String?, _ body: (ControlClient) throws -> Void) throws {
+    try reportingFailures {
+        if let remote = try ClientOptions.remote(host: host, socket: socket) {
+            try body(ControlClient(remote: remote))
+            return
+        }
+        let located = ControlClient.locate(explicit: socket)
+        try reportingFailures(searched: located.searched) {
+            try body(ControlClient(socketPath: located.path))
         }
     }
 }

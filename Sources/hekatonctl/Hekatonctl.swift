@@ -76,6 +76,7 @@ struct Hekatonctl: ParsableCommand {
             setenv("HEKATON_HOST", String(first.dropFirst("--host=".count)), 1)
             arguments.removeFirst()
         }
+        if QuickPath.run(arguments) { return }
         main(arguments)
     }
 }

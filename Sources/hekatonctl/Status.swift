@@ -20,6 +20,10 @@ extension Hekatonctl {
         @OptionGroup var format: OutputOptions<StatusJSON>
 
         func run(client: ControlClient, output: Output) throws {
+            try Self.show(client: client, output: output)
+        }
+
+        static func show(client: ControlClient, output: Output) throws {
             let status: StatusResponse = try client.call("GET", "/v1/status")
             if output == .json {
                 try printJSON(status)

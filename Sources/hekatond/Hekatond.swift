@@ -4,7 +4,16 @@ import Foundation
 import HekatonDaemon
 import Logging
 
+/// The entry point: the global executor is replaced before the first task could start Dispatch's
+/// worker threads (`EventLoopGlobalExecutor` says why); `main` runs on the main actor until then.
 @main
+enum HekatondMain {
+    static func main() async {
+        EventLoopGlobalExecutor.install()
+        await Hekatond.main()
+    }
+}
+
 struct Hekatond: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hekatond",

@@ -292,7 +292,7 @@ struct Pages: Sendable {
         guard (try? process.run()) != nil else { return nil }
         let pid = process.processIdentifier
         let watchdog = Task {
-            try await Task.sleep(for: .seconds(10))
+            try await Timers.sleep(for: .seconds(10))
             kill(pid, SIGKILL)
         }
         let data = output.fileHandleForReading.readDataToEndOfFile()

@@ -99,7 +99,7 @@ enum EventStream {
                 quiet += 1
                 // About 15 s of nothing: a comment, which also tells the server whether the client left.
                 if quiet >= 30 { return Array(": idle\n\n".utf8) }
-                try? await Task.sleep(for: .milliseconds(500), clock: .continuous)
+                try? await Timers.sleep(for: .milliseconds(500))
             }
             return nil
         })

@@ -1,3 +1,4 @@
+import Scheduler
 import Execution
 import Foundation
 import Synchronization
@@ -20,7 +21,7 @@ enum LogStream {
                 // Read on the blocking pool: a file read blocks its thread.
                 if let chunk = (try? await BlockingWork.run { reader.next(maxBytes: chunkBytes) }) ?? nil { return chunk }
                 if finished { return nil }
-                try? await Task.sleep(for: .milliseconds(200), clock: .continuous)
+                try? await Timers.sleep(for: .milliseconds(200))
             }
             return nil
         })
@@ -49,7 +50,7 @@ enum LogStream {
                 }
                 quiet += 1
                 if quiet >= 75 { return Array(": still running\n\n".utf8) }
-                try? await Task.sleep(for: .milliseconds(200), clock: .continuous)
+                try? await Timers.sleep(for: .milliseconds(200))
             }
             return nil
         })

@@ -1,3 +1,4 @@
+import Scheduler
 import ServiceLifecycle
 
 /// Pings systemd's watchdog at half the interval it asked for (`WatchdogSec=`). First in the
@@ -17,7 +18,7 @@ struct SystemdWatchdog: Service, CustomStringConvertible {
         await cancelWhenGracefulShutdown { [notifier] in
             while !Task.isCancelled {
                 notifier.watchdog()
-                try? await Task.sleep(for: interval / 2, clock: .continuous)
+                try? await Timers.sleep(for: interval / 2)
             }
         }
     }

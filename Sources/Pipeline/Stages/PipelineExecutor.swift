@@ -310,7 +310,7 @@ public struct PipelineExecutor: Sendable {
         let overrun = Mutex<String?>(nil)
         let watcher = prepared.outputs.isEmpty ? nil : Task { [group] in
             while !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(500), clock: .continuous)
+                try? await Timers.sleep(for: .milliseconds(500))
                 // Measuring walks the output directories: on the blocking pool.
                 if let exceeded = (try? await BlockingWork.run { budget.overrun() }) ?? nil {
                     overrun.withLock { $0 = exceeded }

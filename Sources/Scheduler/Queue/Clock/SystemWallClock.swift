@@ -6,6 +6,10 @@ import Synchronization
 public struct SystemWallClock: WallClock {
     public init() {}
 
+    /// A serial queue for the timers' handlers: it runs on Dispatch's overcommit threads, which
+    /// do not start the work-queue monitor's once-a-second timer as the global queues' do.
+    static let timers = DispatchQueue(label: "hekaton.wall-clock")
+
     public func now() -> Date { Date() }
 
     /// Sleeps on a timer at `deadline` on the real-time clock itself (libdispatch's wall
@@ -22,7 +26,7 @@ public struct SystemWallClock: WallClock {
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 guard sleeper.wait(continuation) else { return }
-                DispatchQueue.global().asyncAfter(wallDeadline: wall) { sleeper.end(cancelled: false) }
+                SystemWallClock.timers.asyncAfter(wallDeadline: wall) { sleeper.end(cancelled: false) }
             }
         } onCancel: {
             sleeper.end(cancelled: true)
@@ -32,7 +36,7 @@ public struct SystemWallClock: WallClock {
 
 /// One sleep's continuation, resumed once: by its timer or by its task's cancellation,
 /// whichever comes first (cancellation may come before the continuation exists).
-private final class WallSleeper: Sendable {
+final class WallSleeper: Sendable {
     private enum State {
         case idle
         case waiting(CheckedContinuation<Void, any Error>)

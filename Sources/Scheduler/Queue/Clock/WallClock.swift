@@ -8,9 +8,11 @@ import Foundation
 /// - Scheduling decisions read and sleep on this clock; nothing reads `Date()`,
 ///   `DispatchTime` or `asyncAfter` for them.
 /// - `ContinuousClock` only measures how long something real took (a child's wall time, a
-///   request) and times a real process's kill grace: a test clock cannot drive a process.
-///   Sleeps on it name it (`Task.sleep(for:clock: .continuous)`): plain `Task.sleep(for:)`
-///   uses the suspending clock, whose timer libdispatch on Linux re-arms every second.
+///   request), and real durations (a poll's interval, a process's kill grace: a test clock
+///   cannot drive a process) are slept with `Timers.sleep(for:)`, never `Task.sleep`, whose
+///   timers start libdispatch's once-a-second work-queue monitor (`Timers` says how).
+/// - Swift Concurrency's global executor is the daemon's event loops
+///   (`EventLoopGlobalExecutor`), for the same reason.
 /// - Async code reads and writes the database with GRDB's async `read`/`write`.
 /// - Blocking file and CPU work (hashing, copying, tar) runs on one thread pool,
 ///   `BlockingWork.run` (whose pool `ParallelWork` shares); children are waited for by one
