@@ -29,6 +29,8 @@ public struct Daemon: Sendable {
     /// How long a graceful shutdown may take, counted from the signal (the README's 10 s):
     /// stopping the jobs and finishing open requests; what is still open then is closed.
     static let shutdownGracePeriod: Duration = .seconds(10)
+    /// How long nothing must happen before the daemon gives its idle pages back.
+    static let quietPeriod: Duration = .seconds(30)
 
     public init(configuration: DaemonConfiguration, logger: Logger) {
         self.configuration = configuration
@@ -96,6 +98,9 @@ public struct Daemon: Sendable {
             executor = configuration.executor == .slurm ? slurm : local
         }
         let metrics = DaemonMetrics(database: database, startedAt: startedAt)
+        // The pages start-up, requests and jobs touched are given back once nothing has
+        // happened for a while (IdlePages says which and why).
+        let quiet = QuietRelease(quietPeriod: Self.quietPeriod)
         let workers = WorkerPool(
             queue: queue, executor: executor,
             configuration: WorkerPoolConfiguration(
@@ -104,7 +109,8 @@ public struct Daemon: Sendable {
                 elsewhereLimits: [ExecutorKind.slurm.rawValue: configuration.slurm.maxJobs],
                 queueLimits: QueueLimits(defaultLimit: nil, limits: configuration.queueLimits),
                 logDirectory: logDirectory),
-            recordOutputs: recordOutputs, didFinish: { metrics.jobsFinished($0) })
+            recordOutputs: recordOutputs, didFinish: { metrics.jobsFinished($0) },
+            didDrain: { quiet.activity() })
         let logger = self.logger
         let scheduleRunner = ScheduleRunner(
             book: ScheduleBook(queue: queue),
@@ -144,12 +150,15 @@ public struct Daemon: Sendable {
         notifier.status("rescued \(rescued) job\(rescued == 1 ? "" : "s") left running by an earlier hekatond")
 
         notifier.status("binding the control socket")
+        var settings = ControlServer.Settings(
+            maxRequestBodyBytes: configuration.maxRequestBodyBytes,
+            idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)),
+            spoolDirectory: configuration.stateDirectory + "/tmp/uploads")
+        settings.didClose = { quiet.activity() }
         let server = try await ControlServer.bind(
             path: configuration.socketPath, activatedSocket: activated,
             mode: configuration.socketMode, group: configuration.socketGroup,
-            settings: .init(maxRequestBodyBytes: configuration.maxRequestBodyBytes,
-                            idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)),
-                            spoolDirectory: configuration.stateDirectory + "/tmp/uploads"),
+            settings: settings,
             router: router, identity: CallerIdentity(adminGroup: configuration.adminGroup), logger: logger)
 
         // The scraper's listener, when configured: an address that cannot be bound stops the start.
@@ -170,6 +179,7 @@ public struct Daemon: Sendable {
             "executor": "\(configuration.executor.rawValue)", "metrics": "\(metricsListener?.address ?? "socket only")",
         ])
         notifier.ready(status: "serving on \(listening)")
+        quiet.activity()
 
         // The services in dependency order; a graceful shutdown stops them in reverse, each
         // once the one after it has ended: the notice, reloads, the schedules and the pruner,

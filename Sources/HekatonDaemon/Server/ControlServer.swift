@@ -31,6 +31,9 @@ public final class ControlServer: Service, Sendable {
             self.spoolDirectory = spoolDirectory
         }
 
+        /// Called after each connection has closed.
+        public var didClose: (@Sendable () -> Void)?
+
         /// A dataset sent over the socket (`dataset register --upload`) may be far larger.
         public var maxDatasetUploadBytes: Int = 64 << 30
 
@@ -142,7 +145,10 @@ public final class ControlServer: Service, Sendable {
     /// before any of the body is read, and the connection closed.
     private func serve(_ connection: Connection) async {
         connections.opened(connection.channel)
-        defer { connections.closed(connection.channel) }
+        defer {
+            connections.closed(connection.channel)
+            settings.didClose?()
+        }
         let caller = await peerCaller(connection.channel)
         var spool: BodySpool?
         defer { spool?.remove() }

@@ -29,6 +29,7 @@ public final class WorkerPool: Sendable {
     public let configuration: WorkerPoolConfiguration
     private let recordOutputs: OutputRecorder?
     private let didFinish: (@Sendable ([JobCompletion]) -> Void)?
+    private let didDrain: (@Sendable () -> Void)?
     private let inbox: WorkerInbox
     /// The jobs the start-up rescue adopted, until `run()` starts them; nil before the rescue.
     private let adoptedAtStart = Mutex<[Job]?>(nil)
@@ -36,15 +37,19 @@ public final class WorkerPool: Sendable {
     /// - Parameters:
     ///   - recordOutputs: Called for each recorded attempt inside its transaction.
     ///   - didFinish: Called after each commit with the attempts it recorded.
+    ///   - didDrain: Called when the last running job has been recorded and none is left to
+    ///     run, before the pool sleeps; and before its first sleep with nothing running.
     public init(
         queue: JobQueue, executor: any Executor, configuration: WorkerPoolConfiguration,
-        recordOutputs: OutputRecorder? = nil, didFinish: (@Sendable ([JobCompletion]) -> Void)? = nil
+        recordOutputs: OutputRecorder? = nil, didFinish: (@Sendable ([JobCompletion]) -> Void)? = nil,
+        didDrain: (@Sendable () -> Void)? = nil
     ) {
         self.queue = queue
         self.executor = executor
         self.configuration = configuration
         self.recordOutputs = recordOutputs
         self.didFinish = didFinish
+        self.didDrain = didDrain
         inbox = WorkerInbox(clock: queue.clock)
     }
 
@@ -148,6 +153,9 @@ public final class WorkerPool: Sendable {
         var unrecorded: [FinishedAttempt] = []
         // Cancels requested while no pool ran are honoured in the first round.
         var checkCancels = true
+        // Whether jobs ran when the pool last slept: the first sleep without any is a drain,
+        // and so is the pool's first sleep after start-up.
+        var ranBeforeSleep = true
         while !Task.isCancelled {
             let mail = inbox.take()
             for attempt in mail.finished {
@@ -223,6 +231,8 @@ public final class WorkerPool: Sendable {
             // The heartbeat is due only while jobs run; an idle pool sleeps until a job comes
             // due or another owner's lease runs out (a millisecond past it, so that it has),
             // and otherwise until it is woken: no timer fires while nothing is due.
+            if running.isEmpty && unrecorded.isEmpty && ranBeforeSleep { didDrain?() }
+            ranBeforeSleep = !running.isEmpty
             let heartbeat = running.isEmpty ? nil : nextHeartbeat
             let deadline = [heartbeat, round.nextDue, round.foreignLeaseExpiry.map { $0 + 0.001 }].compactMap { $0 }.min()
             await inbox.wait(until: deadline, interruptible: true)
