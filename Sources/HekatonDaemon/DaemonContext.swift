@@ -63,7 +63,12 @@ public final class DaemonContext: Sendable {
     }
 
     func status(for caller: Caller) async throws -> StatusResponse {
-        let counts = try await database.read { db -> ([String: Int], Int, [Int64]) in
+        // The disk use first (kept for a minute, measured on the blocking pool when older); then
+        // everything else in one read, so that a status call is one trip to the database.
+        let disk = caller.isAdmin ? try await measureDisk().bytes.map { DiskCategory(name: $0.name, bytes: $0.bytes) } : nil
+        let now = queue.clock.now()
+        let (stateDirectory, socketPath, startedAt, clusterJobs) = (stateDirectory, socketPath, startedAt, clusterJobs)
+        return try await database.read { db in
             var jobs: [String: Int] = [:]
             if try db.tableExists("job") {
                 for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM job GROUP BY state") {
@@ -72,34 +77,28 @@ public final class DaemonContext: Sendable {
             }
             let schedules = try db.tableExists("schedule") ? try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM schedule") ?? 0 : 0
             let running = try db.tableExists("job") ? try Int64.fetchAll(db, sql: "SELECT id FROM job WHERE state = 'running' ORDER BY id") : []
-            return (jobs, schedules, running)
-        }
-        let onCluster = counts.2.compactMap { id in
-            clusterJobs.entry(for: id).map {
-                ClusterJobInfo(job: id, executor: $0.executor, externalID: $0.externalID, state: $0.state, detail: $0.detail)
+            let onCluster = running.compactMap { id in
+                clusterJobs.entry(for: id).map {
+                    ClusterJobInfo(job: id, executor: $0.executor, externalID: $0.externalID, state: $0.state, detail: $0.detail)
+                }
             }
-        }
-        var status = StatusResponse(
-            version: HekatonVersion.current,
-            pid: getpid(),
-            startedAt: startedAt.formatted(.iso8601),
-            uptimeSeconds: Date().timeIntervalSince(startedAt),
-            stateDirectory: stateDirectory,
-            socketPath: socketPath,
-            databaseBytes: DaemonDatabase.sizeOnDisk(stateDirectory: stateDirectory),
-            jobs: counts.0,
-            schedules: counts.1,
-            clusterJobs: onCluster.isEmpty || !caller.isAdmin ? nil : onCluster,
-            caller: caller
-        )
-        let stateDirectory = stateDirectory
-        // The dashboard (ingestion errors, what needs a host, the cluster) is the hosts';
-        // a participant's status is the daemon's health and the queue's depth.
-        guard caller.isAdmin else { return status }
-        status.disk = try await measureDisk().bytes.map { DiskCategory(name: $0.name, bytes: $0.bytes) }
-        let now = queue.clock.now()
-        return try await database.read { [status] db in
-            var status = status
+            var status = StatusResponse(
+                version: HekatonVersion.current,
+                pid: getpid(),
+                startedAt: startedAt.formatted(.iso8601),
+                uptimeSeconds: Date().timeIntervalSince(startedAt),
+                stateDirectory: stateDirectory,
+                socketPath: socketPath,
+                databaseBytes: DaemonDatabase.sizeOnDisk(stateDirectory: stateDirectory),
+                jobs: jobs,
+                schedules: schedules,
+                clusterJobs: onCluster.isEmpty || !caller.isAdmin ? nil : onCluster,
+                caller: caller
+            )
+            // The dashboard (ingestion errors, what needs a host, the cluster) is the hosts';
+            // a participant's status is the daemon's health and the queue's depth.
+            guard caller.isAdmin else { return status }
+            status.disk = disk
             try AutomationMapping.dashboard(into: &status, stateDirectory: stateDirectory, now: now, db)
             return status
         }

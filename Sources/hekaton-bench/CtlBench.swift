@@ -27,6 +27,9 @@ extension HekatonBench {
         @Option(help: ArgumentHelp("The hekatond to start (default: the one beside this program).", valueName: "path"))
         var hekatond: String?
 
+        @Option(help: ArgumentHelp("Another hekatonctl to measure beside it, such as an earlier build (repeatable).", valueName: "path"))
+        var compare: [String] = []
+
         func validate() throws {
             guard (1...100_000).contains(calls) else { throw ValidationError("--calls must be between 1 and 100000") }
         }
@@ -48,6 +51,9 @@ extension HekatonBench {
                 ("hekatonctl status", [ctl, "status", "--socket", socketPath]),
                 ("hekatonctl --version", [ctl, "--version"]),
             ]
+            for other in compare {
+                commands.append(("\(other) status", [other, "status", "--socket", socketPath]))
+            }
             if let squeue = Self.answering(["squeue"]) { commands.append(("squeue", squeue)) }
             if let curl = Self.answering(["curl", "-sf", "--unix-socket", socketPath, "http://localhost/v1/status"]) {
                 commands.append(("curl /v1/status", curl))

@@ -3,11 +3,12 @@ import Foundation
 
 extension HekatonBench {
     /// What an idle `hekatond` costs while nothing is due: its wake-ups (context switches of
-    /// all its threads) over a quiet interval, its resident memory and its threads, beside the
-    /// floor every Swift program on Linux pays: a minimal async program that has used one
-    /// Dispatch worker thread and then sleeps. libdispatch's internal work queue starts a
+    /// all its threads) over a quiet interval, its resident memory and its threads, beside
+    /// what a Swift program on Linux pays by default: a minimal async program that has used
+    /// one Dispatch worker thread and then sleeps. libdispatch's internal work queue starts a
     /// monitor timer with the first worker thread, and it fires every second for the life of
-    /// the process (`_dispatch_workq_init_once` in swift-corelibs-libdispatch).
+    /// the process (`_dispatch_workq_init_once` in swift-corelibs-libdispatch); the daemon
+    /// runs its tasks on event loops instead (`EventLoopGlobalExecutor`).
     struct IdleBench: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "idle",
@@ -21,8 +22,8 @@ extension HekatonBench {
         @Option(help: "Seconds to count over.")
         var seconds = 60
 
-        @Option(help: "Seconds to wait after start-up before counting.")
-        var settle = 10
+        @Option(help: "Seconds to wait after start-up before counting (past the daemon's 30 s quiet period, after which it gives back its idle pages).")
+        var settle = 40
 
         @Option(help: ArgumentHelp("The hekatonctl that probes readiness (default: the one beside this program).", valueName: "path"))
         var hekatonctl: String?
@@ -85,7 +86,8 @@ extension HekatonBench {
         }
     }
 
-    /// The floor `idle` compares with: one Dispatch worker thread used, then an async sleep.
+    /// What `idle` compares with: a minimal Swift program that has used one Dispatch worker
+    /// thread (as any does on Linux's default global executor), then sleeps.
     struct IdleFloor: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "idle-floor", shouldDisplay: false)
 
