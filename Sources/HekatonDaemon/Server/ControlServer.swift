@@ -57,10 +57,10 @@ public final class ControlServer: Service, Sendable {
 
     typealias Connection = NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>
 
-    /// One event loop, not one per core as NIO's singleton has: the socket's traffic is light
-    /// and the routes run on Swift's concurrency pool, so more loops would only be idle
-    /// threads. Like the singleton it lives as long as the process.
-    static let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    /// The loops Swift Concurrency's tasks run on (`EventLoopGlobalExecutor`): a route's task
+    /// then starts on the loop its connection reads on, with no hop to another thread. Like
+    /// NIO's singleton they live as long as the process.
+    static var eventLoops: MultiThreadedEventLoopGroup { EventLoopGlobalExecutor.eventLoops }
 
     private let listener: NIOAsyncChannel<Connection, Never>
     private let router: Router

@@ -19,6 +19,11 @@ private let loops = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCoun
 /// daemon's thread pool (`BlockingWork`). Serial Dispatch queues (GRDB's, the signal source's)
 /// still run on Dispatch's overcommit threads, which the monitor does not watch.
 public enum EventLoopGlobalExecutor {
+    /// The loops; the control server's connections live on them too, so that a request's
+    /// task runs on the loop its connection reads on (`any()` is sticky to the current loop)
+    /// instead of hopping between threads.
+    public static var eventLoops: MultiThreadedEventLoopGroup { loops }
+
     /// Installs the loops as the global executor; call it first thing in `main`, before any
     /// task has run on the default one. False when another global executor is installed.
     @discardableResult
