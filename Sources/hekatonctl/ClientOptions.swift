@@ -19,11 +19,6 @@ struct ClientOptions: ParsableArguments {
         """, valueName: "url"))
     var host: String?
 
-    /// The remote daemon named by --host or $HEKATON_HOST, if any.
-    func remote(environment: [String: String] = ProcessInfo.processInfo.environment) throws(ControlClientError) -> SSHTarget? {
-        try Self.remote(host: host, socket: socket, environment: environment)
-    }
-
     /// The remote daemon named by `host` or $HEKATON_HOST, if any; `socket` is its socket
     /// when the URL names none.
     static func remote(

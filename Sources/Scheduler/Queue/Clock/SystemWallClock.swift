@@ -6,10 +6,6 @@ import Synchronization
 public struct SystemWallClock: WallClock {
     public init() {}
 
-    /// A serial queue for the timers' handlers: it runs on Dispatch's overcommit threads, which
-    /// do not start the work-queue monitor's once-a-second timer as the global queues' do.
-    static let timers = DispatchQueue(label: "hekaton.wall-clock")
-
     public func now() -> Date { Date() }
 
     /// Sleeps on a timer at `deadline` on the real-time clock itself (libdispatch's wall
@@ -19,18 +15,11 @@ public struct SystemWallClock: WallClock {
     /// libdispatch re-arm its timer every second for as long as the sleep lasts.
     public func sleep(until deadline: Date) async throws {
         guard deadline > now() else { return try Task.checkCancellation() }
-        let sleeper = WallSleeper()
         let seconds = deadline.timeIntervalSince1970
         let whole = seconds.rounded(.down)
         let wall = DispatchWallTime(timespec: timespec(tv_sec: Int(whole), tv_nsec: Int((seconds - whole) * 1e9)))
-        try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                guard sleeper.wait(continuation) else { return }
-                SystemWallClock.timers.asyncAfter(wallDeadline: wall) { sleeper.end(cancelled: false) }
-            }
-        } onCancel: {
-            sleeper.end(cancelled: true)
-        }
+        // On the timers' serial queue, not a global one (`Timers` says why).
+        try await Timers.wait { fire in Timers.queue.asyncAfter(wallDeadline: wall, execute: fire) }
     }
 }
 

@@ -20,11 +20,18 @@ public enum Timers {
         // A century at most: far enough for any wait here, and no overflow.
         let nanoseconds = min(duration / .nanoseconds(1), 3.2e18)
         let deadline = DispatchTime.now() + .nanoseconds(Int(nanoseconds))
+        try await wait { fire in queue.asyncAfter(deadline: deadline, execute: fire) }
+    }
+
+    /// Suspends until the timer that `arm` sets on `queue` calls the function it is given, or
+    /// throws `CancellationError` as soon as the calling task is cancelled (`arm` is not called
+    /// when it already was). The wall clock's sleeps use it too.
+    static func wait(arming arm: @escaping @Sendable (_ fire: @escaping @Sendable () -> Void) -> Void) async throws {
         let sleeper = WallSleeper()
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 guard sleeper.wait(continuation) else { return }
-                queue.asyncAfter(deadline: deadline) { sleeper.end(cancelled: false) }
+                arm { sleeper.end(cancelled: false) }
             }
         } onCancel: {
             sleeper.end(cancelled: true)
